@@ -1,0 +1,77 @@
+# zonetracker: `make demo` runs the whole thing on a laptop, `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first Python >= 3.12 found: $PYTHON, python3.13/3.12/3 on PATH, then pyenv's installs.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.13 /usr/local/bin/python3.12; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p; break; fi; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+migrate seed demo: export DEBUG ?= True
+test test-fast: export DEBUG = False
+
+.PHONY: help venv check-python install migrate seed demo test test-fast lint format browser-deps bench clean
+
+help:
+	@echo "make demo    install, migrate, seed, add demo data and run web + worker + beat on http://$(HOST):$(PORT)/"
+	@echo "make test    run the test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint    ruff check and format check"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "zonetracker needs Python 3.12 or newer, and none was found."; \
+		echo "Install one (e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv')"; \
+		echo "or point to it: make PYTHON=/path/to/python3.12 demo"; \
+		exit 1; fi
+
+$(VENV)/.installed: pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed
+
+demo: seed
+	$(PY) manage.py demo_data
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A zonetracker worker --beat --loglevel=INFO --concurrency=2 \
+		--schedule=var/celerybeat-schedule >var/celery.log 2>&1 & \
+	echo "Celery worker and beat running on the embedded broker (log: var/celery.log); mail goes to var/mail/"; \
+	echo "Open http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+# Chromium and a CJK font for the browser tests; installed with apt when missing and allowed.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+		else echo "Browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium chromium-driver fonts-noto-cjk"; fi; fi
+
+test: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not browser and not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/test var/broker var/mail

@@ -1,0 +1,75 @@
+"""Abstract bases and shared choices used by every area's models."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NamedQuerySet(models.QuerySet):
+    """For models whose unique name is their natural key."""
+
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class SourcedModel(models.Model):
+    """A record that may come from the source document or from synthetic demo data."""
+
+    source_text = models.TextField(
+        _("原文出处"),
+        blank=True,
+        help_text=_("文件中该记录所依据的原句，便于核对。"),
+    )
+    is_demo = models.BooleanField(
+        _("演示数据"),
+        default=False,
+        help_text=_("由 demo_data 命令生成的合成数据，并非来自原始文件。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class MoneyUnit(models.TextChoices):
+    YI = "yi", _("亿")
+    WAN = "wan", _("万")
+    YUAN = "yuan", _("元")
+
+    @property
+    def factor(self) -> Decimal:
+        return {"yi": Decimal("100000000"), "wan": Decimal("10000"), "yuan": Decimal("1")}[
+            self.value
+        ]
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("人民币")
+    USD = "USD", _("美元")
+
+
+class AreaUnit(models.TextChoices):
+    KM2 = "km2", _("平方公里")
+    MU = "mu", _("亩")
+    M2 = "m2", _("平方米")
+    WAN_M2 = "wan_m2", _("万平方米")
+
+    @property
+    def square_metres(self) -> Decimal:
+        return {
+            "km2": Decimal("1000000"),
+            "mu": Decimal("666.7"),
+            "m2": Decimal("1"),
+            "wan_m2": Decimal("10000"),
+        }[self.value]
+
+
+def money_label(amount: Decimal | None, unit: str, currency: str) -> str:
+    """'81.7 亿元', '5000 万美元': the way the document writes money."""
+    if amount is None:
+        return ""
+    unit_label = MoneyUnit(unit).label if unit != MoneyUnit.YUAN else ""
+    currency_label = "元" if currency == Currency.CNY else "美元"
+    return f"{amount.normalize():f} {unit_label}{currency_label}"

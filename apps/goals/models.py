@@ -1,0 +1,327 @@
+"""Plans, their goals and measurable targets, check-ins, indicators and the national rankings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import NamedQuerySet, SourcedModel
+
+
+class Plan(SourcedModel):
+    """A plan or campaign: 2023 六个创新突破, 2022 五方面24项任务提质攻坚行动, the 414 plan."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    task_count = models.PositiveSmallIntegerField(
+        _("任务数"), null=True, blank=True, help_text=_("文件只给出总数时，记在这里。")
+    )
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作计划")
+        verbose_name_plural = _("工作计划")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_plan_name_unique")]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class GoalQuerySet(models.QuerySet):
+    def get_by_natural_key(self, plan_name, title):
+        return self.get(plan__name=plan_name, title=title)
+
+
+class Goal(SourcedModel):
+    """One goal of a plan, e.g. 在实施更高水平开放、构建内外联动格局上创新突破."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="goals"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("目标"), max_length=200)
+    description = models.TextField(_("内容"), blank=True)
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals",
+    )
+    leading_official = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("牵头领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_goals",
+    )
+    history = HistoricalRecords()
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "order"], name="goals_goal_plan_order_unique"),
+            models.UniqueConstraint(fields=["plan", "title"], name="goals_goal_plan_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (*self.plan.natural_key(), self.title)
+
+    natural_key.dependencies = ["goals.plan"]
+
+
+class TargetStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    ON_TRACK = "on_track", _("正常推进")
+    AT_RISK = "at_risk", _("存在风险")
+    OFF_TRACK = "off_track", _("滞后")
+    ACHIEVED = "achieved", _("已完成")
+
+
+class TargetQuerySet(models.QuerySet):
+    def get_by_natural_key(self, plan_name, goal_title, title):
+        return self.get(goal__plan__name=plan_name, goal__title=goal_title, title=title)
+
+    def with_related(self):
+        return self.select_related("goal__plan", "responsible_unit", "leading_official")
+
+    def open(self):
+        return self.exclude(status=TargetStatus.ACHIEVED)
+
+
+class Target(SourcedModel):
+    """A target of a goal: a metric with baseline, target and current value, and a deadline."""
+
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="targets"
+    )
+    title = models.CharField(_("指标/任务"), max_length=200)
+    metric_unit = models.CharField(_("计量单位"), max_length=30, blank=True)
+    baseline = models.DecimalField(
+        _("基数"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    target_value = models.DecimalField(
+        _("目标值"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    current_value = models.DecimalField(
+        _("当前值"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    start_date = models.DateField(
+        _("起算日期"), null=True, blank=True, help_text=_("期限表述（如“三年成形”）从这一天起算。")
+    )
+    deadline = models.DateField(_("完成期限"), null=True, blank=True)
+    deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=TargetStatus.choices, default=TargetStatus.NOT_STARTED
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="targets",
+    )
+    leading_official = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("牵头领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_targets",
+    )
+    history = HistoricalRecords()
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("指标任务")
+        verbose_name_plural = _("指标任务")
+        ordering = ["goal", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "title"], name="goals_target_goal_title_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(deadline__gte=F("start_date")),
+                name="goals_target_deadline_after_start",
+            ),
+        ]
+        indexes = [
+            # "My work" and reminders look up open targets by deadline.
+            models.Index(fields=["status", "deadline"], name="goals_target_status_dl_idx"),
+            models.Index(fields=["responsible_unit", "status"], name="goals_target_unit_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (*self.goal.natural_key(), self.title)
+
+    natural_key.dependencies = ["goals.goal"]
+
+
+class CheckIn(SourcedModel):
+    """A periodic report on a target: the value reached, a status and a comment."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("指标任务"), on_delete=models.CASCADE, related_name="checkins"
+    )
+    date = models.DateField(_("日期"))
+    value = models.DecimalField(_("当前值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=TargetStatus.choices)
+    comment = models.TextField(_("说明"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checkins",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("指标填报")
+        verbose_name_plural = _("指标填报")
+        ordering = ["-date", "-id"]
+        get_latest_by = ["date", "id"]
+        indexes = [models.Index(fields=["target", "-date"], name="goals_checkin_target_date_idx")]
+
+    def __str__(self):
+        return f"{self.target} {self.date}"
+
+
+class Indicator(SourcedModel):
+    """A figure the document states as a total or a share (11 项创新举措, 47 家链主企业中占 36%)."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=30)
+    qualifier = models.CharField(
+        _("修饰"), max_length=20, blank=True, help_text=_("如“余”（760余项）、“近”（近2亿片）。")
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("所属计划"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("统计数据")
+        verbose_name_plural = _("统计数据")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_indicator_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Evaluation(SourcedModel):
+    """A national evaluation of ETDZs (国家级经开区综合发展水平考核评价)."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    published_year = models.PositiveSmallIntegerField(_("发布年份"))
+    data_year = models.PositiveSmallIntegerField(_("考核年度"))
+    method = models.CharField(_("考核办法"), max_length=200, blank=True)
+    publisher = models.CharField(_("发布机构"), max_length=100, blank=True)
+    participants = models.PositiveIntegerField(_("参评经开区数"), null=True, blank=True)
+    category_count = models.PositiveSmallIntegerField(_("指标大类数"), null=True, blank=True)
+    indicator_count = models.PositiveSmallIntegerField(_("指标数"), null=True, blank=True)
+    categories = models.CharField(_("指标大类"), max_length=200, blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核评价")
+        verbose_name_plural = _("考核评价")
+        ordering = ["-published_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="goals_evaluation_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class RankingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, evaluation_name, subject):
+        return self.get(evaluation__name=evaluation_name, subject=subject)
+
+
+class Ranking(SourcedModel):
+    """The zone's rank on one measure of an evaluation (综合排名第七)."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("考核评价"), on_delete=models.CASCADE, related_name="rankings"
+    )
+    subject = models.CharField(_("排名项目"), max_length=100)
+    rank = models.PositiveSmallIntegerField(_("名次"))
+    history = HistoricalRecords()
+    objects = RankingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("排名")
+        verbose_name_plural = _("排名")
+        ordering = ["evaluation", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "subject"], name="goals_ranking_subject_unique"
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="goals_ranking_rank_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject}：{self.rank}"
+
+    def natural_key(self):
+        return (*self.evaluation.natural_key(), self.subject)
+
+    natural_key.dependencies = ["goals.evaluation"]
+
+
+class Award(SourcedModel):
+    """An honour the zone received (山东省外贸新业态特色园区)."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    awarded_by = models.CharField(_("授予机构"), max_length=100, blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("荣誉")
+        verbose_name_plural = _("荣誉")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_award_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)

@@ -1,0 +1,362 @@
+"""Key projects, their phases, milestones and progress logs, and the totals the document gives."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import AreaUnit, Currency, MoneyUnit, NamedQuerySet, SourcedModel, money_label
+
+
+class Stage(models.TextChoices):
+    """Where a project stands, in the order projects move through them."""
+
+    NEGOTIATING = "negotiating", _("洽谈")
+    SIGNED = "signed", _("签约")
+    LANDED = "landed", _("落地")
+    STARTED = "started", _("开工")
+    UNDER_CONSTRUCTION = "construction", _("在建")
+    TOPPED_OUT = "topped_out", _("主体封顶")
+    COMPLETED = "completed", _("竣工")
+    IN_USE = "in_use", _("投用")
+    IN_PRODUCTION = "production", _("投产")
+
+
+class ProjectKind(models.TextChoices):
+    INDUSTRIAL = "industrial", _("产业项目")
+    PARK = "park", _("园区建设")
+    URBAN_RENEWAL = "urban_renewal", _("城市更新")
+    COMMERCIAL = "commercial", _("商业配套")
+    HOUSING = "housing", _("安置住房")
+    EXPANSION = "expansion", _("增资扩产")
+
+
+class MoneyFields(models.Model):
+    """An exact amount with the unit and currency the document wrote it in."""
+
+    total_investment = models.DecimalField(
+        _("总投资"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    investment_unit = models.CharField(
+        _("金额单位"), max_length=4, choices=MoneyUnit.choices, default=MoneyUnit.YI
+    )
+    currency = models.CharField(
+        _("币种"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def investment_label(self) -> str:
+        return money_label(self.total_investment, self.investment_unit, self.currency)
+
+    @property
+    def investment_yuan(self) -> Decimal | None:
+        if self.total_investment is None:
+            return None
+        return self.total_investment * MoneyUnit(self.investment_unit).factor
+
+
+class Portfolio(SourcedModel, MoneyFields):
+    """A group of projects the document gives only as a total (26 个项目，总投资 873.7 亿元)."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    project_count = models.PositiveIntegerField(_("项目个数"), null=True, blank=True)
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, blank=True)
+    chain = models.ForeignKey(
+        "org.IndustryChain",
+        verbose_name=_("产业链"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("园区/片区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目汇总")
+        verbose_name_plural = _("项目汇总")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="projects_portfolio_name_unique"),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="projects_portfolio_investment_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+    def with_related(self):
+        return self.select_related(
+            "enterprise", "chain", "area", "responsible_unit", "leading_official", "portfolio"
+        )
+
+    def owned_by_unit(self, unit):
+        return self.filter(responsible_unit=unit)
+
+
+class Project(SourcedModel, MoneyFields):
+    """A key project (重点项目)."""
+
+    name = models.CharField(_("项目名称"), max_length=200)
+    enterprise = models.ForeignKey(
+        "org.Enterprise", verbose_name=_("企业"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    chain = models.ForeignKey(
+        "org.IndustryChain",
+        verbose_name=_("产业链"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("园区/片区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    portfolio = models.ForeignKey(
+        Portfolio,
+        verbose_name=_("所属汇总"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    kind = models.CharField(_("项目类型"), max_length=20, choices=ProjectKind.choices)
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices)
+    description = models.TextField(_("项目内容"), blank=True)
+    capacity = models.CharField(_("产能/规模"), max_length=200, blank=True)
+    floor_area = models.DecimalField(
+        _("建筑面积"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    floor_area_unit = models.CharField(
+        _("面积单位"), max_length=10, choices=AreaUnit.choices, blank=True
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    leading_official = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("牵头领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_projects",
+    )
+    planned_start = models.DateField(_("计划开工"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工"), null=True, blank=True)
+    planned_completion = models.DateField(_("计划完成"), null=True, blank=True)
+    actual_completion = models.DateField(_("实际完成"), null=True, blank=True)
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点项目")
+        verbose_name_plural = _("重点项目")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="projects_project_name_unique"),
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
+                name="projects_project_investment_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_area__isnull=True) | Q(floor_area__gte=0),
+                name="projects_project_floor_area_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_completion__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_completion__gte=F("actual_start")),
+                name="projects_project_completion_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_completion__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_completion__gte=F("planned_start")),
+                name="projects_project_planned_completion_after_start",
+            ),
+        ]
+        indexes = [
+            # The project list filters by stage, chain, area and unit.
+            models.Index(fields=["stage"], name="projects_project_stage_idx"),
+            models.Index(fields=["responsible_unit", "stage"], name="projects_project_unit_idx"),
+            # Sorting the list by investment.
+            models.Index(fields=["total_investment"], name="projects_project_invest_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class ProjectPhase(SourcedModel):
+    """A phase of a project (一期, 二期) with its own stage and dates."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="phases"
+    )
+    name = models.CharField(_("期次"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("排序"), default=1)
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    duration_note = models.CharField(_("工期说明"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目期次")
+        verbose_name_plural = _("项目期次")
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="projects_phase_project_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(completed_on__gte=F("started_on")),
+                name="projects_phase_completed_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.name}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.name)
+
+    natural_key.dependencies = ["projects.project"]
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_date__isnull=True)
+
+    def overdue(self, today):
+        return self.open().filter(due_date__lt=today)
+
+    def due_between(self, start, end):
+        return self.open().filter(due_date__gte=start, due_date__lte=end)
+
+
+class Milestone(SourcedModel):
+    """A dated step of a project: due date, done date and the deadline phrase it came from."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("节点"), max_length=200)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    due_date = models.DateField(_("计划完成日期"), null=True, blank=True)
+    done_date = models.DateField(_("实际完成日期"), null=True, blank=True)
+    deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
+    history = HistoricalRecords()
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目节点")
+        verbose_name_plural = _("项目节点")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "title"], name="projects_milestone_project_title_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(done_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(done_date__gte=F("start_date")),
+                name="projects_milestone_done_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(due_date__gte=F("start_date")),
+                name="projects_milestone_due_after_start",
+            ),
+        ]
+        indexes = [
+            # "Overdue" and "due in the next 30 days" look up open milestones by due date.
+            models.Index(fields=["done_date", "due_date"], name="projects_milestone_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}：{self.title}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.title)
+
+    natural_key.dependencies = ["projects.project"]
+
+
+class ProgressLog(SourcedModel):
+    """What was done on a project by a date: text, percent complete, investment completed to date."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="progress_logs"
+    )
+    date = models.DateField(_("日期"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="progress_logs",
+    )
+    text = models.TextField(_("进展情况"))
+    percent_complete = models.PositiveSmallIntegerField(_("完成百分比"), null=True, blank=True)
+    investment_completed = models.DecimalField(
+        _("累计完成投资"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    investment_unit = models.CharField(
+        _("金额单位"), max_length=4, choices=MoneyUnit.choices, default=MoneyUnit.YI
+    )
+    photo = models.ImageField(_("现场照片"), upload_to="progress/%Y/%m/", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("进展记录")
+        verbose_name_plural = _("进展记录")
+        ordering = ["-date", "-id"]
+        get_latest_by = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                name="projects_progresslog_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_completed__isnull=True) | Q(investment_completed__gte=0),
+                name="projects_progresslog_investment_not_negative",
+            ),
+        ]
+        indexes = [
+            # A project's logs, newest first, on its detail page and for its status light.
+            models.Index(fields=["project", "-date"], name="projects_progresslog_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.date}"

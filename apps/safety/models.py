@@ -1,0 +1,321 @@
+"""Safety in the petrochemical zone: sites, teams, inspections, hidden hazards, campaigns and works."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import NamedQuerySet, SourcedModel
+
+
+class Site(SourcedModel):
+    """A place under safety supervision, e.g. 黄岛石化区."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("所在区域"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全监管区域")
+        verbose_name_plural = _("安全监管区域")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="safety_site_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class InspectionTeam(SourcedModel):
+    """One of the zone's safety teams (安全专家、安全协管员、封闭区保安)."""
+
+    class Kind(models.TextChoices):
+        EXPERTS = "experts", _("安全专家")
+        COORDINATORS = "coordinators", _("安全协管员")
+        SECURITY = "security", _("封闭区保安")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    site = models.ForeignKey(
+        Site, verbose_name=_("监管区域"), on_delete=models.PROTECT, related_name="teams"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全队伍")
+        verbose_name_plural = _("安全队伍")
+        ordering = ["site", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="safety_team_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Campaign(SourcedModel):
+    """An investigation-and-rectification campaign with the totals the document gives (760余项)."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    site = models.ForeignKey(
+        Site, verbose_name=_("监管区域"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    hazards_investigated_rectified = models.PositiveIntegerField(
+        _("排查整治隐患数"), null=True, blank=True
+    )
+    count_qualifier = models.CharField(
+        _("数量修饰"), max_length=10, blank=True, help_text=_("如“余”。")
+    )
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="safety_campaign_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class InspectionQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("site", "team", "campaign", "responsible_unit", "inspector")
+
+
+class Inspection(SourcedModel):
+    """A safety inspection on a date, by a team, with the hazards it found."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("监管区域"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    team = models.ForeignKey(
+        InspectionTeam, verbose_name=_("检查队伍"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("专项行动"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspections",
+    )
+    date = models.DateField(_("检查日期"))
+    title = models.CharField(_("检查内容"), max_length=200)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspections",
+    )
+    notes = models.TextField(_("检查记录"), blank=True)
+    history = HistoricalRecords()
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全检查")
+        verbose_name_plural = _("安全检查")
+        ordering = ["-date", "-id"]
+        indexes = [
+            # The inspection list sorts by date and filters by unit.
+            models.Index(fields=["-date"], name="safety_inspection_date_idx"),
+            models.Index(fields=["responsible_unit", "-date"], name="safety_inspection_unit_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.title}"
+
+
+class HazardGrade(models.TextChoices):
+    GENERAL = "general", _("一般隐患")
+    MAJOR = "major", _("重大隐患")
+
+
+class HazardStatus(models.TextChoices):
+    FOUND = "found", _("已发现")
+    RECTIFYING = "rectifying", _("整改中")
+    RECTIFIED = "rectified", _("已整改")
+    CLOSED = "closed", _("已验收销号")
+
+
+class HazardQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related(
+            "inspection", "site", "enterprise", "responsible_unit", "rectifier", "verifier"
+        )
+
+    def open(self):
+        return self.exclude(status=HazardStatus.CLOSED)
+
+
+class Hazard(SourcedModel):
+    """A hidden hazard (隐患) and its rectification, found -> rectifying -> rectified -> closed."""
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("安全检查"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hazards",
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("监管区域"), on_delete=models.PROTECT, related_name="hazards"
+    )
+    description = models.TextField(_("隐患描述"))
+    grade = models.CharField(
+        _("隐患等级"), max_length=10, choices=HazardGrade.choices, default=HazardGrade.GENERAL
+    )
+    found_date = models.DateField(_("发现日期"))
+    location = models.CharField(_("位置"), max_length=200, blank=True)
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hazards",
+    )
+    rectification_deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=HazardStatus.choices, default=HazardStatus.FOUND
+    )
+    rectification_measures = models.TextField(_("整改措施"), blank=True)
+    rectifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("整改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectified_hazards",
+    )
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("验收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="verified_hazards",
+    )
+    closed_on = models.DateField(_("验收销号日期"), null=True, blank=True)
+    photo_before = models.ImageField(_("整改前照片"), upload_to="hazards/%Y/%m/", blank=True)
+    photo_after = models.ImageField(_("整改后照片"), upload_to="hazards/%Y/%m/", blank=True)
+    history = HistoricalRecords()
+    objects = HazardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全隐患")
+        verbose_name_plural = _("安全隐患")
+        ordering = ["-found_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verifier__isnull=True)
+                | Q(rectifier__isnull=True)
+                | ~Q(verifier=F("rectifier")),
+                name="safety_hazard_verifier_not_rectifier",
+            ),
+            models.CheckConstraint(
+                condition=Q(rectification_deadline__isnull=True)
+                | Q(rectification_deadline__gte=F("found_date")),
+                name="safety_hazard_deadline_after_found",
+            ),
+            models.CheckConstraint(
+                condition=Q(rectified_on__isnull=True) | Q(rectified_on__gte=F("found_date")),
+                name="safety_hazard_rectified_after_found",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | (Q(rectified_on__isnull=False) & Q(closed_on__gte=F("rectified_on"))),
+                name="safety_hazard_closed_after_rectified",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed")
+                | (Q(verifier__isnull=False) & Q(closed_on__isnull=False)),
+                name="safety_hazard_closed_has_verifier",
+            ),
+        ]
+        indexes = [
+            # Open hazards by grade on the dashboard; overdue rectification for reminders.
+            models.Index(fields=["status", "grade"], name="safety_hazard_status_grade_idx"),
+            models.Index(
+                fields=["status", "rectification_deadline"], name="safety_hazard_status_dl_idx"
+            ),
+            models.Index(fields=["responsible_unit", "status"], name="safety_hazard_unit_idx"),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+
+class SafetyWork(SourcedModel):
+    """A safety work the document names: 9号闸口, 三维综合管网系统, 海河路消防队危楼加固."""
+
+    class Kind(models.TextChoices):
+        GATE = "gate", _("闸口")
+        PIPE_NETWORK = "pipe_network", _("管网")
+        REINFORCEMENT = "reinforcement", _("危楼加固")
+        DIGITAL = "digital", _("信息化")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划")
+        IN_PROGRESS = "in_progress", _("有序推进")
+        IN_USE = "in_use", _("投入使用")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    site = models.ForeignKey(
+        Site, verbose_name=_("监管区域"), on_delete=models.PROTECT, related_name="works"
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全工程")
+        verbose_name_plural = _("安全工程")
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="safety_safetywork_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)

@@ -162,6 +162,7 @@ class Target(SourcedModel):
                 | Q(start_date__isnull=True)
                 | Q(deadline__gte=F("start_date")),
                 name="goals_target_deadline_after_start",
+                violation_error_message=_("完成期限不能早于起算日期。"),
             ),
         ]
         indexes = [
@@ -293,7 +294,11 @@ class Ranking(SourcedModel):
             models.UniqueConstraint(
                 fields=["evaluation", "subject"], name="goals_ranking_subject_unique"
             ),
-            models.CheckConstraint(condition=Q(rank__gte=1), name="goals_ranking_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1),
+                name="goals_ranking_rank_positive",
+                violation_error_message=_("名次必须大于等于 1。"),
+            ),
         ]
 
     def __str__(self):

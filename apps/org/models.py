@@ -185,10 +185,14 @@ class Area(SourcedModel):
         constraints = [
             models.UniqueConstraint(fields=["name"], name="org_area_name_unique"),
             models.CheckConstraint(
-                condition=Q(size__isnull=True) | Q(size__gte=0), name="org_area_size_not_negative"
+                condition=Q(size__isnull=True) | Q(size__gte=0),
+                name="org_area_size_not_negative",
+                violation_error_message=_("面积不能为负数。"),
             ),
             models.CheckConstraint(
-                condition=Q(size__isnull=True) | ~Q(size_unit=""), name="org_area_size_has_unit"
+                condition=Q(size__isnull=True) | ~Q(size_unit=""),
+                name="org_area_size_has_unit",
+                violation_error_message=_("填写面积时必须选择面积单位。"),
             ),
         ]
 

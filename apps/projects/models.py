@@ -90,6 +90,7 @@ class Portfolio(SourcedModel, MoneyFields):
             models.CheckConstraint(
                 condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
                 name="projects_portfolio_investment_not_negative",
+                violation_error_message=_("总投资不能为负数。"),
             ),
         ]
 
@@ -180,22 +181,26 @@ class Project(SourcedModel, MoneyFields):
             models.CheckConstraint(
                 condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
                 name="projects_project_investment_not_negative",
+                violation_error_message=_("总投资不能为负数。"),
             ),
             models.CheckConstraint(
                 condition=Q(floor_area__isnull=True) | Q(floor_area__gte=0),
                 name="projects_project_floor_area_not_negative",
+                violation_error_message=_("建筑面积不能为负数。"),
             ),
             models.CheckConstraint(
                 condition=Q(actual_completion__isnull=True)
                 | Q(actual_start__isnull=True)
                 | Q(actual_completion__gte=F("actual_start")),
                 name="projects_project_completion_after_start",
+                violation_error_message=_("实际完成日期不能早于实际开工日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(planned_completion__isnull=True)
                 | Q(planned_start__isnull=True)
                 | Q(planned_completion__gte=F("planned_start")),
                 name="projects_project_planned_completion_after_start",
+                violation_error_message=_("计划完成日期不能早于计划开工日期。"),
             ),
         ]
         indexes = [
@@ -240,6 +245,7 @@ class ProjectPhase(SourcedModel):
                 | Q(started_on__isnull=True)
                 | Q(completed_on__gte=F("started_on")),
                 name="projects_phase_completed_after_start",
+                violation_error_message=_("完成日期不能早于开工日期。"),
             ),
         ]
 
@@ -290,12 +296,14 @@ class Milestone(SourcedModel):
                 | Q(start_date__isnull=True)
                 | Q(done_date__gte=F("start_date")),
                 name="projects_milestone_done_after_start",
+                violation_error_message=_("实际完成日期不能早于开始日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(due_date__isnull=True)
                 | Q(start_date__isnull=True)
                 | Q(due_date__gte=F("start_date")),
                 name="projects_milestone_due_after_start",
+                violation_error_message=_("计划完成日期不能早于开始日期。"),
             ),
         ]
         indexes = [
@@ -347,10 +355,12 @@ class ProgressLog(SourcedModel):
             models.CheckConstraint(
                 condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
                 name="projects_progresslog_percent_0_100",
+                violation_error_message=_("完成百分比必须在 0 到 100 之间。"),
             ),
             models.CheckConstraint(
                 condition=Q(investment_completed__isnull=True) | Q(investment_completed__gte=0),
                 name="projects_progresslog_investment_not_negative",
+                violation_error_message=_("累计完成投资不能为负数。"),
             ),
         ]
         indexes = [

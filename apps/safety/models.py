@@ -245,25 +245,30 @@ class Hazard(SourcedModel):
                 | Q(rectifier__isnull=True)
                 | ~Q(verifier=F("rectifier")),
                 name="safety_hazard_verifier_not_rectifier",
+                violation_error_message=_("验收人不能是整改人本人。"),
             ),
             models.CheckConstraint(
                 condition=Q(rectification_deadline__isnull=True)
                 | Q(rectification_deadline__gte=F("found_date")),
                 name="safety_hazard_deadline_after_found",
+                violation_error_message=_("整改期限不能早于发现日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(rectified_on__isnull=True) | Q(rectified_on__gte=F("found_date")),
                 name="safety_hazard_rectified_after_found",
+                violation_error_message=_("整改完成日期不能早于发现日期。"),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True)
                 | (Q(rectified_on__isnull=False) & Q(closed_on__gte=F("rectified_on"))),
                 name="safety_hazard_closed_after_rectified",
+                violation_error_message=_("验收销号须在整改完成之后。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status="closed")
                 | (Q(verifier__isnull=False) & Q(closed_on__isnull=False)),
                 name="safety_hazard_closed_has_verifier",
+                violation_error_message=_("验收销号必须有验收人和验收日期。"),
             ),
         ]
         indexes = [

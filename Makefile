@@ -14,7 +14,7 @@ PORT ?= 8000
 migrate seed demo: export DEBUG ?= True
 test test-fast: export DEBUG = False
 
-.PHONY: help venv check-python install migrate seed demo test test-fast lint format browser-deps bench clean
+.PHONY: vendor help venv check-python install migrate seed demo test test-fast lint format browser-deps bench clean
 
 help:
 	@echo "make demo    install, migrate, seed, add demo data and run web + worker + beat on http://$(HOST):$(PORT)/"
@@ -75,3 +75,11 @@ format: install
 
 clean:
 	rm -rf var/test var/broker var/mail
+
+# Refresh the vendored front-end assets from the npm registry (versions pinned in package.json).
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap static/vendor/chartjs static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	cp node_modules/chart.js/dist/chart.umd.min.js* node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/

@@ -12,5 +12,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("projects/", include("apps.projects.urls")),
+    path("goals/", include("apps.goals.urls")),
+    path("safety/", include("apps.safety.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -1,0 +1,7 @@
+"""Pages of the goals area."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "goals"
+
+urlpatterns = []

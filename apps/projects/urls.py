@@ -1,0 +1,7 @@
+"""Pages of the projects area."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "projects"
+
+urlpatterns = []

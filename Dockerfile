@@ -1,0 +1,19 @@
+# One image for web (gunicorn), worker and beat.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    ZONETRACKER_VAR_DIR=/app/var STATIC_ROOT=/app/staticfiles STATIC_MANIFEST=True \
+    WHITENOISE_USE_FINDERS=False
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY zonetracker ./zonetracker
+COPY apps ./apps
+RUN pip install --no-cache-dir .
+COPY . .
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+    && useradd --create-home --uid 1000 zonetracker \
+    && mkdir -p /app/var && chown -R zonetracker /app/var
+USER zonetracker
+EXPOSE 8000
+CMD ["gunicorn", "zonetracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,167 @@
+"""The settings module picks database, broker and mailer from the environment, and refuses to start
+without a secret key in production. Each case loads the settings in a fresh interpreter with only the
+environment variables it names."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+from zonetracker.celery import app
+
+mailer = mailers.default
+database = settings.DATABASES["default"]
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "secret_key": settings.SECRET_KEY,
+    "db_engine": database["ENGINE"],
+    "db_name": str(database["NAME"]),
+    "db_host": database.get("HOST", ""),
+    "db_port": database.get("PORT", ""),
+    "db_user": database.get("USER", ""),
+    "db_init_command": database.get("OPTIONS", {}).get("init_command", ""),
+    "psycopg3": is_psycopg3,
+    "broker_url": settings.CELERY_BROKER_URL,
+    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "broker_transport": type(app.connection_for_write().transport).__module__,
+    "mailer": f"{type(mailer).__module__}.{type(mailer).__name__}",
+    "mailer_options": settings.MAILERS["default"]["OPTIONS"],
+}))
+"""
+
+
+def run_settings(var_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a new interpreter whose environment holds only `env`."""
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "zonetracker.settings",
+        "ZONETRACKER_VAR_DIR": str(var_dir),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def load_settings(var_dir: Path, **env: str) -> dict:
+    result = run_settings(var_dir, SECRET_KEY="s3cret", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_settings_use_sqlite_under_var_dir_without_database_url(tmp_path):
+    loaded = load_settings(tmp_path)
+
+    assert loaded["db_engine"] == "django.db.backends.sqlite3"
+    assert loaded["db_name"] == str(tmp_path / "zonetracker.sqlite3")
+    assert loaded["db_init_command"] == "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+
+
+def test_settings_use_postgresql_with_psycopg_for_postgres_url(tmp_path):
+    loaded = load_settings(
+        tmp_path, DATABASE_URL="postgres://zt:pw@db.example.org:5433/zonetracker"
+    )
+
+    assert (
+        loaded["db_engine"],
+        loaded["db_name"],
+        loaded["db_host"],
+        loaded["db_port"],
+        loaded["db_user"],
+        loaded["psycopg3"],
+    ) == ("django.db.backends.postgresql", "zonetracker", "db.example.org", 5433, "zt", True)
+    assert loaded["db_init_command"] == ""
+
+
+def test_settings_use_filesystem_broker_by_default(tmp_path):
+    loaded = load_settings(tmp_path)
+
+    assert loaded["broker_url"] == "filesystem://"
+    assert loaded["broker_transport"] == "kombu.transport.filesystem"
+    assert loaded["broker_options"] == {
+        "data_folder_in": str(tmp_path / "broker" / "out"),
+        "data_folder_out": str(tmp_path / "broker" / "out"),
+        "processed_folder": str(tmp_path / "broker" / "processed"),
+        "store_processed": False,
+    }
+    assert (tmp_path / "broker" / "out").is_dir()
+    assert (tmp_path / "broker" / "processed").is_dir()
+
+
+def test_settings_use_redis_broker_for_redis_url(tmp_path):
+    loaded = load_settings(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/9")
+
+    assert loaded["broker_url"] == "redis://127.0.0.1:6379/9"
+    assert loaded["broker_transport"] == "kombu.transport.redis"
+    assert loaded["broker_options"] == {"visibility_timeout": 3600}
+    assert not (tmp_path / "broker").exists()
+
+
+@pytest.mark.parametrize("debug", [None, "False", "0"], ids=["unset", "False", "0"])
+def test_settings_refuse_to_start_without_secret_key_when_debug_off(tmp_path, debug):
+    env = {} if debug is None else {"DEBUG": debug}
+
+    result = run_settings(tmp_path, **env)
+
+    assert result.returncode == 1
+    assert (
+        "django.core.exceptions.ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off."
+        in result.stderr
+    )
+
+
+def test_settings_start_without_secret_key_when_debug_on(tmp_path):
+    result = run_settings(tmp_path, DEBUG="True")
+
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert (loaded["debug"], loaded["secret_key"]) == (
+        True,
+        "insecure-development-key-only-for-debug",
+    )
+
+
+def test_settings_use_smtp_mailer_when_email_host_set(tmp_path):
+    loaded = load_settings(
+        tmp_path,
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="zonetracker",
+        EMAIL_HOST_PASSWORD="mail-pw",
+        EMAIL_USE_TLS="true",
+    )
+
+    assert loaded["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert loaded["mailer_options"] == {
+        "host": "smtp.example.org",
+        "port": 587,
+        "username": "zonetracker",
+        "password": "mail-pw",
+        "use_tls": True,
+        "timeout": 20,
+    }
+
+
+def test_settings_use_file_mailer_without_email_host(tmp_path):
+    loaded = load_settings(tmp_path)
+
+    assert loaded["mailer"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert loaded["mailer_options"] == {"file_path": str(tmp_path / "mail")}

@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
@@ -182,10 +184,24 @@ def page(context):
     return context.new_page()
 
 
-def login(page, live_server, username, password=PASSWORD):
-    """Sign in through the real login form and wait until the signed-in layout shows."""
-    page.goto(f"{live_server.url}/accounts/login/")
+def submit_login(page, username, password):
+    """Fill in and send the login form of the page already open."""
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.locator("main form button[type=submit]").click()
+
+
+def login(page, live_server, username, password=PASSWORD):
+    """Sign in through the real login form and wait until the signed-in layout shows."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    submit_login(page, username, password)
     expect(page.get_by_test_id("current-user"), f"login as {username} failed").to_have_count(1)
+
+
+def invalid_login_message(language: str) -> str:
+    """Django's own wording for a failed login, in the given language."""
+    with translation.override(language):
+        form = AuthenticationForm()
+        return str(form.error_messages["invalid_login"]) % {
+            "username": form.username_field.verbose_name
+        }

@@ -4,26 +4,9 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
-from django.utils import translation
 from playwright.sync_api import expect
 
-from .conftest import PASSWORD, login
-
-
-def invalid_login_message(language: str) -> str:
-    """Django's own wording for a failed login, in the given language."""
-    with translation.override(language):
-        form = AuthenticationForm()
-        return str(form.error_messages["invalid_login"]) % {
-            "username": form.fields["username"].label
-        }
-
-
-def submit_login(page, username, password):
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
+from .conftest import PASSWORD, invalid_login_message, login, submit_login
 
 
 @pytest.mark.browser

@@ -1,0 +1,52 @@
+"""The language switch in the top bar: Chinese by default, English on request, and back."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import invalid_login_message, login, submit_login
+
+
+def language_button(page, name):
+    return page.get_by_test_id("language-switch").get_by_role("button", name=name, exact=True)
+
+
+@pytest.mark.browser
+def test_language_switch_login_page_english_then_chinese(page, live_server, staff_a):
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(language_button(page, "中文")).to_have_attribute("aria-pressed", "true")
+
+    language_button(page, "English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(language_button(page, "English")).to_have_attribute("aria-pressed", "true")
+    expect(language_button(page, "中文")).not_to_have_attribute("aria-pressed", "true")
+    submit_login(page, "staff_a", "not-the-password")
+    expect(page.locator("main .alert-danger")).to_have_text(invalid_login_message("en"))
+
+    language_button(page, "中文").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(language_button(page, "中文")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_language_switch_signed_in_stays_on_page_and_across_pages(page, live_server, staff_a):
+    login(page, live_server, "staff_a")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("#nav-main").get_by_role("link", name="总览")).to_be_visible()
+
+    language_button(page, "English").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator(".navbar-brand").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(language_button(page, "English")).to_have_attribute("aria-pressed", "true")
+
+    language_button(page, "中文").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("#nav-main").get_by_role("link", name="总览")).to_be_visible()

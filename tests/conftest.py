@@ -43,3 +43,42 @@ def staff_b(make_user, unit_b):
 @pytest.fixture
 def superuser(db):
     return User.objects.create_superuser("root", "root@example.org", "pw-Zone-2023!")
+
+
+@pytest.fixture
+def target_factory(db):
+    """target_factory(unit=unit_a, **fields) -> a Target under a fresh plan and goal."""
+    from apps.goals.models import Goal, Plan, Target
+
+    counter = {"n": 0}
+
+    def make(*, unit=None, goal=None, **fields):
+        counter["n"] += 1
+        n = counter["n"]
+        if goal is None:
+            plan, _ = Plan.objects.get_or_create(name="测试计划", defaults={"year": 2023})
+            goal = Goal.objects.create(plan=plan, order=n, title=f"测试目标{n}")
+        fields.setdefault("title", f"测试指标{n}")
+        return Target.objects.create(goal=goal, responsible_unit=unit, **fields)
+
+    return make
+
+
+@pytest.fixture
+def hazard_factory(db):
+    """hazard_factory(unit=unit_a, **fields) -> a Hazard found at a shared test site."""
+    from datetime import date
+
+    from apps.safety.models import Hazard, Site
+
+    counter = {"n": 0}
+
+    def make(*, unit=None, site=None, **fields):
+        counter["n"] += 1
+        if site is None:
+            site, _ = Site.objects.get_or_create(name="测试监管区域")
+        fields.setdefault("description", f"测试隐患{counter['n']}")
+        fields.setdefault("found_date", date(2023, 3, 1))
+        return Hazard.objects.create(site=site, responsible_unit=unit, **fields)
+
+    return make

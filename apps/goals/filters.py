@@ -1,0 +1,67 @@
+"""Filters of the targets list. The parameter names goal, status, unit and light are linked to."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import Unit
+
+from .models import Goal, Plan, Target, TargetStatus
+from .status import Light, targets_with_light
+
+SELECT = {"class": "form-select form-select-sm"}
+
+
+class TargetFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": _("指标、目标或期限")}
+        ),
+    )
+    plan = django_filters.ModelChoiceFilter(
+        label=_("计划"),
+        field_name="goal__plan",
+        queryset=Plan.objects.all(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    goal = django_filters.ModelChoiceFilter(
+        label=_("目标"),
+        queryset=Goal.objects.all(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.all(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=TargetStatus.choices, widget=forms.Select(attrs=SELECT)
+    )
+    light = django_filters.ChoiceFilter(
+        label=_("状态灯"),
+        choices=Light.choices,
+        method="filter_light",
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    class Meta:
+        model = Target
+        fields = ["q", "plan", "goal", "unit", "status", "light"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(goal__title__icontains=value)
+            | Q(deadline_phrase__icontains=value)
+            | Q(metric_unit__icontains=value)
+        )
+
+    def filter_light(self, queryset, name, value):
+        return targets_with_light(queryset, value)

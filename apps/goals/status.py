@@ -1,0 +1,217 @@
+"""A target's status light (green / yellow / red / grey), derived from its schedule, never typed.
+
+The rules, checked in this order (the first that applies decides; "today" is the local date):
+
+1. **Green** – the target's status is 已完成 (achieved). Done is done, with or without a deadline.
+2. **Grey** – no deadline (完成期限): there is no schedule to judge the target against.
+3. **Red** – any of:
+   a. the deadline has passed: ``deadline < today`` (on the deadline day itself it is not red yet);
+   b. the target's status is 滞后 (off track). Each check-in sets the status, so this is what the
+      latest check-in said (or what an editor set when no check-in exists yet);
+   c. check-ins are missed: more than ``MISSED_CHECKIN_DAYS`` (60) days since the last check-in
+      (``today - last > 60``; exactly 60 days is not missed yet).
+4. **Yellow** – any of:
+   a. the status is 存在风险 (at risk);
+   b. time runs ahead of progress: the elapsed share of ``start_date → deadline`` exceeds the
+      progress share ``(current − baseline) / (target − baseline)`` by more than
+      ``LAG_THRESHOLD`` (20 percentage points; a gap of exactly 20 points is still green). Only
+      judged when start date, baseline, target value and current value are all known, the
+      deadline is after the start date and the target value differs from the baseline. The
+      elapsed share is clamped to 0..1 (before the start date nothing has elapsed); the progress
+      share is not clamped (a falling target such as energy use per unit works the same way,
+      since both differences are negative). Exact fractions, no floating point;
+   c. a check-in is late: more than ``LATE_CHECKIN_DAYS`` (30) days since the last check-in.
+5. **Green** – otherwise.
+
+"Since the last check-in" counts from the date of the latest check-in; a target with none counts
+from the day it began to be tracked: the later of its start date and the day it was entered
+(``created_at``), so a target loaded today is not reported as having missed months of check-ins.
+A start date in the future means nothing can be missed yet.
+
+Why 60/30 days: the zone reports on its targets monthly (月调度). One month without a report
+(30 days) is a warning; two missed reports (60 days) mean nobody is following the target.
+
+Computing a page of lights costs no query per row: ``with_light_inputs(queryset)`` annotates
+each target with the date of its latest check-in (a subquery served by the index on
+``(target, -date)``), and ``target_light`` reads only the row's own fields.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import CheckIn, TargetStatus
+
+MISSED_CHECKIN_DAYS = 60
+LATE_CHECKIN_DAYS = 30
+LAG_THRESHOLD = Fraction(20, 100)
+
+
+class Light:
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    GREY = "grey"
+
+    choices = [
+        (GREEN, gettext_lazy("绿灯")),
+        (YELLOW, gettext_lazy("黄灯")),
+        (RED, gettext_lazy("红灯")),
+        (GREY, gettext_lazy("灰灯")),
+    ]
+    labels = dict(choices)
+
+
+@dataclass(frozen=True)
+class TargetLight:
+    color: str  # one of Light.GREEN / YELLOW / RED / GREY
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return str(Light.labels[self.color])
+
+    @property
+    def css_class(self) -> str:
+        return f"status-{self.color}"
+
+
+def with_light_inputs(queryset: QuerySet) -> QuerySet:
+    """Annotate targets with `last_checkin_on`, the date of their latest check-in (or None)."""
+    latest = CheckIn.objects.filter(target=OuterRef("pk")).order_by("-date", "-id")
+    return queryset.annotate(last_checkin_on=Subquery(latest.values("date")[:1]))
+
+
+def _share(numerator, denominator) -> Fraction:
+    return Fraction(numerator) / Fraction(denominator)
+
+
+def _percent(value: Fraction) -> str:
+    return f"{round(value * 100)}%"
+
+
+def compute_light(
+    *,
+    status: str,
+    deadline: date | None,
+    start_date: date | None,
+    baseline: Decimal | None,
+    target_value: Decimal | None,
+    current_value: Decimal | None,
+    last_checkin_on: date | None,
+    tracked_since: date | None,
+    today: date,
+) -> TargetLight:
+    """The light for one target's values; see the module docstring for the rules."""
+    if status == TargetStatus.ACHIEVED:
+        return TargetLight(Light.GREEN, _("已完成。"))
+    if deadline is None:
+        return TargetLight(Light.GREY, _("未设完成期限，无法按进度判断。"))
+    if deadline < today:
+        return TargetLight(
+            Light.RED,
+            _("完成期限 %(deadline)s 已过，仍未完成。") % {"deadline": deadline.isoformat()},
+        )
+    if status == TargetStatus.OFF_TRACK:
+        return TargetLight(Light.RED, _("最近一次填报的状态为“滞后”。"))
+
+    reference = last_checkin_on
+    if reference is None:
+        starts = [d for d in (start_date, tracked_since) if d is not None]
+        reference = max(starts) if starts else None
+    silent_days = (today - reference).days if reference is not None else 0
+    if silent_days > MISSED_CHECKIN_DAYS:
+        return TargetLight(
+            Light.RED,
+            _("已 %(days)d 天未填报（超过 %(limit)d 天）。")
+            % {"days": silent_days, "limit": MISSED_CHECKIN_DAYS},
+        )
+
+    if status == TargetStatus.AT_RISK:
+        return TargetLight(Light.YELLOW, _("最近一次填报的状态为“存在风险”。"))
+    if (
+        start_date is not None
+        and deadline > start_date
+        and None not in (baseline, target_value, current_value)
+        and target_value != baseline
+    ):
+        elapsed = _share((today - start_date).days, (deadline - start_date).days)
+        elapsed = min(max(elapsed, Fraction(0)), Fraction(1))
+        progress = _share(current_value - baseline, target_value - baseline)
+        if elapsed - progress > LAG_THRESHOLD:
+            return TargetLight(
+                Light.YELLOW,
+                _("时间已过 %(elapsed)s，完成进度 %(progress)s，落后超过 %(limit)d 个百分点。")
+                % {
+                    "elapsed": _percent(elapsed),
+                    "progress": _percent(progress),
+                    "limit": LAG_THRESHOLD * 100,
+                },
+            )
+    if silent_days > LATE_CHECKIN_DAYS:
+        return TargetLight(
+            Light.YELLOW,
+            _("已 %(days)d 天未填报（超过 %(limit)d 天）。")
+            % {"days": silent_days, "limit": LATE_CHECKIN_DAYS},
+        )
+    return TargetLight(Light.GREEN, _("按计划推进。"))
+
+
+def target_light(target, *, today: date | None = None) -> TargetLight:
+    """The light of a target fetched through `with_light_inputs` (no query of its own)."""
+    if not hasattr(target, "last_checkin_on"):
+        raise ValueError("Fetch targets through with_light_inputs() to compute their light.")
+    return compute_light(
+        status=target.status,
+        deadline=target.deadline,
+        start_date=target.start_date,
+        baseline=target.baseline,
+        target_value=target.target_value,
+        current_value=target.current_value,
+        last_checkin_on=target.last_checkin_on,
+        tracked_since=timezone.localdate(target.created_at) if target.created_at else None,
+        today=today or timezone.localdate(),
+    )
+
+
+def targets_with_light(queryset: QuerySet, color: str, *, today: date | None = None) -> QuerySet:
+    """Restrict targets to those whose light is `color`, in one query over the candidates.
+
+    The light is a rule in Python, not a column, so the candidates' few fields are read once and
+    the matching ids are handed back as a filter the list can still sort and paginate.
+    """
+    today = today or timezone.localdate()
+    rows = with_light_inputs(queryset.order_by()).values(
+        "pk",
+        "status",
+        "deadline",
+        "start_date",
+        "baseline",
+        "target_value",
+        "current_value",
+        "last_checkin_on",
+        "created_at",
+    )
+    matching = [
+        row["pk"]
+        for row in rows
+        if compute_light(
+            status=row["status"],
+            deadline=row["deadline"],
+            start_date=row["start_date"],
+            baseline=row["baseline"],
+            target_value=row["target_value"],
+            current_value=row["current_value"],
+            last_checkin_on=row["last_checkin_on"],
+            tracked_since=timezone.localdate(row["created_at"]) if row["created_at"] else None,
+            today=today,
+        ).color
+        == color
+    ]
+    return queryset.filter(pk__in=matching)

@@ -1,0 +1,126 @@
+"""The targets table. Sortable columns are served by an index; the others are not sortable."""
+
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Target
+from .status import target_light
+
+
+def number(value: Decimal | None) -> str:
+    """1200.0000 -> '1200', 3.5000 -> '3.5'."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}"
+
+
+def target_values(target: Target) -> str:
+    """'基数 100 · 当前 120 / 目标 200 亿元' with only the parts that are known."""
+    parts = []
+    if target.baseline is not None:
+        parts.append(_("基数 %(v)s") % {"v": number(target.baseline)})
+    if target.current_value is not None:
+        parts.append(_("当前 %(v)s") % {"v": number(target.current_value)})
+    text = " · ".join(parts)
+    if target.target_value is not None:
+        goal = _("目标 %(v)s") % {"v": number(target.target_value)}
+        text = f"{text} / {goal}" if text else goal
+    if text and target.metric_unit:
+        text = f"{text} {target.metric_unit}"
+    return text
+
+
+def deadline_text(target: Target) -> str:
+    date = target.deadline.isoformat() if target.deadline else ""
+    if target.deadline_phrase:
+        return f"{date}（{target.deadline_phrase}）" if date else target.deadline_phrase
+    return date
+
+
+class TargetTable(tables.Table):
+    plan = tables.Column(accessor="goal__plan", verbose_name=gettext_lazy("计划"), orderable=False)
+    # Sorting by goal follows the unique index on (goal, title).
+    goal = tables.Column(
+        verbose_name=gettext_lazy("目标"),
+        order_by=("goal_id", "title"),
+        attrs={"td": {"class": "wrap"}},
+    )
+    title = tables.Column(
+        verbose_name=gettext_lazy("指标/任务"),
+        orderable=False,
+        linkify=("goals:target_detail", {"pk": tables.A("pk")}),
+        attrs={"td": {"class": "wrap"}},
+    )
+    values = tables.Column(
+        verbose_name=gettext_lazy("指标值"), accessor="pk", orderable=False, empty_values=()
+    )
+    deadline = tables.Column(
+        verbose_name=gettext_lazy("完成期限"), orderable=False, empty_values=()
+    )
+    unit = tables.Column(
+        accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
+    )
+    leading_official = tables.Column(verbose_name=gettext_lazy("牵头领导"), orderable=False)
+    # Sorting by status follows the index on (status, deadline).
+    status = tables.Column(verbose_name=gettext_lazy("状态"), order_by=("status", "deadline"))
+    light = tables.Column(
+        verbose_name=gettext_lazy("状态灯"), accessor="pk", orderable=False, empty_values=()
+    )
+
+    class Meta:
+        model = Target
+        fields = ()
+        sequence = (
+            "plan",
+            "goal",
+            "title",
+            "values",
+            "deadline",
+            "unit",
+            "leading_official",
+            "status",
+            "light",
+        )
+        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+        empty_text = gettext_lazy("没有符合条件的指标任务。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+
+    def render_goal(self, record):
+        url = reverse("goals:target_list") + f"?goal={record.goal_id}"
+        return format_html('<a href="{}">{}</a>', url, record.goal)
+
+    def value_goal(self, record):
+        return str(record.goal)
+
+    def render_values(self, record):
+        return target_values(record) or "—"
+
+    def value_values(self, record):
+        return target_values(record)
+
+    def render_deadline(self, record):
+        return deadline_text(record) or "—"
+
+    def value_deadline(self, record):
+        return deadline_text(record)
+
+    def render_light(self, record):
+        light = target_light(record, today=self.today)
+        return format_html(
+            '<span class="status-light {}" title="{}"></span> <span class="small">{}</span>',
+            light.css_class,
+            light.reason,
+            light.label,
+        )
+
+    def value_light(self, record):
+        return target_light(record, today=self.today).label

@@ -1,0 +1,215 @@
+"""Pages of the goals area: the targets list, a target's page and checking in on it."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from apps.core.deadlines import DeadlinePhraseError, deadline_dates
+from apps.core.permissions import can_edit_unit, editable_by
+from apps.core.views import ZoneListView
+
+from .filters import TargetFilter
+from .forms import CheckInForm
+from .models import Target
+from .services import checkin_create
+from .status import target_light, with_light_inputs
+from .tables import TargetTable, deadline_text, number, target_values
+
+
+class TargetListView(ZoneListView):
+    model = Target
+    table_class = TargetTable
+    filterset_class = TargetFilter
+    title = gettext_lazy("指标任务")
+
+    def get_queryset(self):
+        # The unique index on (goal, title) serves the default order.
+        targets = Target.objects.with_related().select_related("leading_official__unit")
+        return with_light_inputs(targets).order_by("goal_id", "title")
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field if the form has it, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _display(field, value) -> str:
+    """A historical field value as people read it."""
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def history_entries(records) -> list[dict]:
+    """Each historical record with who, when and what changed, newest first.
+
+    `records` must be ordered oldest first and have their foreign keys select_related, so that
+    the differences are computed without a query.
+    """
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(
+                previous,
+                excluded_fields=["updated_at", "created_at"],
+                foreign_keys_are_objs=True,
+            )
+            for change in delta.changes:
+                field = record.instance_type._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        entries.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "type": record.get_history_type_display(),
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def _chart_config(target: Target, checkins) -> dict | None:
+    """Chart.js line chart of the reported values, oldest first, with the target as a line."""
+    points = [
+        (c.date.isoformat(), float(c.value)) for c in reversed(checkins) if c.value is not None
+    ]
+    if not points:
+        return None
+    labels = [label for label, _value in points]
+    datasets = [
+        {
+            "label": _("当前值"),
+            "data": [value for _label, value in points],
+            "borderColor": "#0d6efd",
+            "backgroundColor": "#0d6efd",
+            "tension": 0.2,
+        }
+    ]
+    if target.target_value is not None:
+        datasets.append(
+            {
+                "label": _("目标值"),
+                "data": [float(target.target_value)] * len(points),
+                "borderColor": "#198754",
+                "borderDash": [6, 4],
+                "pointRadius": 0,
+            }
+        )
+    return {
+        "type": "line",
+        "data": {"labels": labels, "datasets": datasets},
+        "options": {"plugins": {"legend": {"position": "bottom"}}},
+    }
+
+
+def _deadline_steps(target: Target) -> tuple[list, str]:
+    """The dates the deadline phrase stands for, counted from the start date, or why not."""
+    if not target.deadline_phrase:
+        return [], ""
+    if target.start_date is None:
+        return [], _("未设起算日期，无法推算期限表述对应的日期。")
+    try:
+        return deadline_dates(target.deadline_phrase, target.start_date), ""
+    except DeadlinePhraseError as error:
+        return [], str(error)
+
+
+def _progress_percent(target: Target) -> int | None:
+    """(current − baseline) / (target − baseline) as a whole percentage clamped to 0..100."""
+    if None in (target.baseline, target.target_value, target.current_value):
+        return None
+    if target.target_value == target.baseline:
+        return None
+    share = (target.current_value - target.baseline) / (target.target_value - target.baseline)
+    return max(0, min(100, round(share * 100)))
+
+
+def _target_context(request, target: Target, form: CheckInForm | None = None, **extra) -> dict:
+    checkins = list(target.checkins.select_related("author__person").order_by("-date", "-id"))
+    history = target.history.select_related(
+        "history_user", "goal", "responsible_unit", "leading_official"
+    ).order_by("history_date", "history_id")
+    steps, steps_error = _deadline_steps(target)
+    can_edit = can_edit_unit(request.user, target.responsible_unit_id)
+    if form is None and can_edit:
+        form = CheckInForm(initial={"status": target.status})
+    return {
+        "title": target.title,
+        "target": target,
+        "light": target_light(target),
+        "values_text": target_values(target),
+        "progress": _progress_percent(target),
+        "deadline_text": deadline_text(target),
+        "deadline_steps": steps,
+        "deadline_steps_error": steps_error,
+        "checkins": checkins,
+        "chart": _chart_config(target, checkins),
+        "history": history_entries(history),
+        "can_edit": can_edit,
+        "form": form,
+        **extra,
+    }
+
+
+def _get_target(queryset, pk) -> Target:
+    targets = queryset.with_related().select_related("leading_official__unit")
+    return get_object_or_404(with_light_inputs(targets), pk=pk)
+
+
+def target_detail(request, pk):
+    target = _get_target(Target.objects, pk)
+    return render(request, "goals/target_detail.html", _target_context(request, target))
+
+
+@require_POST
+def target_checkin(request, pk):
+    # Another unit's target is not found here (404): staff check in only on their own.
+    target = _get_target(editable_by(Target.objects.all(), request.user), pk)
+    form = CheckInForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            checkin_create(user=request.user, target=target, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            saved = True
+    if saved and not request.htmx:
+        messages.success(request, _("已记录本次填报。"))
+        return redirect("goals:target_detail", pk=target.pk)
+    if saved:
+        # Re-read the target so the light reflects the new check-in.
+        target = _get_target(Target.objects, pk)
+        form = None
+    context = _target_context(request, target, form=form, saved=saved)
+    if request.htmx:
+        return render(request, "goals/target_checkin_response.html", context)
+    return render(request, "goals/target_detail.html", context)

@@ -1,0 +1,444 @@
+"""The targets list, a target's page and checking in on it, through the web."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.goals.models import CheckIn, Goal, Plan, TargetStatus
+from apps.goals.services import checkin_create
+from apps.org.models import Person
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/goals/targets/"
+
+
+def detail_url(target):
+    return f"/goals/targets/{target.pk}/"
+
+
+def checkin_url(target):
+    return f"/goals/targets/{target.pk}/checkins/"
+
+
+def titles(response):
+    return [row.record.title for row in response.context["table"].paginated_rows]
+
+
+@pytest.fixture
+def official(unit_a):
+    return Person.objects.create(name="王主任", unit=unit_a, role=Person.Role.OFFICIAL)
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+def test_target_list_anonymous_redirects_to_login(client):
+    response = client.get(LIST_URL)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={LIST_URL}"
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_target_list_queries_constant(
+    client, staff_a, unit_a, official, target_factory, django_assert_num_queries, rows
+):
+    today = timezone.localdate()
+    for n in range(rows):
+        target = target_factory(
+            unit=unit_a,
+            leading_official=official,
+            deadline=today + timedelta(days=30),
+            deadline_phrase="三年成形",
+            baseline=Decimal("1"),
+            target_value=Decimal("10"),
+            current_value=Decimal(n),
+        )
+        CheckIn.objects.create(target=target, date=today, status=TargetStatus.ON_TRACK)
+    client.force_login(staff_a)
+
+    with django_assert_num_queries(6):
+        response = client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert len(titles(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_target_list_light_filter_queries_constant(
+    client, staff_a, unit_a, target_factory, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        target_factory(unit=unit_a, deadline=timezone.localdate() - timedelta(days=1))
+    client.force_login(staff_a)
+
+    with django_assert_num_queries(7):
+        response = client.get(LIST_URL, {"light": "red"})
+
+    assert len(titles(response)) == rows
+
+
+def test_target_list_shows_columns(client, staff_a, unit_a, official, target_factory):
+    target_factory(
+        unit=unit_a,
+        title="新签约过亿元项目",
+        leading_official=official,
+        metric_unit="个",
+        baseline=Decimal("10"),
+        current_value=Decimal("12"),
+        target_value=Decimal("20.5"),
+        deadline=date(2030, 12, 31),
+        deadline_phrase="三年成形",
+    )
+    client.force_login(staff_a)
+
+    content = client.get(LIST_URL).content.decode()
+
+    assert "新签约过亿元项目" in content
+    assert "基数 10 · 当前 12 / 目标 20.5 个" in content
+    assert "2030-12-31（三年成形）" in content
+    assert "王主任（甲单位）" in content
+    assert "status-light" in content
+
+
+@pytest.mark.parametrize(
+    ("param", "expected"),
+    [
+        ("goal", ["甲指标"]),
+        ("status", ["乙指标"]),
+        ("unit", ["乙指标"]),
+        ("plan", ["丙指标"]),
+        ("q", ["丙指标"]),
+    ],
+)
+def test_target_list_filters(client, staff_a, unit_a, unit_b, target_factory, param, expected):
+    first = target_factory(unit=unit_a, title="甲指标")
+    second = target_factory(unit=unit_b, title="乙指标", status=TargetStatus.AT_RISK)
+    other_plan = Plan.objects.create(name="另一个计划")
+    third = target_factory(
+        unit=unit_a,
+        title="丙指标",
+        goal=Goal.objects.create(plan=other_plan, order=1, title="独有目标"),
+    )
+    values = {
+        "goal": first.goal_id,
+        "status": TargetStatus.AT_RISK,
+        "unit": second.responsible_unit_id,
+        "plan": other_plan.pk,
+        "q": "独有",
+    }
+    assert third.goal.plan == other_plan
+    client.force_login(staff_a)
+
+    response = client.get(LIST_URL, {param: values[param]})
+
+    assert titles(response) == expected
+
+
+def test_target_list_filter_by_light(client, staff_a, unit_a, target_factory):
+    today = timezone.localdate()
+    target_factory(unit=unit_a, title="无期限")
+    target_factory(unit=unit_a, title="已逾期", deadline=today - timedelta(days=1))
+    target_factory(unit=unit_a, title="有风险", deadline=today, status=TargetStatus.AT_RISK)
+    target_factory(unit=unit_a, title="正常", deadline=today)
+    client.force_login(staff_a)
+
+    found = {
+        light: titles(client.get(LIST_URL, {"light": light}))
+        for light in ("grey", "red", "yellow", "green")
+    }
+
+    assert found == {"grey": ["无期限"], "red": ["已逾期"], "yellow": ["有风险"], "green": ["正常"]}
+
+
+def test_target_list_bad_filter_value_answers_with_message(client, staff_a, target_factory):
+    target_factory(title="甲指标")
+    client.force_login(staff_a)
+
+    response = client.get(LIST_URL, {"light": "purple"})
+
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert "选择一个有效的选项" in response.content.decode()
+
+
+def test_target_list_sorts_by_status(client, staff_a, target_factory):
+    target_factory(title="甲", status=TargetStatus.ON_TRACK)
+    target_factory(title="乙", status=TargetStatus.ACHIEVED)
+    client.force_login(staff_a)
+
+    response = client.get(LIST_URL, {"sort": "status"})
+
+    assert titles(response) == ["乙", "甲"]
+
+
+def test_target_list_orderable_columns_are_indexed():
+    from apps.goals.tables import TargetTable
+
+    table = TargetTable([])
+    orderable = {
+        column.name: tuple(column.order_by) for column in table.columns if column.orderable
+    }
+
+    assert orderable == {"goal": ("goal_id", "title"), "status": ("status", "deadline")}
+
+
+def test_target_list_csv_export_neutralises_formulas(client, staff_a, unit_a, target_factory):
+    target_factory(unit=unit_a, title="=HYPERLINK(1)", deadline=date(2030, 1, 1))
+    client.force_login(staff_a)
+
+    response = client.get(LIST_URL, {"_export": "csv"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "计划",
+        "目标",
+        "指标/任务",
+        "指标值",
+        "完成期限",
+        "责任单位",
+        "牵头领导",
+        "状态",
+        "状态灯",
+    ]
+    assert rows[1][2] == "'=HYPERLINK(1)"
+    assert rows[1][4] == "2030-01-01"
+    assert rows[1][8] in {"绿灯", "黄灯", "红灯"}
+
+
+def test_target_list_xlsx_export(client, staff_a, target_factory):
+    target_factory(title="甲指标")
+    client.force_login(staff_a)
+
+    response = client.get(LIST_URL, {"_export": "xlsx"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+
+
+# --- detail -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_target_detail_queries_constant(
+    client, staff_a, unit_a, official, target_factory, django_assert_num_queries, rows
+):
+    target = target_factory(
+        unit=unit_a,
+        leading_official=official,
+        start_date=date(2023, 1, 1),
+        deadline=date(2030, 1, 1),
+        deadline_phrase="两年见成效、三年大变样",
+        target_value=Decimal("100"),
+    )
+    for n in range(rows):
+        checkin_create(
+            user=staff_a, target=target, value=Decimal(n + 1), status=TargetStatus.ON_TRACK
+        )
+    client.force_login(staff_a)
+
+    with django_assert_num_queries(7):
+        response = client.get(detail_url(target))
+
+    assert response.status_code == 200
+    assert len(response.context["checkins"]) == rows
+    assert len(response.context["history"]) == rows + 1
+
+
+def test_target_detail_shows_deadline_dates(client, staff_b, target_factory):
+    target = target_factory(
+        start_date=date(2023, 1, 1),
+        deadline=date(2026, 1, 1),
+        deadline_phrase="两年见成效、三年大变样",
+    )
+    client.force_login(staff_b)
+
+    response = client.get(detail_url(target))
+
+    assert response.context["deadline_steps"] == [
+        (date(2025, 1, 1), "见成效", "两年见成效"),
+        (date(2026, 1, 1), "大变样", "三年大变样"),
+    ]
+    content = response.content.decode()
+    assert "2025-01-01" in content
+    assert "大变样" in content
+
+
+def test_target_detail_bad_deadline_phrase_explained(client, staff_b, target_factory):
+    target = target_factory(start_date=date(2023, 1, 1), deadline_phrase="尽快")
+    client.force_login(staff_b)
+
+    response = client.get(detail_url(target))
+
+    assert response.status_code == 200
+    assert response.context["deadline_steps"] == []
+    assert response.context["deadline_steps_error"].startswith("无法识别的期限表述“尽快”")
+
+
+def test_target_detail_shows_light_and_reason(client, staff_b, target_factory):
+    target = target_factory(deadline=timezone.localdate() - timedelta(days=1))
+    client.force_login(staff_b)
+
+    response = client.get(detail_url(target))
+
+    assert response.context["light"].color == "red"
+    assert "已过，仍未完成" in response.content.decode()
+
+
+def test_target_detail_chart_when_numeric(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a, target_value=Decimal("50"))
+    CheckIn.objects.create(
+        target=target, date=date(2024, 1, 31), value=Decimal("10"), status=TargetStatus.ON_TRACK
+    )
+    CheckIn.objects.create(
+        target=target, date=date(2024, 2, 29), value=Decimal("20"), status=TargetStatus.ON_TRACK
+    )
+    client.force_login(staff_a)
+
+    response = client.get(detail_url(target))
+
+    chart = response.context["chart"]
+    assert chart["data"]["labels"] == ["2024-01-31", "2024-02-29"]
+    assert chart["data"]["datasets"][0]["data"] == [10.0, 20.0]
+    assert chart["data"]["datasets"][1]["data"] == [50.0, 50.0]
+    assert 'data-chart="checkin-chart"' in response.content.decode()
+
+
+def test_target_detail_no_chart_without_values(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    CheckIn.objects.create(target=target, date=date(2024, 1, 31), status=TargetStatus.ON_TRACK)
+    client.force_login(staff_a)
+
+    response = client.get(detail_url(target))
+
+    assert response.context["chart"] is None
+
+
+def test_target_detail_history_names_change_and_user(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    checkin_create(user=staff_a, target=target, value=Decimal("3"), status=TargetStatus.ON_TRACK)
+    client.force_login(staff_a)
+
+    response = client.get(detail_url(target))
+
+    newest = response.context["history"][0]
+    assert newest["user"] == staff_a
+    assert {(c["field"], c["old"], c["new"]) for c in newest["changes"]} == {
+        ("当前值", "—", "3"),
+        ("状态", "未开始", "正常推进"),
+    }
+
+
+def test_target_detail_form_only_for_owning_unit(client, staff_a, staff_b, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+
+    client.force_login(staff_a)
+    own = client.get(detail_url(target)).content.decode()
+    client.force_login(staff_b)
+    other = client.get(detail_url(target)).content.decode()
+
+    assert 'data-testid="checkin-form"' in own
+    assert 'data-testid="checkin-form"' not in other
+
+
+# --- check in -----------------------------------------------------------------------------------
+
+
+def test_target_checkin_post_records_and_redirects(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    client.force_login(staff_a)
+
+    response = client.post(
+        checkin_url(target), {"value": "12.5", "status": "on_track", "comment": "进展顺利"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(target)
+    target.refresh_from_db()
+    assert (target.current_value, target.status) == (Decimal("12.5"), TargetStatus.ON_TRACK)
+    assert CheckIn.objects.get(target=target).comment == "进展顺利"
+
+
+def test_target_checkin_htmx_returns_updated_history(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    client.force_login(staff_a)
+
+    response = client.post(
+        checkin_url(target),
+        {"value": "7", "status": "at_risk", "comment": "原材料涨价"},
+        headers={"HX-Request": "true"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in content
+    assert "已记录本次填报。" in content
+    assert "原材料涨价" in content
+    assert 'id="target-summary"' in content and 'hx-swap-oob="true"' in content
+    assert CheckIn.objects.filter(target=target).count() == 1
+
+
+def test_target_checkin_missing_reason_keeps_typed_values(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    client.force_login(staff_a)
+
+    response = client.post(
+        checkin_url(target),
+        {"value": "8.25", "status": "off_track", "comment": ""},
+        headers={"HX-Request": "true"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "状态为“存在风险”或“滞后”时，请在说明中写明原因。" in content
+    assert 'value="8.25"' in content
+    assert '<option value="off_track" selected>' in content
+    assert CheckIn.objects.count() == 0
+
+
+def test_target_checkin_bad_number_answered_in_chinese(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    client.force_login(staff_a)
+
+    response = client.post(
+        checkin_url(target), {"value": "十二", "status": "on_track", "comment": "说明文字"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "输入一个数字" in content
+    assert "说明文字" in content
+    assert CheckIn.objects.count() == 0
+
+
+def test_target_checkin_other_unit_not_found(client, staff_b, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    client.force_login(staff_b)
+
+    response = client.post(checkin_url(target), {"value": "1", "status": "on_track"})
+
+    assert response.status_code == 404
+    assert CheckIn.objects.count() == 0
+
+
+def test_target_checkin_get_not_allowed(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+    client.force_login(staff_a)
+
+    assert client.get(checkin_url(target)).status_code == 405
+
+
+def test_target_checkin_anonymous_redirects_to_login(client, unit_a, target_factory):
+    target = target_factory(unit=unit_a)
+
+    response = client.post(checkin_url(target), {"value": "1", "status": "on_track"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert CheckIn.objects.count() == 0

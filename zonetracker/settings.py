@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.goals",
     "apps.safety",
+    "apps.reminders",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    if envbool("SQLITE_TEST_IN_FILE", "True"):
+        # A file, not memory, so that a Celery worker started by the end-to-end tests shares the
+        # test database; the pid keeps concurrent test runs apart.
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -247,6 +253,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_TICK_MINUTES = envint("CELERY_BEAT_TICK_MINUTES", "5")
+
+# Reminders: beat only ticks; what is due lives in the reminders tables (next_reminder_at).
+REMINDERS_TICK_SECONDS = envint("REMINDERS_TICK_SECONDS", str(CELERY_BEAT_TICK_MINUTES * 60))
+REMINDERS_BATCH_SIZE = envint("REMINDERS_BATCH_SIZE", "1000")  # deadlines claimed per tick
+REMINDERS_QUEUE_LIMIT = envint("REMINDERS_QUEUE_LIMIT", "5000")  # deliveries queued per tick
+REMINDERS_SEND_CHUNK = envint("REMINDERS_SEND_CHUNK", "50")  # deliveries per mail connection
+# A claim still "sending" after this long belonged to a dead worker and is taken back.
+REMINDERS_CLAIM_TIMEOUT_SECONDS = envint("REMINDERS_CLAIM_TIMEOUT_SECONDS", "600")
+REMINDERS_MAX_ATTEMPTS = envint("REMINDERS_MAX_ATTEMPTS", "8")
+REMINDERS_RETRY_BASE_SECONDS = envint("REMINDERS_RETRY_BASE_SECONDS", "30")
+# Capped below the visibility timeout, so Redis never hands a waiting retry to a second worker.
+REMINDERS_RETRY_MAX_SECONDS = min(
+    envint("REMINDERS_RETRY_MAX_SECONDS", "1800"),
+    CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600) // 2,
+)
+CELERY_BEAT_SCHEDULE = {
+    "reminders-dispatch": {
+        "task": "apps.reminders.tasks.dispatch",
+        "schedule": float(REMINDERS_TICK_SECONDS),
+    },
+    "reminders-resync": {
+        "task": "apps.reminders.tasks.resync",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 LOGGING = {
     "version": 1,

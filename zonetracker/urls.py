@@ -13,5 +13,6 @@ urlpatterns = [
     path("projects/", include("apps.projects.urls")),
     path("goals/", include("apps.goals.urls")),
     path("safety/", include("apps.safety.urls")),
+    path("reminders/", include("apps.reminders.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -1,0 +1,172 @@
+"""The back office of reminders: the policy and calendar to edit, deadlines and the delivery log."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import (
+    CalendarDay,
+    Deadline,
+    Delivery,
+    DeliveryStatus,
+    Job,
+    LeadTime,
+    Policy,
+    Preference,
+)
+
+
+def _reschedule_after_commit():
+    from .tasks import reschedule
+
+    transaction.on_commit(reschedule.delay)
+
+
+class LeadTimeInline(admin.TabularInline):
+    model = LeadTime
+    extra = 1
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "send_time",
+        "overdue_every_days",
+        "escalate_after_days",
+        "digest_weekday",
+        "digest_time",
+        "working_days_only",
+    ]
+    inlines = [LeadTimeInline]
+
+    def has_add_permission(self, request):
+        return not Policy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _reschedule_after_commit()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name", "source"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _reschedule_after_commit()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _reschedule_after_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _reschedule_after_commit()
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ["created_at", "kind", "recipient", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recipient__unit")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "due_date",
+        "is_open",
+        "responsible_unit",
+        "leading_official",
+        "next_reminder_at",
+    ]
+    list_filter = ["kind", "is_open"]
+    list_select_related = ["responsible_unit", "leading_official__unit"]
+    search_fields = ["title"]
+    date_hierarchy = "due_date"
+    readonly_fields = [f.name for f in Deadline._meta.fields]
+    inlines = [DeliveryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "deadline",
+        "recipient",
+        "email",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "kind", "deadline__kind"]
+    list_select_related = ["deadline", "recipient__unit"]
+    search_fields = ["deadline__title", "recipient__name", "email"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("重新发送选中的失败记录"))
+    def send_again(self, request, queryset):
+        count = queryset.filter(status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            claim_token=None,
+            next_attempt_at=timezone.now(),
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d 条记录将在下次调度时重新发送。",
+                "%(count)d 条记录将在下次调度时重新发送。",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["person", "lead", "overdue", "digest"]
+    list_filter = ["lead", "overdue", "digest"]
+    list_select_related = ["person__unit"]
+    search_fields = ["person__name"]
+    autocomplete_fields = []
+    raw_id_fields = ["person"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["name", "next_run_at", "last_run_at"]
+    readonly_fields = ["name", "last_run_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,94 @@
+"""Reminder and digest emails: one context, rendered to subject, text and HTML templates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Delivery, DeliveryKind
+
+DELIVERY_HEADER = "X-Zonetracker-Delivery"
+
+
+def recipient_language(person) -> str:
+    user = getattr(person, "user", None)
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _item(deadline, today) -> dict:
+    days_left = (deadline.due_date - today).days if deadline.due_date else None
+    return {
+        "deadline": deadline,
+        "title": deadline.title,
+        "kind_label": deadline.get_kind_display(),
+        "due_date": deadline.due_date,
+        "deadline_phrase": deadline.deadline_phrase,
+        "days_left": days_left,
+        "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
+        "url": deadline.item_url,
+        "unit": deadline.responsible_unit,
+    }
+
+
+def message_context(delivery: Delivery) -> dict:
+    from .services import digest_items, policy_snapshot
+
+    today = timezone.localdate()
+    context = {
+        "delivery": delivery,
+        "kind": delivery.kind,
+        "recipient": delivery.recipient,
+        "site_url": settings.SITE_URL,
+        "preferences_url": f"{settings.SITE_URL}/reminders/preferences/",
+        "today": today,
+    }
+    if delivery.kind == DeliveryKind.DIGEST:
+        horizon = policy_snapshot().digest_horizon_days
+        items = [
+            _item(d, today)
+            for d in digest_items(person=delivery.recipient, today=today, horizon_days=horizon)
+        ]
+        context.update(
+            items=items,
+            horizon_days=horizon,
+            overdue_count=sum(1 for item in items if item["days_overdue"]),
+        )
+    else:
+        context["item"] = _item(delivery.deadline, today)
+    return context
+
+
+def _cc_for(delivery: Delivery) -> list[str]:
+    if delivery.kind != DeliveryKind.ESCALATION:
+        return []
+    unit = delivery.deadline.responsible_unit
+    head = unit.head if unit else None
+    if head is None or head.pk == delivery.recipient_id or not head.contact_email:
+        return []
+    return [head.contact_email]
+
+
+def build_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """The email for a delivery, in the recipient's language. ValueError when it has no address."""
+    address = delivery.recipient.contact_email
+    if not address:
+        raise ValueError(f"no email address for {delivery.recipient}")
+    name = "digest" if delivery.kind == DeliveryKind.DIGEST else "reminder"
+    with translation.override(recipient_language(delivery.recipient)):
+        context = message_context(delivery)
+        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+        text = render_to_string(f"emails/{name}-body.txt", context)
+        html = render_to_string(f"emails/{name}-body.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        cc=_cc_for(delivery),
+        headers={DELIVERY_HEADER: str(delivery.pk)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,11 @@
+"""The person's reminder preferences."""
+
+from django import forms
+
+from .models import Preference
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = Preference
+        fields = ["lead", "overdue", "digest"]

@@ -1,0 +1,186 @@
+"""The reminder ladder: which rungs a deadline has, on which working day each is sent.
+
+Pure functions over a policy snapshot and a working-day calendar, so that dispatch, the
+schedule kept in `Deadline.next_reminder_at` and the tests all compute the same dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+OWNERS = "owners"
+ESCALATION = "escalation"
+
+# A reminder is never shifted by more than this many days; a longer run of holidays means the
+# calendar data is wrong, and the nominal date is kept rather than looping.
+_MAX_SHIFT_DAYS = 31
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Monday to Friday, minus public holidays, plus adjusted working days (调休上班)."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def on_or_before(self, day: date) -> date:
+        for offset in range(_MAX_SHIFT_DAYS):
+            candidate = day - timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        return day
+
+    def on_or_after(self, day: date) -> date:
+        for offset in range(_MAX_SHIFT_DAYS):
+            candidate = day + timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        return day
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    lead_days: tuple[int, ...] = (30, 7, 1, 0)
+    send_time: time = time(9, 0)
+    overdue_every_days: int = 7
+    escalate_after_days: int = 14
+    digest_weekday: int = 0
+    digest_time: time = time(8, 30)
+    digest_horizon_days: int = 14
+    working_days_only: bool = True
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(settings.TIME_ZONE))
+
+    def at(self, day: date, at_time: time | None = None) -> datetime:
+        return datetime.combine(day, at_time or self.send_time, tzinfo=self.tz)
+
+
+@dataclass(frozen=True)
+class Rung:
+    kind: str  # a DeliveryKind value
+    audience: str  # OWNERS or ESCALATION
+    rung_date: date  # the date the policy names (before shifting): the claim's identity
+    send_date: date  # the working day it goes out
+    send_at: datetime
+
+
+def _shifted(day: date, *, later: bool, policy: PolicySnapshot, cal: WorkCalendar) -> date:
+    if not policy.working_days_only:
+        return day
+    return cal.on_or_after(day) if later else cal.on_or_before(day)
+
+
+def owner_rungs(due: date, policy: PolicySnapshot, cal: WorkCalendar) -> Iterator[Rung]:
+    """Lead rungs (shifted earlier), the due-day rung, then overdue rungs forever (shifted later).
+
+    Two rungs that land on the same working day go out once, as the one nearer the deadline.
+    """
+
+    def raw() -> Iterator[Rung]:
+        for days in sorted(set(policy.lead_days), reverse=True):
+            nominal = due - timedelta(days=days)
+            send = _shifted(nominal, later=False, policy=policy, cal=cal)
+            yield Rung("due" if days == 0 else "lead", OWNERS, nominal, send, policy.at(send))
+        step = 1
+        while True:
+            nominal = due + timedelta(days=policy.overdue_every_days * step)
+            send = _shifted(nominal, later=True, policy=policy, cal=cal)
+            yield Rung("overdue", OWNERS, nominal, send, policy.at(send))
+            step += 1
+
+    return _merge_same_day(raw())
+
+
+def escalation_rungs(due: date, policy: PolicySnapshot, cal: WorkCalendar) -> Iterator[Rung]:
+    """After `escalate_after_days` overdue, then again at every overdue interval."""
+
+    def raw() -> Iterator[Rung]:
+        step = 0
+        while True:
+            nominal = due + timedelta(
+                days=policy.escalate_after_days + policy.overdue_every_days * step
+            )
+            send = _shifted(nominal, later=True, policy=policy, cal=cal)
+            yield Rung("escalation", ESCALATION, nominal, send, policy.at(send))
+            step += 1
+
+    return _merge_same_day(raw())
+
+
+def _merge_same_day(rungs: Iterable[Rung]) -> Iterator[Rung]:
+    pending: Rung | None = None
+    for rung in rungs:
+        if pending is not None and rung.send_date > pending.send_date:
+            yield pending
+        pending = rung
+    if pending is not None:
+        yield pending
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a deadline stands at a moment: the rungs whose turn has come, and the next send time."""
+
+    current: tuple[Rung, ...]
+    next_at: datetime
+
+
+def position(
+    due: date, now: datetime, policy: PolicySnapshot, cal: WorkCalendar, *, since=None
+) -> Position:
+    """The latest rung of each ladder with send_at <= now (and after `since`), and the next one.
+
+    A rung whose turn has passed while a later rung's has come is stale and is not sent: after
+    an outage the 7-days-before reminder goes out, not the 30-days-before one as well.
+    """
+    current: list[Rung] = []
+    next_times: list[datetime] = []
+    for ladder in (owner_rungs(due, policy, cal), escalation_rungs(due, policy, cal)):
+        latest = None
+        for rung in ladder:
+            if rung.send_at > now:
+                next_times.append(rung.send_at)
+                break
+            latest = rung
+        if latest is not None and (since is None or latest.send_at > since):
+            current.append(latest)
+    return Position(tuple(current), min(next_times))
+
+
+def first_pending_at(
+    due: date, now: datetime, policy: PolicySnapshot, cal: WorkCalendar, *, since=None
+) -> datetime:
+    """When the deadline next needs dispatch: now-ish if a rung is waiting, else the next rung."""
+    pos = position(due, now, policy, cal, since=since)
+    if pos.current:
+        return min(rung.send_at for rung in pos.current)
+    return pos.next_at
+
+
+def digest_day(week_start: date, policy: PolicySnapshot, cal: WorkCalendar) -> date:
+    """The digest goes out on the policy weekday of the week, or the next working day after it."""
+    day = week_start + timedelta(days=policy.digest_weekday)
+    if not policy.working_days_only:
+        return day
+    return cal.on_or_after(day)
+
+
+def next_digest_at(now: datetime, policy: PolicySnapshot, cal: WorkCalendar) -> datetime:
+    """The first digest send time strictly after `now`."""
+    local = now.astimezone(policy.tz).date()
+    week_start = local - timedelta(days=local.weekday())
+    for weeks in range(0, 3):
+        start = week_start + timedelta(weeks=weeks)
+        at = policy.at(digest_day(start, policy, cal), policy.digest_time)
+        if at > now:
+            return at
+    raise AssertionError("unreachable: a digest day falls in every week")

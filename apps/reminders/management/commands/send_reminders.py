@@ -1,0 +1,66 @@
+"""Run one reminder dispatch in the foreground, through the same code as the beat tick."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.reminders import services
+from apps.reminders.emails import build_message
+from apps.reminders.models import Delivery
+
+
+class _DryRun(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Dispatch due reminders and send them now (for operators and cron)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show what would be sent; send nothing and change nothing.",
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        if dry_run:
+            self._dry_run()
+            return
+        dispatched, sent = services.send_pending()
+        self.stdout.write(
+            f"deadlines due: {dispatched.deadlines}; queued: {len(dispatched.queued)}; "
+            f"sent: {len(sent.sent)}; failed: {len(sent.failed)}; skipped: {len(sent.skipped)}; "
+            f"claims taken back: {dispatched.swept}"
+        )
+
+    def _dry_run(self):
+        # The real dispatch runs inside a transaction that is then rolled back: the plan is
+        # exactly what a tick would claim, and nothing is written, queued or sent.
+        lines = []
+        try:
+            with transaction.atomic():
+                result = services.dispatch(enqueue=False)
+                rows = Delivery.objects.filter(pk__in=result.queued).select_related(
+                    "recipient__user",
+                    "deadline__responsible_unit__head",
+                    "deadline__leading_official",
+                )
+                for delivery in rows.order_by("pk"):
+                    lines.append(self._describe(delivery))
+                raise _DryRun
+        except _DryRun:
+            pass
+        for line in lines:
+            self.stdout.write(line)
+        self.stdout.write(
+            _("（演练）将发送 %(count)d 封提醒，实际未发送。") % {"count": len(lines)}
+        )
+
+    def _describe(self, delivery) -> str:
+        try:
+            message = build_message(delivery)
+        except ValueError as error:
+            return f"[{delivery.kind}] {delivery.recipient} -> ({error})"
+        cc = f" cc {', '.join(message.cc)}" if message.cc else ""
+        return f"[{delivery.kind}] {message.to[0]}{cc}: {message.subject}"

@@ -1,0 +1,13 @@
+"""Rebuild the reminder registry from every milestone, target and hazard."""
+
+from django.core.management.base import BaseCommand
+
+from apps.reminders import services
+
+
+class Command(BaseCommand):
+    help = "Create or update the Deadline row of every milestone, target and hazard."
+
+    def handle(self, *args, **options):
+        count = services.deadlines_sync_all()
+        self.stdout.write(f"deadlines in step: {count}")

@@ -1,0 +1,359 @@
+"""Reminders: the policy and working-day calendar, the registry of deadlines, and the delivery log."""
+
+import secrets
+from datetime import time
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlineKind(models.TextChoices):
+    MILESTONE = "milestone", _("项目节点")
+    TARGET = "target", _("指标任务")
+    HAZARD = "hazard", _("隐患整改")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("星期一")
+    TUESDAY = 1, _("星期二")
+    WEDNESDAY = 2, _("星期三")
+    THURSDAY = 3, _("星期四")
+    FRIDAY = 4, _("星期五")
+    SATURDAY = 5, _("星期六")
+    SUNDAY = 6, _("星期日")
+
+
+class Policy(models.Model):
+    """When reminders go out. One row (key "default"); lead times are its LeadTime rows."""
+
+    key = models.CharField(_("标识"), max_length=20, default="default", editable=False)
+    send_time = models.TimeField(
+        _("发送时间"), default=time(9, 0), help_text=_("提醒在工作日的这个时间（北京时间）发出。")
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("逾期提醒间隔（天）"), default=7, validators=[MaxValueValidator(366)]
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("逾期多少天后升级（天）"),
+        default=14,
+        help_text=_("逾期达到该天数后，提醒牵头领导，并抄送责任单位负责人。"),
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("周报发送日"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    digest_time = models.TimeField(_("周报发送时间"), default=time(8, 30))
+    digest_horizon_days = models.PositiveSmallIntegerField(
+        _("周报包含未来多少天内到期"), default=14
+    )
+    working_days_only = models.BooleanField(
+        _("只在工作日提醒"),
+        default=True,
+        help_text=_("提前提醒遇节假日、周末提前到上一个工作日，逾期提醒顺延到下一个工作日。"),
+    )
+
+    class Meta:
+        verbose_name = _("提醒规则")
+        verbose_name_plural = _("提醒规则")
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="reminders_policy_key_unique"),
+            models.CheckConstraint(
+                condition=Q(overdue_every_days__gte=1),
+                name="reminders_policy_overdue_every_positive",
+                violation_error_message=_("逾期提醒间隔至少为 1 天。"),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("提醒规则"))
+
+
+class LeadTime(models.Model):
+    """A rung before the deadline: N days before it (0 = on the day)."""
+
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("提醒规则"), on_delete=models.CASCADE, related_name="lead_times"
+    )
+    days_before = models.PositiveSmallIntegerField(
+        _("提前天数"), validators=[MaxValueValidator(366)], help_text=_("0 表示到期当天。")
+    )
+
+    class Meta:
+        verbose_name = _("提前提醒")
+        verbose_name_plural = _("提前提醒")
+        ordering = ["-days_before"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "days_before"], name="reminders_leadtime_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("提前 %(days)s 天") % {"days": self.days_before})
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("法定节假日")
+    WORKDAY = "workday", _("调休上班日")
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the Monday-to-Friday week: a public holiday or an adjusted working day."""
+
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("名称"), max_length=50, help_text=_("如“春节”“国庆节调休”。"))
+    source = models.CharField(_("依据"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["date"], name="reminders_calendarday_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_open=True, due_date__isnull=False)
+
+    def owned_by(self, person):
+        """What a person answers for: their unit's items, items they lead, items assigned to them."""
+        return self.filter(
+            Q(responsible_unit_id=person.unit_id, owner__isnull=True)
+            | Q(owner=person)
+            | Q(leading_official=person)
+        )
+
+
+class Deadline(models.Model):
+    """One dated obligation of a milestone, target or hazard, kept in step with it by signals.
+
+    The reminder pipeline reads only this table: `next_reminder_at` says when the item next
+    needs attention, and dispatch polls `next_reminder_at <= now`.
+    """
+
+    kind = models.CharField(_("类型"), max_length=10, choices=DeadlineKind.choices)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    title = models.CharField(_("事项"), max_length=300)
+    due_date = models.DateField(_("到期日"), null=True, blank=True)
+    deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
+    is_open = models.BooleanField(_("未完成"), default=True)
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    leading_official = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("牵头领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("具体责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("有具体责任人（如隐患整改人）时只提醒此人，否则提醒责任单位的人员。"),
+    )
+    item_path = models.CharField(_("链接"), max_length=300, blank=True)
+    next_reminder_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True)
+    last_dispatched_at = models.DateTimeField(_("上次处理时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("到期事项")
+        verbose_name_plural = _("到期事项")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="reminders_deadline_item"),
+        ]
+        indexes = [
+            # Dispatch: next_reminder_at <= now, oldest first; rows with nothing scheduled stay out.
+            models.Index(
+                fields=["next_reminder_at"],
+                condition=Q(next_reminder_at__isnull=False),
+                name="reminders_deadline_next_idx",
+            ),
+            # Digest and calendar feed: a unit's / an official's open items by due date.
+            models.Index(
+                fields=["responsible_unit", "is_open", "due_date"],
+                name="reminders_deadline_unit_idx",
+            ),
+            models.Index(
+                fields=["leading_official", "is_open", "due_date"],
+                name="reminders_deadline_lead_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def item_url(self) -> str:
+        from django.conf import settings
+
+        return f"{settings.SITE_URL}{self.item_path}" if self.item_path else settings.SITE_URL
+
+
+class DeliveryKind(models.TextChoices):
+    LEAD = "lead", _("提前提醒")
+    DUE = "due", _("到期提醒")
+    OVERDUE = "overdue", _("逾期提醒")
+    ESCALATION = "escalation", _("升级督办")
+    DIGEST = "digest", _("每周汇总")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("已取消")
+
+
+class Delivery(models.Model):
+    """One reminder to one person: the claim that it is due, and the log of its sending.
+
+    The unique constraint on (deadline, recipient, kind, rung_date) is the claim: a second
+    dispatch of the same rung inserts nothing. Sending claims the row again with a conditional
+    update from pending to sending, so two workers never send the same row.
+    """
+
+    deadline = models.ForeignKey(
+        Deadline,
+        verbose_name=_("到期事项"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient = models.ForeignKey(
+        "org.Person", verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("提醒类型"), max_length=12, choices=DeliveryKind.choices)
+    rung_date = models.DateField(
+        _("提醒节点日期"), help_text=_("规则上的日期（顺延前）；周报为该周星期一。")
+    )
+    due_date = models.DateField(_("所提醒的到期日"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    email = models.CharField(_("收件地址"), max_length=254, blank=True)
+    cc = models.CharField(_("抄送"), max_length=254, blank=True)
+    subject = models.CharField(_("主题"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    claim_token = models.UUIDField(_("领取标记"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒发送记录")
+        verbose_name_plural = _("提醒发送记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "recipient", "kind", "rung_date"],
+                name="reminders_delivery_once",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "rung_date"],
+                condition=Q(deadline__isnull=True),
+                name="reminders_digest_once",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="digest") & Q(deadline__isnull=True))
+                | (~Q(kind="digest") & Q(deadline__isnull=False)),
+                name="reminders_delivery_digest_has_no_deadline",
+                violation_error_message=_("只有每周汇总不关联到期事项。"),
+            ),
+        ]
+        indexes = [
+            # Dispatch queues pending rows whose next attempt has come.
+            models.Index(fields=["status", "next_attempt_at"], name="reminders_delivery_queue_idx"),
+            # The sweep takes back rows left "sending" past the claim timeout.
+            models.Index(fields=["status", "claimed_at"], name="reminders_delivery_sweep_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class Preference(models.Model):
+    """What reminders a person wants, and the secret of their calendar feed."""
+
+    person = models.OneToOneField(
+        "org.Person",
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+    )
+    lead = models.BooleanField(_("到期前提醒"), default=True)
+    overdue = models.BooleanField(_("逾期提醒"), default=True)
+    digest = models.BooleanField(_("每周汇总"), default=True)
+    calendar_token = models.CharField(_("日历订阅密钥"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("提醒偏好")
+        verbose_name_plural = _("提醒偏好")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar_token"], name="reminders_pref_token_unique"),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+    def save(self, *args, **kwargs):
+        if not self.calendar_token:
+            self.calendar_token = new_calendar_token()
+        super().save(*args, **kwargs)
+
+    def wants(self, kind: str) -> bool:
+        return wants(self, kind)
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def wants(preference: "Preference | None", kind: str) -> bool:
+    """Escalations cannot be turned off; everything else follows the person's choice."""
+    if kind == DeliveryKind.ESCALATION or preference is None:
+        return True
+    if kind in (DeliveryKind.LEAD, DeliveryKind.DUE):
+        return preference.lead
+    if kind == DeliveryKind.OVERDUE:
+        return preference.overdue
+    return preference.digest
+
+
+class Job(models.Model):
+    """A recurring job whose next run lives in the database (the weekly digest)."""
+
+    name = models.CharField(_("名称"), max_length=30)
+    next_run_at = models.DateTimeField(_("下次运行时间"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("上次运行时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+        constraints = [models.UniqueConstraint(fields=["name"], name="reminders_job_name_unique")]
+
+    def __str__(self):
+        return self.name

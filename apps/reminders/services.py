@@ -1,0 +1,612 @@
+"""Reminder rules: keeping deadlines in step, dispatching what is due, and sending it once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.org.models import Person
+
+from . import ladder
+from .models import (
+    CalendarDay,
+    CalendarDayKind,
+    Deadline,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Job,
+    LeadTime,
+    Policy,
+    Preference,
+    new_calendar_token,
+    wants,
+)
+from .sources import SOURCES, Source, item_path
+
+logger = logging.getLogger(__name__)
+
+HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "cn_public_holidays.json"
+DEFAULT_LEAD_DAYS = (30, 7, 1, 0)
+DIGEST_JOB = "digest"
+
+
+# --- Policy and calendar -------------------------------------------------------------------
+
+
+def policy_get() -> Policy:
+    """The policy row, created with the default ladder when missing."""
+    policy, created = Policy.objects.get_or_create(key="default")
+    if created:
+        LeadTime.objects.bulk_create(
+            [LeadTime(policy=policy, days_before=days) for days in DEFAULT_LEAD_DAYS]
+        )
+    return policy
+
+
+def policy_snapshot() -> ladder.PolicySnapshot:
+    policy = policy_get()
+    lead_days = tuple(policy.lead_times.values_list("days_before", flat=True))
+    return ladder.PolicySnapshot(
+        lead_days=lead_days,
+        send_time=policy.send_time,
+        overdue_every_days=policy.overdue_every_days,
+        escalate_after_days=policy.escalate_after_days,
+        digest_weekday=policy.digest_weekday,
+        digest_time=policy.digest_time,
+        digest_horizon_days=policy.digest_horizon_days,
+        working_days_only=policy.working_days_only,
+    )
+
+
+def work_calendar() -> ladder.WorkCalendar:
+    holidays, workdays = set(), set()
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+        (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
+    return ladder.WorkCalendar(frozenset(holidays), frozenset(workdays))
+
+
+def calendar_days_from_file(path: Path = HOLIDAYS_FILE) -> list[dict]:
+    """The State Council's holiday notices as rows: date, kind, name, source."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for year in data["years"]:
+        for period in year["periods"]:
+            for kind, days in (
+                (CalendarDayKind.HOLIDAY, period.get("holidays", [])),
+                (CalendarDayKind.WORKDAY, period.get("workdays", [])),
+            ):
+                suffix = "" if kind == CalendarDayKind.HOLIDAY else "调休上班"
+                for day in days:
+                    rows.append(
+                        {
+                            "date": date.fromisoformat(day),
+                            "kind": kind,
+                            "name": f"{period['name']}{suffix}",
+                            "source": year["notice"],
+                        }
+                    )
+    return rows
+
+
+def calendar_load(*, path: Path = HOLIDAYS_FILE, model=CalendarDay) -> tuple[int, int]:
+    """Insert or update the days of the file; days an administrator added are left alone."""
+    created = updated = 0
+    for row in calendar_days_from_file(path):
+        _obj, was_created = model.objects.update_or_create(
+            date=row["date"],
+            defaults={"kind": row["kind"], "name": row["name"], "source": row["source"]},
+        )
+        created += was_created
+        updated += not was_created
+    return created, updated
+
+
+# --- Keeping the Deadline registry in step with its sources ---------------------------------
+
+
+def _next_at(deadline: Deadline, *, now, policy, cal) -> datetime | None:
+    if not deadline.is_open or deadline.due_date is None:
+        return None
+    return ladder.first_pending_at(
+        deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
+    )
+
+
+def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadline | None:
+    """Create or update the Deadline of a milestone, target or hazard after it was saved.
+
+    A new item, a moved due date or a reopened item starts its ladder afresh: the rung whose
+    turn it is goes out at the next dispatch.
+    """
+    snap = source.snapshot(instance)
+    deadline = Deadline.objects.filter(kind=source.kind, object_id=instance.pk).first()
+    if deadline is None:
+        if snap.due_date is None:
+            return None
+        deadline = Deadline(kind=source.kind, object_id=instance.pk)
+    restart = (
+        deadline.pk is None
+        or deadline.due_date != snap.due_date
+        or (snap.is_open and not deadline.is_open)
+    )
+    for name, value in vars(snap).items():
+        setattr(deadline, name, value)
+    deadline.item_path = item_path(instance)
+    if restart:
+        deadline.last_dispatched_at = None
+        deadline.next_reminder_at = _next_at(
+            deadline,
+            now=timezone.now(),
+            policy=policy or policy_snapshot(),
+            cal=cal or work_calendar(),
+        )
+    elif not deadline.is_open:
+        deadline.next_reminder_at = None
+    deadline.save()
+    return deadline
+
+
+def deadline_remove(*, source: Source, object_id: int) -> None:
+    Deadline.objects.filter(kind=source.kind, object_id=object_id).delete()
+
+
+def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
+    """Rebuild the registry from every source (after bulk edits that bypass signals)."""
+    policy, cal = policy_snapshot(), work_calendar()
+    count = 0
+    for kind in kinds or SOURCES:
+        source = SOURCES[kind]
+        queryset = source.model.objects.all()
+        if source.related:
+            queryset = queryset.select_related(*source.related)
+        seen = []
+        for instance in queryset.iterator(chunk_size=500):
+            with transaction.atomic():
+                if deadline_sync(source=source, instance=instance, policy=policy, cal=cal):
+                    count += 1
+            seen.append(instance.pk)
+        Deadline.objects.filter(kind=kind).exclude(object_id__in=seen).delete()
+    return count
+
+
+def deadlines_reschedule(*, now: datetime | None = None) -> int:
+    """Recompute every open deadline's next reminder after the policy or the calendar changed."""
+    now = now or timezone.now()
+    policy, cal = policy_snapshot(), work_calendar()
+    batch = []
+    for deadline in Deadline.objects.open().iterator(chunk_size=1000):
+        deadline.next_reminder_at = _next_at(deadline, now=now, policy=policy, cal=cal)
+        batch.append(deadline)
+    Deadline.objects.bulk_update(batch, ["next_reminder_at"], batch_size=1000)
+    return len(batch)
+
+
+# --- Who receives what ----------------------------------------------------------------------
+
+
+@dataclass
+class People:
+    """The people a batch of deadlines can reach, loaded in one query."""
+
+    by_id: dict[int, Person] = field(default_factory=dict)
+    by_unit: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls, deadlines: Sequence[Deadline]) -> People:
+        unit_ids = {d.responsible_unit_id for d in deadlines if d.responsible_unit_id}
+        person_ids = {
+            pid
+            for d in deadlines
+            for pid in (
+                d.leading_official_id,
+                d.owner_id,
+                d.responsible_unit.head_id if d.responsible_unit_id else None,
+            )
+            if pid
+        }
+        people = cls()
+        if not unit_ids and not person_ids:
+            return people
+        rows = (
+            Person.objects.filter(Q(unit_id__in=unit_ids) | Q(pk__in=person_ids))
+            .select_related("user", "reminder_preference")
+            .order_by("pk")
+        )
+        for person in rows:
+            people.by_id[person.pk] = person
+            if person.unit_id in unit_ids and person.role != Person.Role.LEADER:
+                people.by_unit[person.unit_id].append(person)
+        return people
+
+    def owners(self, deadline: Deadline) -> list[Person]:
+        """The item's own responsible person, else its unit's staff and head."""
+        if deadline.owner_id and deadline.owner_id in self.by_id:
+            return [self.by_id[deadline.owner_id]]
+        found = {p.pk: p for p in self.by_unit.get(deadline.responsible_unit_id, [])}
+        head_id = deadline.responsible_unit.head_id if deadline.responsible_unit_id else None
+        if head_id and head_id in self.by_id:
+            found.setdefault(head_id, self.by_id[head_id])
+        return list(found.values())
+
+    def escalation_to(self, deadline: Deadline) -> Person | None:
+        """The leading official; the unit head when the item has no leading official."""
+        for pid in (
+            deadline.leading_official_id,
+            deadline.responsible_unit.head_id if deadline.responsible_unit_id else None,
+        ):
+            if pid and pid in self.by_id:
+                return self.by_id[pid]
+        return None
+
+
+def _preference(person: Person) -> Preference | None:
+    try:
+        return person.reminder_preference
+    except Preference.DoesNotExist:
+        return None
+
+
+# --- Dispatch -------------------------------------------------------------------------------
+
+
+@dataclass
+class DispatchResult:
+    swept: int = 0
+    deadlines: int = 0
+    created: list[Delivery] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)
+
+
+def deliveries_sweep(*, now: datetime) -> int:
+    """Take back claims left 'sending' by a worker that died: they go out again."""
+    cutoff = now - timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
+    return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
+        status=DeliveryStatus.PENDING, claim_token=None, next_attempt_at=now
+    )
+
+
+def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
+    due = list(
+        Deadline.objects.filter(next_reminder_at__lte=now)
+        .select_related("responsible_unit")
+        .order_by("next_reminder_at")[:limit]
+    )
+    if not due:
+        return 0, []
+    people = People.load(due)
+    planned: list[Delivery] = []
+    for deadline in due:
+        next_at = None
+        if deadline.is_open and deadline.due_date is not None:
+            pos = ladder.position(
+                deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
+            )
+            next_at = pos.next_at
+            for rung in pos.current:
+                if rung.audience == ladder.ESCALATION:
+                    recipients = [people.escalation_to(deadline)]
+                else:
+                    recipients = people.owners(deadline)
+                for person in recipients:
+                    if person is None or not wants(_preference(person), rung.kind):
+                        continue
+                    planned.append(
+                        Delivery(
+                            deadline=deadline,
+                            recipient=person,
+                            kind=rung.kind,
+                            rung_date=rung.rung_date,
+                            due_date=deadline.due_date,
+                            next_attempt_at=now,
+                        )
+                    )
+        # Conditional: a save that moved the deadline meanwhile keeps its own schedule.
+        Deadline.objects.filter(
+            pk=deadline.pk,
+            next_reminder_at=deadline.next_reminder_at,
+            due_date=deadline.due_date,
+            is_open=deadline.is_open,
+        ).update(next_reminder_at=next_at, last_dispatched_at=now)
+    return len(due), planned
+
+
+def _plan_digest(*, now, policy, cal) -> list[Delivery]:
+    job, _created = Job.objects.get_or_create(
+        name=DIGEST_JOB, defaults={"next_run_at": ladder.next_digest_at(now, policy, cal)}
+    )
+    if job.next_run_at is None or job.next_run_at > now:
+        return []
+    claimed = Job.objects.filter(pk=job.pk, next_run_at=job.next_run_at).update(
+        next_run_at=ladder.next_digest_at(now, policy, cal), last_run_at=now
+    )
+    if not claimed:
+        return []
+    today = timezone.localtime(now, policy.tz).date()
+    week_start = today - timedelta(days=today.weekday())
+    horizon = today + timedelta(days=policy.digest_horizon_days)
+    rows = Deadline.objects.open().filter(due_date__lte=horizon).select_related("responsible_unit")
+    deadlines = list(rows)
+    people = People.load(deadlines)
+    recipients: dict[int, Person] = {}
+    for deadline in deadlines:
+        for person in people.owners(deadline):
+            recipients[person.pk] = person
+        if deadline.leading_official_id in people.by_id:
+            recipients[deadline.leading_official_id] = people.by_id[deadline.leading_official_id]
+    return [
+        Delivery(
+            deadline=None,
+            recipient=person,
+            kind=DeliveryKind.DIGEST,
+            rung_date=week_start,
+            next_attempt_at=now,
+        )
+        for person in recipients.values()
+        if wants(_preference(person), DeliveryKind.DIGEST)
+    ]
+
+
+def dispatch(*, now: datetime | None = None, enqueue: bool = True) -> DispatchResult:
+    """One tick: sweep stale claims, claim the rungs now due, and queue pending deliveries.
+
+    Claiming is the insert under the unique constraint, so a second tick, a second worker or a
+    redelivered task inserts nothing new. Send tasks are queued only after the commit.
+    """
+    now = now or timezone.now()
+    result = DispatchResult()
+    with transaction.atomic():
+        result.swept = deliveries_sweep(now=now)
+        policy, cal = policy_snapshot(), work_calendar()
+        result.deadlines, planned = _plan_deadlines(
+            now=now, policy=policy, cal=cal, limit=settings.REMINDERS_BATCH_SIZE
+        )
+        planned += _plan_digest(now=now, policy=policy, cal=cal)
+        if planned:
+            Delivery.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500)
+            result.created = planned
+        queue = list(
+            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
+        )
+        result.queued = queue
+        if enqueue and queue:
+            from .tasks import send_deliveries
+
+            # Queued rows are not queued again until the claim timeout: by then a lost task
+            # (a worker killed before it claimed them) is presumed lost and they go out again.
+            Delivery.objects.filter(pk__in=queue, status=DeliveryStatus.PENDING).update(
+                next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
+            )
+
+            chunk = settings.REMINDERS_SEND_CHUNK
+            for start in range(0, len(queue), chunk):
+                send_deliveries.delay_on_commit(queue[start : start + chunk])
+    return result
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+class TemporarySendError(Exception):
+    """The mail server said "try later": the rest of the batch waits for the retry."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class SendResult:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+def retry_delay(attempts: int) -> int:
+    """Exponential backoff, capped below the broker's visibility timeout."""
+    delay = settings.REMINDERS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return int(min(delay, settings.REMINDERS_RETRY_MAX_SECONDS))
+
+
+def is_temporary(error: Exception) -> bool:
+    """4xx replies, dropped connections and timeouts pass; 5xx replies and bad addresses do not."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return True  # a configuration fault the operator fixes; the reminders wait for it
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+        return True
+    return False
+
+
+def _claim(pk: int, *, now: datetime) -> uuid.UUID | None:
+    token = uuid.uuid4()
+    won = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return token if won else None
+
+
+def _finish(pk: int, token: uuid.UUID, **fields) -> None:
+    Delivery.objects.filter(pk=pk, claim_token=token, status=DeliveryStatus.SENDING).update(
+        **fields
+    )
+
+
+def deliveries_send(*, ids: Sequence[int]) -> SendResult:
+    """Send the given deliveries over one mail connection, each after claiming it.
+
+    Rows another worker claimed, or that were already sent, are passed over. On a temporary
+    error the row goes back to pending with a backoff and TemporarySendError stops the batch.
+    """
+    from .emails import build_message
+
+    result = SendResult()
+    connection = None
+    try:
+        for pk in ids:
+            token = _claim(pk, now=timezone.now())
+            if token is None:
+                continue
+            delivery = (
+                Delivery.objects.select_related(
+                    "recipient__user",
+                    "deadline__responsible_unit__head",
+                    "deadline__leading_official",
+                )
+                .filter(pk=pk)
+                .first()
+            )
+            if delivery is None:
+                continue
+            reason = _skip_reason(delivery)
+            if reason:
+                _finish(pk, token, status=DeliveryStatus.SKIPPED, last_error=reason)
+                result.skipped.append(pk)
+                continue
+            try:
+                message = build_message(delivery)
+            except ValueError as error:
+                _finish(pk, token, status=DeliveryStatus.FAILED, last_error=str(error))
+                result.failed.append(pk)
+                continue
+            if connection is None:
+                connection = mailers.default
+            try:
+                connection.open()
+                connection.send_messages([message])
+            except Exception as error:
+                if not is_temporary(error):
+                    if isinstance(error, smtplib.SMTPException | ValueError):
+                        _finish(
+                            pk,
+                            token,
+                            status=DeliveryStatus.FAILED,
+                            last_error=f"{type(error).__name__}: {error}",
+                        )
+                        result.failed.append(pk)
+                        logger.warning("Reminder %s refused: %s", pk, error)
+                        continue
+                    raise
+                _retry_later(delivery, token, error)
+                connection = _discard(connection)
+                raise TemporarySendError(str(error), retry_delay(delivery.attempts + 1)) from error
+            _finish(
+                pk,
+                token,
+                status=DeliveryStatus.SENT,
+                sent_at=timezone.now(),
+                email=message.to[0],
+                cc=", ".join(message.cc),
+                subject=message.subject[:300],
+                last_error="",
+            )
+            result.sent.append(pk)
+    finally:
+        if connection is not None:
+            _discard(connection)
+    return result
+
+
+def _retry_later(delivery: Delivery, token: uuid.UUID, error: Exception) -> None:
+    attempts = delivery.attempts + 1  # the claim counted this attempt
+    now = timezone.now()
+    if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
+        _finish(
+            delivery.pk,
+            token,
+            status=DeliveryStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
+        )
+        return
+    _finish(
+        delivery.pk,
+        token,
+        status=DeliveryStatus.PENDING,
+        claim_token=None,
+        next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),
+        last_error=f"{type(error).__name__}: {error}",
+    )
+    logger.info("Reminder %s deferred after attempt %s: %s", delivery.pk, attempts, error)
+
+
+def _discard(connection):
+    try:
+        connection.close()
+    except Exception:  # the connection is being dropped after a failure; nothing to report
+        logger.debug("closing the mail connection failed", exc_info=True)
+    return None
+
+
+def _skip_reason(delivery: Delivery) -> str:
+    deadline = delivery.deadline
+    if delivery.kind == DeliveryKind.DIGEST or deadline is None:
+        return ""
+    if not deadline.is_open:
+        return "closed before sending"
+    if deadline.due_date != delivery.due_date:
+        return "deadline moved before sending"
+    return ""
+
+
+def send_pending(*, now: datetime | None = None) -> tuple[DispatchResult, SendResult]:
+    """Dispatch and send in the foreground (the send_reminders command, cron users)."""
+    result = dispatch(now=now, enqueue=False)
+    sent = SendResult()
+    chunk = settings.REMINDERS_SEND_CHUNK
+    for start in range(0, len(result.queued), chunk):
+        part = deliveries_send(ids=result.queued[start : start + chunk])
+        sent.sent += part.sent
+        sent.failed += part.failed
+        sent.skipped += part.skipped
+    return result, sent
+
+
+# --- Digest contents, the calendar feed and preferences ------------------------------------
+
+
+def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Deadline]:
+    horizon = today + timedelta(days=horizon_days)
+    return list(
+        Deadline.objects.open()
+        .owned_by(person)
+        .filter(due_date__lte=horizon)
+        .order_by("due_date", "pk")
+    )
+
+
+def preference_get(*, person: Person) -> Preference:
+    preference, _created = Preference.objects.get_or_create(person=person)
+    return preference
+
+
+def preference_update(*, person: Person, lead: bool, overdue: bool, digest: bool) -> Preference:
+    preference = preference_get(person=person)
+    preference.lead, preference.overdue, preference.digest = lead, overdue, digest
+    preference.full_clean()
+    preference.save(update_fields=["lead", "overdue", "digest"])
+    return preference
+
+
+def calendar_token_reset(*, person: Person) -> Preference:
+    preference = preference_get(person=person)
+    preference.calendar_token = new_calendar_token()
+    preference.save(update_fields=["calendar_token"])
+    return preference

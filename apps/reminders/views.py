@@ -1,0 +1,64 @@
+"""The person's reminder preferences, the calendar-token reset, and the iCal feed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import services
+from .forms import PreferenceForm
+from .ical import person_calendar
+from .models import Preference
+
+
+def _person_of(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404(_("您的账号没有关联人员，无法设置提醒。"))
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    person = _person_of(request)
+    preference = services.preference_get(person=person)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        services.preference_update(person=person, **form.cleaned_data)
+        messages.success(request, _("提醒设置已保存。"))
+        return redirect("reminders:preferences")
+    feed_url = request.build_absolute_uri(
+        reverse("reminders:calendar_feed", args=[preference.calendar_token])
+    )
+    return render(
+        request,
+        "reminders/preferences.html",
+        {"form": form, "person": person, "feed_url": feed_url},
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_reset(request):
+    services.calendar_token_reset(person=_person_of(request))
+    messages.success(request, _("日历订阅地址已重置，旧地址已失效。"))
+    return redirect("reminders:preferences")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request, token):
+    """Calendar apps cannot log in: the secret token in the URL is the credential."""
+    preference = get_object_or_404(
+        Preference.objects.select_related("person"), calendar_token=token
+    )
+    response = HttpResponse(
+        person_calendar(preference.person), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="zonetracker.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

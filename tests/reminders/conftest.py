@@ -1,0 +1,87 @@
+"""Fixtures for the reminder tests: a unit with a head and staff, an official, items, a clock."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from apps.org.models import Person, Unit
+from apps.projects.models import Milestone, Project, ProjectKind, Stage
+from apps.reminders import services
+from apps.reminders.models import Job
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def holidays(db):
+    services.calendar_load()
+
+
+@pytest.fixture
+def policy(db):
+    return services.policy_get()
+
+
+@pytest.fixture
+def no_digest(db):
+    """A digest job with no next run: the weekly digest stays out of a test about reminders."""
+    Job.objects.create(name=services.DIGEST_JOB, next_run_at=None)
+
+
+@pytest.fixture
+def team(db, make_user):
+    """A unit with a head and one member of staff, and a leading official in another unit."""
+    unit = Unit.objects.create(name="投资促进局")
+    leaders = Unit.objects.create(name="工委管委")
+    staff = make_user("zhang", unit=unit, role=Person.Role.STAFF).person
+    head = make_user("li", unit=unit, role=Person.Role.HEAD).person
+    official = make_user("wang", unit=leaders, role=Person.Role.OFFICIAL).person
+    unit.head = head
+    unit.save(update_fields=["head"])
+    return {"unit": unit, "staff": staff, "head": head, "official": official}
+
+
+@pytest.fixture
+def make_milestone(db, team):
+    """make_milestone(due, title=...) -> a milestone of a project owned by the team's unit."""
+    counter = {"n": 0}
+
+    def make(due, *, title=None, unit=None, official=None, **fields):
+        counter["n"] += 1
+        project = Project.objects.create(
+            name=f"测试项目{counter['n']}",
+            kind=ProjectKind.INDUSTRIAL,
+            stage=Stage.UNDER_CONSTRUCTION,
+            responsible_unit=unit or team["unit"],
+            leading_official=official if official is not None else team["official"],
+        )
+        return Milestone.objects.create(
+            project=project, title=title or f"节点{counter['n']}", due_date=due, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def clock():
+    """clock(moment) freezes time at an aware datetime; returns the traveller to move it."""
+    travellers = []
+
+    def freeze(moment: datetime):
+        for traveller in travellers:
+            traveller.stop()
+        travellers.clear()
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return traveller
+
+    yield freeze
+    for traveller in travellers:
+        traveller.stop()

@@ -55,7 +55,8 @@ class MoneyFields(models.Model):
         return money_label(self.total_investment, self.investment_unit, self.currency)
 
     @property
-    def investment_yuan(self) -> Decimal | None:
+    def investment_full_amount(self) -> Decimal | None:
+        """The amount in whole units of its currency (yuan or US dollars), not converted."""
         if self.total_investment is None:
             return None
         return self.total_investment * MoneyUnit(self.investment_unit).factor
@@ -218,6 +219,11 @@ class Project(SourcedModel, MoneyFields):
         return (self.name,)
 
 
+class PhaseQuerySet(models.QuerySet):
+    def get_by_natural_key(self, project_name, name):
+        return self.get(project__name=project_name, name=name)
+
+
 class ProjectPhase(SourcedModel):
     """A phase of a project (一期, 二期) with its own stage and dates."""
 
@@ -231,6 +237,7 @@ class ProjectPhase(SourcedModel):
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     duration_note = models.CharField(_("工期说明"), max_length=100, blank=True)
     history = HistoricalRecords()
+    objects = PhaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目期次")
@@ -259,6 +266,9 @@ class ProjectPhase(SourcedModel):
 
 
 class MilestoneQuerySet(models.QuerySet):
+    def get_by_natural_key(self, project_name, title):
+        return self.get(project__name=project_name, title=title)
+
     def open(self):
         return self.filter(done_date__isnull=True)
 

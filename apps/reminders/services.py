@@ -507,7 +507,7 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
                     raise
                 _retry_later(delivery, token, error)
                 connection = _discard(connection)
-                raise TemporarySendError(str(error), retry_delay(delivery.attempts + 1)) from error
+                raise TemporarySendError(str(error), retry_delay(delivery.attempts)) from error
             _finish(
                 pk,
                 token,
@@ -526,7 +526,7 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
 
 
 def _retry_later(delivery: Delivery, token: uuid.UUID, error: Exception) -> None:
-    attempts = delivery.attempts + 1  # the claim counted this attempt
+    attempts = delivery.attempts  # loaded after the claim, which counted this attempt
     now = timezone.now()
     if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
         _finish(

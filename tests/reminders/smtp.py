@@ -1,0 +1,90 @@
+"""A real SMTP server for the tests (aiosmtpd), which can refuse, delay and count."""
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+from apps.reminders.emails import DELIVERY_HEADER
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Recorder:
+    """Accepts mail and remembers it; `fail_next` DATA commands get a 451 first."""
+
+    def __init__(self, *, fail_next=0, refuse=(), delay=0.0):
+        self.messages: list[email.message.EmailMessage] = []
+        self.sessions = 0
+        self.fail_next = fail_next
+        self.refusals = 0
+        self.refuse = set(refuse)
+        self.delay = delay
+        self.in_mail = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.delay:
+            # Signals "a message is in flight", then keeps it there for a while.
+            self.in_mail.set()
+            await asyncio.sleep(self.delay)
+            self.in_mail.clear()
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                self.refusals += 1
+                return "451 4.3.0 Try again later"
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append(message)
+        return "250 Message accepted"
+
+    def delivery_ids(self) -> list[str]:
+        with self.lock:
+            return [m[DELIVERY_HEADER] for m in self.messages]
+
+
+class SMTPServer:
+    def __init__(self, handler: Recorder):
+        self.handler = handler
+        self.port = free_port()
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    @property
+    def mailers(self) -> dict:
+        return {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 10},
+            }
+        }

@@ -1,0 +1,82 @@
+"""send_reminders (with and without --dry-run), load_holidays, sync_deadlines, bench_reminders."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from apps.reminders.models import CalendarDay, Deadline, Delivery
+from tests.reminders.conftest import at
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_send_reminders_dry_run_sends_nothing_and_prints_the_plan(
+    clock, policy, team, make_milestone
+):
+    clock(at(date(2025, 2, 1)))
+    milestone = make_milestone(date(2025, 3, 20), title="竣工")
+    clock(at(date(2025, 3, 13)))
+    deadline_before = Deadline.objects.values().get()
+
+    output = run("send_reminders", "--dry-run")
+
+    title = f"{milestone.project.name}：竣工"
+    assert output.splitlines() == [
+        f"[lead] zhang@example.org: 【到期提醒】{title}还有 7 天到期",
+        f"[lead] li@example.org: 【到期提醒】{title}还有 7 天到期",
+        "（演练）将发送 2 封提醒，实际未发送。",
+    ]
+    assert mail.outbox == []
+    assert Delivery.objects.count() == 0
+    assert Deadline.objects.values().get() == deadline_before
+
+
+def test_send_reminders_sends_in_the_foreground(clock, policy, team, make_milestone):
+    clock(at(date(2025, 2, 1)))
+    make_milestone(date(2025, 3, 20))
+    clock(at(date(2025, 3, 13)))
+
+    first = run("send_reminders")
+    second = run("send_reminders")
+
+    assert "sent: 2;" in first
+    assert "sent: 0;" in second
+    assert len(mail.outbox) == 2
+
+
+def test_load_holidays_is_idempotent(db):
+    count = CalendarDay.objects.count()
+    output = run("load_holidays")
+    assert output.startswith(f"calendar days created: 0, updated: {count};")
+    assert CalendarDay.objects.count() == count
+
+
+def test_sync_deadlines_rebuilds_missing_rows(team, make_milestone):
+    make_milestone(date(2025, 3, 20))
+    make_milestone(None)
+    Deadline.objects.all().delete()
+
+    output = run("sync_deadlines")
+
+    assert output.strip() == "deadlines in step: 1"
+    assert Deadline.objects.get().due_date == date(2025, 3, 20)
+
+
+def test_bench_reminders_reports_both_sizes_and_leaves_no_rows(team):
+    output = run("bench_reminders", "--sizes", "50,200", "--due", "5", "--repeat", "1")
+
+    lines = output.splitlines()
+    assert lines[0].split()[:5] == ["50", "open", "deadlines,", "5", "due:"]
+    assert lines[1].split()[:5] == ["200", "open", "deadlines,", "5", "due:"]
+    assert lines[2].startswith("ratio 200/50: ")
+    assert lines[3] == "all benchmark rows rolled back"
+    assert Deadline.objects.count() == 0

@@ -1,0 +1,127 @@
+"""Sending over a real SMTP server: temporary refusals retried, permanent ones recorded."""
+
+from datetime import date, datetime
+
+import pytest
+
+from apps.reminders import services
+from apps.reminders.models import Delivery, DeliveryStatus
+from apps.reminders.tasks import send_deliveries
+from tests.reminders.conftest import SHANGHAI, at
+from tests.reminders.smtp import Recorder, SMTPServer
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
+
+
+@pytest.fixture
+def smtp(settings):
+    def start(**options):
+        server = SMTPServer(Recorder(**options))
+        server.__enter__()
+        started.append(server)
+        settings.MAILERS = server.mailers
+        return server.handler
+
+    started = []
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def three_due(clock, policy, team, make_milestone, make_user):
+    """Three reminders due: a milestone 7 days ahead, for the unit's two people and one more."""
+    from apps.org.models import Person
+
+    make_user("zhao", unit=team["unit"], role=Person.Role.STAFF)
+    clock(at(date(2025, 2, 1)))
+    make_milestone(date(2025, 3, 20))
+    clock(at(date(2025, 3, 13)))
+    result = services.dispatch(enqueue=False)
+    assert len(result.queued) == 3
+    return result.queued
+
+
+def test_send_task_retries_after_temporary_refusals_and_delivers_each_once(smtp, three_due):
+    server = smtp(fail_next=2)
+
+    send_deliveries.apply(args=[three_due])
+
+    assert server.refusals == 2
+    assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_due)
+    rows = Delivery.objects.order_by("pk")
+    assert [(d.status, d.attempts) for d in rows] == [
+        (DeliveryStatus.SENT, 3),
+        (DeliveryStatus.SENT, 1),
+        (DeliveryStatus.SENT, 1),
+    ]
+    assert rows[0].last_error == ""
+
+
+def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
+    smtp, three_due, clock, settings
+):
+    server = smtp(fail_next=1)
+
+    with pytest.raises(services.TemporarySendError) as raised:
+        services.deliveries_send(ids=three_due)
+    first = Delivery.objects.get(pk=three_due[0])
+    assert (first.status, first.attempts) == (DeliveryStatus.PENDING, 1)
+    assert first.last_error.startswith("SMTPDataError: (451")
+    assert raised.value.retry_after == settings.REMINDERS_RETRY_BASE_SECONDS
+
+    # Within the backoff the refused row waits; the rows the batch never reached do not.
+    clock(datetime(2025, 3, 13, 10, 0, 10, tzinfo=SHANGHAI))
+    assert services.dispatch(enqueue=False).queued == three_due[1:]
+    clock(at(date(2025, 3, 13), 10, 5))
+    services.send_pending()
+    services.send_pending()
+
+    assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_due)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+def test_send_permanent_refusal_is_recorded_as_failed_and_the_rest_go_out(smtp, three_due):
+    server = smtp(refuse={"zhang@example.org"})
+
+    result = services.deliveries_send(ids=three_due)
+
+    failed = Delivery.objects.get(status=DeliveryStatus.FAILED)
+    assert failed.recipient.name == "zhang"
+    assert "550" in failed.last_error
+    assert result.failed == [failed.pk]
+    assert len(result.sent) == 2
+    assert len(server.messages) == 2
+    assert server.sessions == 1  # one connection for the whole batch
+
+
+def test_send_gives_up_after_max_attempts(smtp, three_due, settings):
+    settings.REMINDERS_MAX_ATTEMPTS = 2
+    smtp(fail_next=5)
+
+    send_deliveries.apply(args=[three_due])
+
+    first = Delivery.objects.get(pk=three_due[0])
+    assert first.status == DeliveryStatus.FAILED
+    assert "gave up after 2 attempts" in first.last_error
+
+
+def test_send_skips_rows_already_claimed(smtp, three_due):
+    server = smtp()
+    Delivery.objects.filter(pk=three_due[0]).update(status=DeliveryStatus.SENDING)
+
+    result = services.deliveries_send(ids=three_due)
+
+    assert sorted(result.sent) == sorted(three_due[1:])
+    assert len(server.messages) == 2
+
+
+def test_sweep_takes_back_claims_left_sending(clock, three_due, settings):
+    Delivery.objects.filter(pk=three_due[0]).update(
+        status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
+    )
+    clock(at(date(2025, 3, 13), 10, 9))
+    assert services.deliveries_sweep(now=at(date(2025, 3, 13), 10, 9)) == 0
+    later = at(date(2025, 3, 13), 10, 11)
+    assert services.deliveries_sweep(now=later) == 1
+    assert Delivery.objects.get(pk=three_due[0]).status == DeliveryStatus.PENDING

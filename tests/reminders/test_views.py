@@ -1,0 +1,121 @@
+"""Preferences page, calendar token reset, the iCal feed, and the delivery log on an item's page."""
+
+from datetime import date
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from icalendar import Calendar
+
+from apps.reminders import services
+from apps.reminders.models import Delivery, DeliveryKind, Preference
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, person):
+    client.force_login(person.user)
+    return client
+
+
+def test_preferences_require_login(client):
+    response = client.get(reverse("reminders:preferences"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_calendar_token_reset_requires_login(client):
+    response = client.post(reverse("reminders:calendar_token_reset"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_preferences_page_shows_feed_url(client, team):
+    response = login(client, team["staff"]).get(reverse("reminders:preferences"))
+    token = Preference.objects.get(person=team["staff"]).calendar_token
+    assert response.status_code == 200
+    assert f"/reminders/calendar/{token}.ics" in response.content.decode()
+
+
+def test_preferences_post_saves_choices(client, team):
+    response = login(client, team["staff"]).post(
+        reverse("reminders:preferences"), {"overdue": "on"}
+    )
+    assert response.status_code == 302
+    preference = Preference.objects.get(person=team["staff"])
+    assert (preference.lead, preference.overdue, preference.digest) == (False, True, False)
+
+
+def test_preferences_without_person_is_404(client, make_user):
+    client.force_login(make_user("nobody"))
+    assert client.get(reverse("reminders:preferences")).status_code == 404
+
+
+def test_calendar_feed_parses_and_lists_owned_deadlines(client, team, make_milestone):
+    milestone = make_milestone(date(2026, 1, 28), title="三年成形", deadline_phrase="三年成形")
+    make_milestone(date(2026, 2, 1), title="已完成", done_date=date(2025, 12, 1))
+    token = services.preference_get(person=team["staff"]).calendar_token
+
+    response = client.get(reverse("reminders:calendar_feed", args=[token]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(response.content)
+    events = calendar.walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == [f"[项目节点] {milestone.project.name}：三年成形"]
+    assert events[0].decoded("dtstart") == date(2026, 1, 28)
+    assert str(events[0]["uid"]).startswith(f"milestone-{milestone.pk}@")
+
+
+def test_calendar_feed_wrong_token_is_404(client, team):
+    services.preference_get(person=team["staff"])
+    response = client.get(reverse("reminders:calendar_feed", args=["not-the-token"]))
+    assert response.status_code == 404
+
+
+def test_calendar_token_reset_changes_token_and_old_url_stops_working(client, team):
+    old = services.preference_get(person=team["staff"]).calendar_token
+
+    response = login(client, team["staff"]).post(reverse("reminders:calendar_token_reset"))
+
+    new = Preference.objects.get(person=team["staff"]).calendar_token
+    assert response.status_code == 302
+    assert new != old
+    assert client.get(reverse("reminders:calendar_feed", args=[old])).status_code == 404
+    assert client.get(reverse("reminders:calendar_feed", args=[new])).status_code == 200
+
+
+def test_calendar_token_reset_refuses_get(client, team):
+    response = login(client, team["staff"]).get(reverse("reminders:calendar_token_reset"))
+    assert response.status_code == 405
+
+
+def test_delivery_log_tag_lists_the_items_reminders(team, make_milestone):
+    milestone = make_milestone(date(2026, 1, 28))
+    other = make_milestone(date(2026, 1, 29))
+    deadline = milestone_deadline(milestone)
+    Delivery.objects.create(
+        deadline=deadline,
+        recipient=team["staff"],
+        kind=DeliveryKind.LEAD,
+        rung_date=date(2025, 12, 29),
+        next_attempt_at=deadline.updated_at,
+        last_error="",
+    )
+
+    html = Template("{% load reminders %}{% delivery_log item %}").render(
+        Context({"item": milestone})
+    )
+    other_html = Template("{% load reminders %}{% delivery_log item %}").render(
+        Context({"item": other})
+    )
+
+    assert "提前提醒" in html
+    assert "zhang" in html
+    assert "尚未发送提醒" in other_html
+
+
+def milestone_deadline(milestone):
+    from apps.reminders.models import Deadline
+
+    return Deadline.objects.get(kind="milestone", object_id=milestone.pk)

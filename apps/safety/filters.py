@@ -1,0 +1,105 @@
+"""Filters of the inspection and hazard lists. The hazard parameters grade, status, unit and
+overdue are linked to from the dashboard; status also takes `open` (not yet closed)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import Unit
+
+from .models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
+
+SELECT = {"class": "form-select form-select-sm"}
+OPEN = "open"
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"})
+
+
+class InspectionFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.all(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    site = django_filters.ModelChoiceFilter(
+        label=_("监管区域"), queryset=Site.objects.all(), widget=forms.Select(attrs=SELECT)
+    )
+    team = django_filters.ModelChoiceFilter(
+        label=_("检查队伍"),
+        queryset=InspectionTeam.objects.all(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    date_after = django_filters.DateFilter(
+        label=_("检查日期起"), field_name="date", lookup_expr="gte", widget=_date_widget()
+    )
+    date_before = django_filters.DateFilter(
+        label=_("检查日期止"), field_name="date", lookup_expr="lte", widget=_date_widget()
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["unit", "site", "team", "date_after", "date_before"]
+
+
+class HazardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": _("描述、位置或企业")}
+        ),
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("隐患等级"), choices=HazardGrade.choices, widget=forms.Select(attrs=SELECT)
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=[(OPEN, _("未销号"))] + HazardStatus.choices,
+        method="filter_status",
+        widget=forms.Select(attrs=SELECT),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.all(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    site = django_filters.ModelChoiceFilter(
+        label=_("监管区域"), queryset=Site.objects.all(), widget=forms.Select(attrs=SELECT)
+    )
+    overdue = django_filters.ChoiceFilter(
+        label=_("整改逾期"),
+        choices=[("1", _("仅看逾期"))],
+        method="filter_overdue",
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    class Meta:
+        model = Hazard
+        fields = ["q", "grade", "status", "unit", "site", "overdue"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(location__icontains=value)
+            | Q(enterprise__name__icontains=value)
+            | Q(enterprise__short_name__icontains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.open()
+        return queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if value != "1":
+            return queryset
+        return queryset.open().filter(rectification_deadline__lt=timezone.localdate())

@@ -1,0 +1,111 @@
+"""Inspection and hazard tables. Sortable columns are served by an index; the rest are not."""
+
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Hazard, HazardStatus, Inspection
+
+TABLE_ATTRS = {"class": "table table-sm table-hover align-middle bg-white"}
+
+
+def is_overdue(hazard: Hazard, today) -> bool:
+    return (
+        hazard.status != HazardStatus.CLOSED
+        and hazard.rectification_deadline is not None
+        and hazard.rectification_deadline < today
+    )
+
+
+class InspectionTable(tables.Table):
+    # Sorting by date follows the index on -date.
+    date = tables.DateColumn(
+        format="Y-m-d", verbose_name=gettext_lazy("检查日期"), order_by=("date", "id")
+    )
+    title = tables.Column(
+        verbose_name=gettext_lazy("检查内容"),
+        orderable=False,
+        linkify=("safety:inspection_detail", {"pk": tables.A("pk")}),
+        attrs={"td": {"class": "wrap"}},
+    )
+    site = tables.Column(verbose_name=gettext_lazy("监管区域"), orderable=False)
+    team = tables.Column(verbose_name=gettext_lazy("检查队伍"), orderable=False)
+    unit = tables.Column(
+        accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
+    )
+    inspector = tables.Column(verbose_name=gettext_lazy("检查人"), orderable=False)
+    hazard_count = tables.Column(verbose_name=gettext_lazy("隐患数"), orderable=False)
+
+    class Meta:
+        model = Inspection
+        fields = ()
+        sequence = ("date", "title", "site", "team", "unit", "inspector", "hazard_count")
+        attrs = TABLE_ATTRS
+        empty_text = gettext_lazy("没有符合条件的安全检查。")
+
+    def render_inspector(self, value):
+        return value.get_full_name() or value.username
+
+
+class HazardTable(tables.Table):
+    description = tables.Column(
+        verbose_name=gettext_lazy("隐患描述"),
+        orderable=False,
+        linkify=("safety:hazard_detail", {"pk": tables.A("pk")}),
+        attrs={"td": {"class": "wrap"}},
+    )
+    grade = tables.Column(verbose_name=gettext_lazy("隐患等级"), orderable=False)
+    # Sorting by status follows the index on (status, grade).
+    status = tables.Column(verbose_name=gettext_lazy("状态"), order_by=("status", "grade"))
+    site = tables.Column(verbose_name=gettext_lazy("监管区域"), orderable=False)
+    location = tables.Column(verbose_name=gettext_lazy("位置"), orderable=False)
+    enterprise = tables.Column(verbose_name=gettext_lazy("所属企业"), orderable=False)
+    unit = tables.Column(
+        accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
+    )
+    found_date = tables.DateColumn(
+        format="Y-m-d", verbose_name=gettext_lazy("发现日期"), orderable=False
+    )
+    rectification_deadline = tables.Column(verbose_name=gettext_lazy("整改期限"), orderable=False)
+
+    class Meta:
+        model = Hazard
+        fields = ()
+        sequence = (
+            "description",
+            "grade",
+            "status",
+            "site",
+            "location",
+            "enterprise",
+            "unit",
+            "found_date",
+            "rectification_deadline",
+        )
+        attrs = TABLE_ATTRS
+        empty_text = gettext_lazy("没有符合条件的安全隐患。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+
+    def render_description(self, value):
+        return Truncator(value).chars(40)
+
+    def render_grade(self, record, value):
+        if record.grade == "major":
+            return format_html('<span class="badge text-bg-danger">{}</span>', value)
+        return value
+
+    def render_rectification_deadline(self, record, value):
+        if is_overdue(record, self.today):
+            return format_html(
+                '{} <span class="badge text-bg-danger">{}</span>', value.isoformat(), _("逾期")
+            )
+        return value.isoformat()
+
+    def value_rectification_deadline(self, record, value):
+        return value.isoformat() if value else ""

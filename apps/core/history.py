@@ -1,0 +1,109 @@
+"""Edit history for detail pages: who changed what and when, read from django-simple-history.
+
+Each history queryset is read once; consecutive versions of the same row are compared in memory,
+so a page shows its history in a fixed number of queries. A foreign key's change is reported
+without naming the new row (that would cost a query per change).
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import ForeignKey
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+IGNORED_FIELDS = {"created_at", "updated_at", "is_demo"}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    kind: str
+    label: str
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(model_field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(model_field, ForeignKey):
+        return f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if hasattr(value, "name"):  # a file
+        return value.name or "—"
+    return Truncator(str(value)).chars(60)
+
+
+def _changes(new, old) -> list[Change]:
+    changes = []
+    for model_field in new.instance_type._meta.concrete_fields:
+        if model_field.name in IGNORED_FIELDS or model_field.primary_key:
+            continue
+        before = getattr(old, model_field.attname)
+        after = getattr(new, model_field.attname)
+        if before != after:
+            changes.append(
+                Change(
+                    str(model_field.verbose_name),
+                    _display(model_field, before),
+                    _display(model_field, after),
+                )
+            )
+    return changes
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return _("系统")
+    return user.get_full_name() or user.get_username()
+
+
+def history_entries(
+    sources: Iterable[tuple[str, Iterable, Callable]], limit: int = 50
+) -> list[HistoryEntry]:
+    """sources: (kind label, historical records newest first, record -> label). Newest first."""
+    actions = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+    entries = []
+    for kind, records, label_of in sources:
+        records = list(records)
+        # Records come newest first; the next older record of the same row is its predecessor.
+        older = {}
+        for record in reversed(records):
+            previous = older.get(record.id)
+            changes = []
+            if record.history_type == "~" and previous is not None:
+                changes = _changes(record, previous)
+            older[record.id] = record
+            if record.history_type == "~" and previous is not None and not changes:
+                continue  # a save that changed nothing worth showing
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=_who(record),
+                    kind=kind,
+                    label=label_of(record),
+                    action=actions.get(record.history_type, record.history_type),
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,107 @@
+"""Filters of the project and milestone lists; the dashboard's links use the same parameters."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import Area, IndustryChain, Unit
+
+from .models import Milestone, Project, ProjectKind, Stage
+from .status import Light, reasons_for
+
+# How far ahead "due soon" looks on the milestone list, the dashboard and "my work".
+DUE_SOON_DAYS = 30
+
+
+class Due(models.TextChoices):
+    OVERDUE = "overdue", _("已逾期")
+    NEXT30 = "next30", _("30天内到期")
+    OPEN = "open", _("未完成")
+    DONE = "done", _("已完成")
+
+
+def filter_milestones_by_due(queryset, due: str, today: datetime.date):
+    """The milestones `due` names: overdue, due in the next 30 days, open or done."""
+    if due == Due.OVERDUE:
+        return queryset.overdue(today)
+    if due == Due.NEXT30:
+        return queryset.due_between(today, today + datetime.timedelta(days=DUE_SOON_DAYS))
+    if due == Due.OPEN:
+        return queryset.open()
+    if due == Due.DONE:
+        return queryset.filter(done_date__isnull=False)
+    return queryset
+
+
+class SmallFormMixin:
+    """Bootstrap's small controls, so the filter bar stays one line on a desktop; "全部" for no choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            if hasattr(field, "empty_label"):
+                field.empty_label = _("全部")
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                field.widget.attrs["class"] = "form-control form-control-sm"
+
+
+class ProjectFilter(SmallFormMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("项目名称"), field_name="name", lookup_expr="icontains", max_length=100
+    )
+    stage = django_filters.ChoiceFilter(label=_("阶段"), choices=Stage.choices)
+    kind = django_filters.ChoiceFilter(label=_("项目类型"), choices=ProjectKind.choices)
+    chain = django_filters.ModelChoiceFilter(
+        label=_("产业链"), queryset=IndustryChain.objects.only("id", "name"), null_label=_("未指定")
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("园区/片区"), queryset=Area.objects.only("id", "name"), null_label=_("未指定")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+    light = django_filters.ChoiceFilter(
+        label=_("状态灯"), choices=Light.choices, method="filter_light"
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "stage", "kind", "chain", "area", "unit", "light"]
+
+    def filter_light(self, queryset, name, value):
+        # The queryset carries light_reason (status.annotate_light), so this stays one query.
+        return queryset.filter(light_reason__in=reasons_for(value))
+
+
+class MilestoneFilter(SmallFormMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("节点或项目"), method="filter_text", max_length=100)
+    project = django_filters.ModelChoiceFilter(
+        label=_("项目"), queryset=Project.objects.only("id", "name")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"),
+        field_name="project__responsible_unit",
+        queryset=Unit.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+    due = django_filters.ChoiceFilter(label=_("期限"), choices=Due.choices, method="filter_due")
+
+    class Meta:
+        model = Milestone
+        fields = ["q", "project", "unit", "due"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(project__name__icontains=value))
+
+    def filter_due(self, queryset, name, value):
+        return filter_milestones_by_due(queryset, value, timezone.localdate())

@@ -1,0 +1,147 @@
+"""What staff do to projects: log progress, complete a milestone. Only the owning unit may."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.models import MoneyUnit
+from apps.core.permissions import require_edit
+
+from .models import Milestone, ProgressLog, Project
+
+
+def _in_yuan(amount: Decimal, unit: str) -> Decimal:
+    return amount * MoneyUnit(unit).factor
+
+
+def latest_progress(project: Project) -> ProgressLog | None:
+    return project.progress_logs.order_by("-date", "-id").first()
+
+
+def progress_log_create(
+    *,
+    user,
+    project: Project,
+    text: str,
+    percent_complete: int | None,
+    investment_completed: Decimal | None = None,
+    investment_unit: str = MoneyUnit.YI,
+    photo: UploadedFile | None = None,
+    confirm_decrease: bool = False,
+    date: datetime.date | None = None,
+) -> ProgressLog:
+    """Record today's progress on a project.
+
+    Percent complete and investment completed are cumulative, so a figure lower than the latest
+    log's is usually a typing mistake; it is refused unless `confirm_decrease` is set (a genuine
+    correction, e.g. after an over-report), and the message says what the previous figure was.
+    """
+    require_edit(user, project.responsible_unit_id)
+    log = ProgressLog(
+        project=project,
+        date=date or timezone.localdate(),
+        author=user,
+        text=(text or "").strip(),
+        percent_complete=percent_complete,
+        investment_completed=investment_completed,
+        investment_unit=investment_unit,
+    )
+    if photo:
+        log.photo = photo
+    errors = {}
+    if not log.text:
+        errors["text"] = _("请填写进展情况。")
+    if percent_complete is not None and not 0 <= percent_complete <= 100:
+        errors["percent_complete"] = _("完成百分比必须在 0 到 100 之间。")
+    if investment_completed is not None and investment_completed < 0:
+        errors["investment_completed"] = _("累计完成投资不能为负数。")
+    if not confirm_decrease and not errors:
+        errors.update(
+            progress_decreases(
+                project,
+                percent_complete=percent_complete,
+                investment_completed=investment_completed,
+                investment_unit=investment_unit,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    log.full_clean()
+    log.save()
+    return log
+
+
+def progress_decreases(
+    project: Project,
+    *,
+    percent_complete: int | None,
+    investment_completed: Decimal | None,
+    investment_unit: str,
+) -> dict[str, ValidationError]:
+    """The cumulative figures that are lower than the latest log's, each with its message."""
+    previous = latest_progress(project)
+    if previous is None:
+        return {}
+    errors = {}
+    if (
+        previous.percent_complete is not None
+        and percent_complete is not None
+        and percent_complete < previous.percent_complete
+    ):
+        errors["percent_complete"] = ValidationError(
+            _(
+                "完成百分比低于上次填报的 %(previous)s%%（%(date)s）。如确需下调，请勾选“确认下调”后再提交。"
+            ),
+            code="decrease",
+            params={"previous": previous.percent_complete, "date": previous.date},
+        )
+    if (
+        previous.investment_completed is not None
+        and investment_completed is not None
+        and _in_yuan(investment_completed, investment_unit)
+        < _in_yuan(previous.investment_completed, previous.investment_unit)
+    ):
+        errors["investment_completed"] = ValidationError(
+            _(
+                "累计完成投资低于上次填报的 %(previous)s %(unit)s元（%(date)s）。如确需下调，请勾选“确认下调”后再提交。"
+            ),
+            code="decrease",
+            params={
+                "previous": f"{previous.investment_completed.normalize():f}",
+                "unit": MoneyUnit(previous.investment_unit).label
+                if previous.investment_unit != MoneyUnit.YUAN
+                else "",
+                "date": previous.date,
+            },
+        )
+    return errors
+
+
+@transaction.atomic
+def milestone_complete(*, user, milestone: Milestone, done_date: datetime.date | None) -> Milestone:
+    """Mark a milestone done on `done_date` (not before its start, not in the future)."""
+    require_edit(user, milestone.project.responsible_unit_id)
+    if milestone.done_date is not None:
+        raise ValidationError(
+            _("该节点已于 %(date)s 完成。") % {"date": milestone.done_date.isoformat()}
+        )
+    if done_date is None:
+        raise ValidationError({"done_date": _("请填写实际完成日期。")})
+    if milestone.start_date and done_date < milestone.start_date:
+        raise ValidationError(
+            {
+                "done_date": _("实际完成日期不能早于开始日期（%(date)s）。")
+                % {"date": milestone.start_date.isoformat()}
+            }
+        )
+    if done_date > timezone.localdate():
+        raise ValidationError({"done_date": _("实际完成日期不能晚于今天。")})
+    milestone.done_date = done_date
+    milestone.full_clean()
+    milestone.save(update_fields=["done_date", "updated_at"])
+    return milestone

@@ -1,0 +1,246 @@
+"""A project's status light (green / yellow / red / grey), computed from its schedule, never typed.
+
+The rules, checked in this order; the first that matches decides the light and its reason
+("today" is the zone's local date; "open" means a milestone without a done date):
+
+1. red, ``milestone_overdue``: an open milestone's due date is before today (due today is not
+   overdue yet).
+2. green, ``done``: the project has an actual completion date, or its stage is 竣工, 投用 or 投产.
+3. red, ``past_planned``: the planned completion date is before today and there is no actual
+   completion date.
+4. yellow, ``behind``: the elapsed share of the schedule exceeds the latest reported percent
+   complete by MORE than 20 points. The schedule runs from the actual start (else the planned
+   start) to the planned completion; it must be at least one day long and have begun (today after
+   the start). Elapsed share = (today - start) / (completion - start) x 100. The latest percent
+   is that of the newest progress log that gives one; no such log counts as 0 %. A gap of exactly
+   20 points is still green.
+5. yellow, ``due_soon``: an open milestone is due within the next 7 days (today up to and
+   including today + 7).
+6. yellow, ``stale``: the project is under construction (在建) and has no progress log dated in
+   the last 45 days (a log exactly 45 days old still counts; 46 days old does not).
+7. grey, ``no_dates``: there is nothing to judge: no planned completion, no open milestone with
+   a due date, and the project is not under construction (a start date alone sets no pace).
+8. green, ``on_track``: none of the above.
+
+Everything is one SQL expression (`annotate_light`), so a whole page of projects gets its lights
+in the same query that fetches the rows, and the list can filter on the light. `light_of` turns
+the annotations into a `StatusLight` with a reason in the user's language.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Milestone, ProgressLog, Stage
+
+LAG_POINTS = 20
+DUE_SOON_DAYS = 7
+STALE_LOG_DAYS = 45
+DONE_STAGES = (Stage.COMPLETED, Stage.IN_USE, Stage.IN_PRODUCTION)
+_EPOCH = datetime.date(1970, 1, 1)
+
+
+class Light(models.TextChoices):
+    GREEN = "green", gettext_lazy("正常")
+    YELLOW = "yellow", gettext_lazy("预警")
+    RED = "red", gettext_lazy("滞后")
+    GREY = "grey", gettext_lazy("无法判断")
+
+
+class Reason(models.TextChoices):
+    MILESTONE_OVERDUE = "milestone_overdue", gettext_lazy("节点逾期")
+    DONE = "done", gettext_lazy("已完成")
+    PAST_PLANNED = "past_planned", gettext_lazy("超过计划完成日期")
+    BEHIND = "behind", gettext_lazy("进度落后于时间")
+    DUE_SOON = "due_soon", gettext_lazy("节点即将到期")
+    STALE = "stale", gettext_lazy("长期未填报进展")
+    NO_DATES = "no_dates", gettext_lazy("无计划日期")
+    ON_TRACK = "on_track", gettext_lazy("按计划推进")
+
+
+LIGHT_OF_REASON = {
+    Reason.MILESTONE_OVERDUE: Light.RED,
+    Reason.PAST_PLANNED: Light.RED,
+    Reason.BEHIND: Light.YELLOW,
+    Reason.DUE_SOON: Light.YELLOW,
+    Reason.STALE: Light.YELLOW,
+    Reason.NO_DATES: Light.GREY,
+    Reason.DONE: Light.GREEN,
+    Reason.ON_TRACK: Light.GREEN,
+}
+
+
+def reasons_for(light: str) -> list[str]:
+    """The reason codes that give `light`, for filtering a list by its light."""
+    return [reason.value for reason, colour in LIGHT_OF_REASON.items() if colour == light]
+
+
+class DayNumber(Func):
+    """Days since 1970-01-01 as an integer, so schedule shares compare exactly on both databases."""
+
+    output_field = IntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+            **extra_context,
+        )
+
+
+def _day(value: datetime.date) -> int:
+    return (value - _EPOCH).days
+
+
+def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
+    """Add light_next_due, light_percent, light_last_log and light_reason to a Project queryset."""
+    open_due = Milestone.objects.filter(
+        project=OuterRef("pk"), done_date__isnull=True, due_date__isnull=False
+    ).order_by("due_date")
+    latest_percent = ProgressLog.objects.filter(
+        project=OuterRef("pk"), percent_complete__isnull=False
+    ).order_by("-date", "-id")
+    latest_log = ProgressLog.objects.filter(project=OuterRef("pk")).order_by("-date", "-id")
+    today_day = Value(_day(today), output_field=IntegerField())
+    queryset = queryset.annotate(
+        light_next_due=Subquery(open_due.values("due_date")[:1]),
+        light_percent=Subquery(latest_percent.values("percent_complete")[:1]),
+        light_last_log=Subquery(latest_log.values("date")[:1]),
+        light_start=Coalesce("actual_start", "planned_start"),
+    )
+    start = DayNumber("light_start")
+    end = DayNumber("planned_completion")
+    percent = Coalesce("light_percent", Value(0), output_field=IntegerField())
+    # elapsed / span * 100 > percent + LAG  <=>  elapsed * 100 > (percent + LAG) * span, in integers.
+    behind = Q(
+        GreaterThan(
+            (today_day - start) * Value(100),
+            (percent + Value(LAG_POINTS)) * (end - start),
+        ),
+        light_start__isnull=False,
+        planned_completion__isnull=False,
+        planned_completion__gt=F("light_start"),
+        light_start__lt=today,
+    )
+    return queryset.annotate(
+        light_reason=Case(
+            When(light_next_due__lt=today, then=Value(Reason.MILESTONE_OVERDUE.value)),
+            When(
+                Q(actual_completion__isnull=False) | Q(stage__in=DONE_STAGES),
+                then=Value(Reason.DONE.value),
+            ),
+            When(planned_completion__lt=today, then=Value(Reason.PAST_PLANNED.value)),
+            When(behind, then=Value(Reason.BEHIND.value)),
+            When(
+                light_next_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+                then=Value(Reason.DUE_SOON.value),
+            ),
+            When(
+                Q(stage=Stage.UNDER_CONSTRUCTION)
+                & (
+                    Q(light_last_log__isnull=True)
+                    | Q(light_last_log__lt=today - datetime.timedelta(days=STALE_LOG_DAYS))
+                ),
+                then=Value(Reason.STALE.value),
+            ),
+            When(
+                Q(planned_completion__isnull=True)
+                & Q(light_next_due__isnull=True)
+                & ~Q(stage=Stage.UNDER_CONSTRUCTION),
+                then=Value(Reason.NO_DATES.value),
+            ),
+            default=Value(Reason.ON_TRACK.value),
+            output_field=CharField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StatusLight:
+    light: str
+    reason_code: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return str(Light(self.light).label)
+
+    @property
+    def css_class(self) -> str:
+        return f"status-{self.light}"
+
+
+def _date(value) -> str:
+    return date_format(value, "Y-m-d") if value else ""
+
+
+def elapsed_share(project, today: datetime.date) -> int | None:
+    """Elapsed share of the schedule in whole percent (rounded down), or None without a schedule."""
+    start, end = project.light_start, project.planned_completion
+    if not start or not end or end <= start:
+        return None
+    share = (today - start).days * 100 // (end - start).days
+    return max(0, min(100, share))
+
+
+def light_of(project, today: datetime.date) -> StatusLight:
+    """The light of a project fetched through `annotate_light`, with its reason in words."""
+    code = Reason(project.light_reason)
+    if code == Reason.MILESTONE_OVERDUE:
+        reason = _("有节点逾期未完成（最早应于 %(date)s 完成）。") % {
+            "date": _date(project.light_next_due)
+        }
+    elif code == Reason.DONE:
+        if project.actual_completion:
+            reason = _("已于 %(date)s 完成。") % {"date": _date(project.actual_completion)}
+        else:
+            reason = _("项目已处于“%(stage)s”阶段。") % {"stage": project.get_stage_display()}
+    elif code == Reason.PAST_PLANNED:
+        reason = _("计划 %(date)s 完成，至今未完成。") % {"date": _date(project.planned_completion)}
+    elif code == Reason.BEHIND:
+        reason = _(
+            "计划工期已过 %(elapsed)s%%，完成进度 %(percent)s%%，落后超过 %(lag)s 个百分点。"
+        ) % {
+            "elapsed": elapsed_share(project, today),
+            "percent": project.light_percent or 0,
+            "lag": LAG_POINTS,
+        }
+    elif code == Reason.DUE_SOON:
+        reason = _("有节点将于 %(date)s 到期（%(days)s 天内）。") % {
+            "date": _date(project.light_next_due),
+            "days": DUE_SOON_DAYS,
+        }
+    elif code == Reason.STALE:
+        if project.light_last_log:
+            reason = _("在建项目已 %(days)s 天未填报进展（超过 %(limit)s 天）。") % {
+                "days": (today - project.light_last_log).days,
+                "limit": STALE_LOG_DAYS,
+            }
+        else:
+            reason = _("在建项目尚无进展记录。")
+    elif code == Reason.NO_DATES:
+        reason = _("没有计划日期和节点，无法判断。")
+    else:
+        reason = _("按计划推进。")
+    return StatusLight(LIGHT_OF_REASON[code].value, code.value, reason)

@@ -1,0 +1,306 @@
+"""Pages of the projects area: lists, a project's detail, logging progress, completing milestones."""
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.core.history import history_entries
+from apps.core.models import MoneyUnit
+from apps.core.permissions import can_edit_unit, editable_by, unit_id_of
+from apps.core.views import ZoneListView
+
+from . import services
+from .filters import MilestoneFilter, ProjectFilter
+from .forms import MilestoneCompleteForm, ProgressLogForm
+from .models import Milestone, ProgressLog, Project
+from .status import annotate_light, light_of
+from .tables import MilestoneTable, ProjectTable, milestone_state
+
+
+class ProjectListView(ZoneListView):
+    model = Project
+    table_class = ProjectTable
+    filterset_class = ProjectFilter
+    title = gettext_lazy("重点项目")
+
+    def get_queryset(self):
+        return annotate_light(
+            Project.objects.select_related("chain", "area", "responsible_unit"),
+            timezone.localdate(),
+        )
+
+    def get_table_kwargs(self):
+        return {"today": timezone.localdate()}
+
+
+class MilestoneListView(ZoneListView):
+    model = Milestone
+    table_class = MilestoneTable
+    filterset_class = MilestoneFilter
+    title = gettext_lazy("项目节点")
+
+    def get_queryset(self):
+        return Milestone.objects.select_related("project__responsible_unit")
+
+    def get_table_kwargs(self):
+        user = self.request.user
+        return {
+            "today": timezone.localdate(),
+            "editable_unit_id": unit_id_of(user),
+            "edit_all": user.is_superuser,
+        }
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field if the form has one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(None, error)
+
+
+def _project_for_page(pk: int, today):
+    queryset = annotate_light(
+        Project.objects.select_related(
+            "enterprise", "chain", "area", "portfolio", "responsible_unit", "leading_official"
+        ),
+        today,
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _in_yi(amount, unit):
+    return float(amount * MoneyUnit(unit).factor / MoneyUnit.YI.factor)
+
+
+def investment_chart(project: Project, logs: list[ProgressLog]) -> dict | None:
+    """A line of investment completed (in 亿) by log date, oldest first."""
+    points = [
+        (log.date.isoformat(), round(_in_yi(log.investment_completed, log.investment_unit), 4))
+        for log in reversed(logs)
+        if log.investment_completed is not None
+    ]
+    if not points:
+        return None
+    currency = _("亿美元") if project.currency == "USD" else _("亿元")
+    datasets = [
+        {
+            "label": _("累计完成投资（%(unit)s）") % {"unit": currency},
+            "data": [value for _date, value in points],
+            "borderColor": "#0d6efd",
+            "backgroundColor": "#0d6efd",
+            "tension": 0.2,
+        }
+    ]
+    if project.total_investment is not None:
+        total = round(_in_yi(project.total_investment, project.investment_unit), 4)
+        datasets.append(
+            {
+                "label": _("总投资（%(unit)s）") % {"unit": currency},
+                "data": [total] * len(points),
+                "borderColor": "#adb5bd",
+                "backgroundColor": "#adb5bd",
+                "borderDash": [6, 4],
+                "pointRadius": 0,
+            }
+        )
+    return {
+        "type": "line",
+        "data": {"labels": [day for day, _value in points], "datasets": datasets},
+        "options": {"scales": {"y": {"beginAtZero": True}}},
+    }
+
+
+def project_history(project: Project):
+    return history_entries(
+        [
+            (
+                _("项目"),
+                project.history.select_related("history_user").order_by("-history_date")[:100],
+                lambda record: record.name,
+            ),
+            (
+                _("节点"),
+                Milestone.history.filter(project_id=project.pk)
+                .select_related("history_user")
+                .order_by("-history_date")[:100],
+                lambda record: record.title,
+            ),
+            (
+                _("进展"),
+                ProgressLog.history.filter(project_id=project.pk)
+                .select_related("history_user")
+                .order_by("-history_date")[:100],
+                lambda record: record.date.isoformat(),
+            ),
+        ]
+    )
+
+
+def project_detail(request, pk: int):
+    today = timezone.localdate()
+    project = _project_for_page(pk, today)
+    logs = list(project.progress_logs.select_related("author"))
+    can_edit = can_edit_unit(request.user, project.responsible_unit_id)
+    milestones = list(project.milestones.all())
+    context = {
+        "title": project.name,
+        "project": project,
+        "light": light_of(project, today),
+        "phases": list(project.phases.all()),
+        "milestones": [(m, milestone_state(m, today)) for m in milestones],
+        "logs": logs,
+        "chart": investment_chart(project, logs),
+        "history": project_history(project),
+        "can_edit": can_edit,
+        "today": today,
+    }
+    return render(request, "projects/detail.html", context)
+
+
+def _add_decrease_errors(form, project: Project) -> None:
+    """Say at once that a figure went down, even while another field still needs fixing."""
+    data = form.cleaned_data
+    if data.get("confirm_decrease"):
+        return
+    decreases = services.progress_decreases(
+        project,
+        percent_complete=data.get("percent_complete"),
+        investment_completed=data.get("investment_completed"),
+        investment_unit=data.get("investment_unit") or MoneyUnit.YI,
+    )
+    for name, error in decreases.items():
+        if name not in form.errors:
+            form.add_error(name, error)
+
+
+@require_http_methods(["GET", "POST"])
+def progress_create(request, pk: int):
+    project = get_object_or_404(
+        editable_by(Project.objects.select_related("responsible_unit"), request.user), pk=pk
+    )
+    if request.method == "POST":
+        form = ProgressLogForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.progress_log_create(
+                    user=request.user,
+                    project=project,
+                    text=data["text"],
+                    percent_complete=data["percent_complete"],
+                    investment_completed=data["investment_completed"],
+                    investment_unit=data["investment_unit"],
+                    photo=data["photo"] or None,
+                    confirm_decrease=data["confirm_decrease"],
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("进展已记录。"))
+                return redirect("projects:detail", pk=project.pk)
+        else:
+            _add_decrease_errors(form, project)
+    else:
+        latest = services.latest_progress(project)
+        initial = {}
+        if latest is not None:
+            initial = {
+                "percent_complete": latest.percent_complete,
+                "investment_unit": latest.investment_unit,
+            }
+        form = ProgressLogForm(initial=initial)
+    needs_confirm = form.is_bound and (
+        form.has_error("percent_complete", "decrease")
+        or form.has_error("investment_completed", "decrease")
+        or bool(form.data.get("confirm_decrease"))
+    )
+    return render(
+        request,
+        "projects/progress_form.html",
+        {
+            "title": _("填报进展"),
+            "project": project,
+            "form": form,
+            "needs_confirm": needs_confirm,
+            "photo_lost": form.is_bound and bool(request.FILES.get("photo")) and form.errors,
+        },
+    )
+
+
+def _milestone_row(request, milestone: Milestone, *, can_edit: bool, light=None, status=200):
+    today = timezone.localdate()
+    return render(
+        request,
+        "projects/detail.html#milestone-row",
+        {
+            "milestone": milestone,
+            "state": milestone_state(milestone, today),
+            "can_edit": can_edit,
+            "oob_light": light,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def milestone_row(request, pk: int):
+    """One row of a project's milestone table (the htmx "cancel" of the complete form)."""
+    milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=pk)
+    return _milestone_row(
+        request,
+        milestone,
+        can_edit=can_edit_unit(request.user, milestone.project.responsible_unit_id),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_complete(request, pk: int):
+    milestone = get_object_or_404(
+        editable_by(
+            Milestone.objects.select_related("project"),
+            request.user,
+            unit_path="project__responsible_unit",
+        ),
+        pk=pk,
+    )
+    if milestone.done_date is not None and request.method == "GET":
+        if request.htmx:
+            return _milestone_row(request, milestone, can_edit=True)
+        messages.info(request, _("该节点已完成。"))
+        return redirect("projects:detail", pk=milestone.project_id)
+    form = MilestoneCompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_complete(
+                user=request.user, milestone=milestone, done_date=form.cleaned_data["done_date"]
+            )
+        except ValidationError as error:
+            milestone.refresh_from_db(fields=["done_date"])
+            apply_errors(form, error)
+        else:
+            if request.htmx:
+                today = timezone.localdate()
+                project = _project_for_page(milestone.project_id, today)
+                return _milestone_row(
+                    request, milestone, can_edit=True, light=light_of(project, today)
+                )
+            messages.success(request, _("节点已完成。"))
+            return redirect("projects:detail", pk=milestone.project_id)
+    context = {
+        "title": _("完成节点"),
+        "milestone": milestone,
+        "project": milestone.project,
+        "form": form,
+        "form_errors": form.errors.get(NON_FIELD_ERRORS),
+    }
+    if request.htmx:
+        return render(request, "projects/milestone_complete.html#complete-row", context)
+    return render(request, "projects/milestone_complete.html", context)

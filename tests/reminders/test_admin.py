@@ -1,0 +1,144 @@
+"""The reminders back office: policy, calendar, deadlines and the delivery log with failures."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from apps.reminders.models import (
+    CalendarDay,
+    Deadline,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    LeadTime,
+    Policy,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_zh(client, superuser):
+    client.force_login(superuser)
+    client.cookies["django_language"] = "zh-hans"
+    return client
+
+
+def make_deliveries(team, deadline, count, status=DeliveryStatus.SENT):
+    for n in range(count):
+        Delivery.objects.create(
+            deadline=deadline,
+            recipient=team["staff"] if n % 2 else team["head"],
+            kind=DeliveryKind.LEAD,
+            rung_date=date(2025, 1, 1 + n),
+            status=status,
+            next_attempt_at=deadline.updated_at,
+            last_error="550 5.1.1 No such mailbox" if status == DeliveryStatus.FAILED else "",
+        )
+
+
+@pytest.mark.parametrize(
+    "name", ["policy", "calendarday", "deadline", "delivery", "preference", "job"]
+)
+def test_admin_changelist_renders(admin_client_zh, policy, holidays, name):
+    response = admin_client_zh.get(reverse(f"admin:reminders_{name}_changelist"))
+    assert response.status_code == 200
+
+
+def test_admin_delivery_changelist_shows_failures(admin_client_zh, team, make_milestone):
+    deadline = Deadline.objects.get(object_id=make_milestone(date(2025, 3, 20)).pk)
+    make_deliveries(team, deadline, 1, status=DeliveryStatus.FAILED)
+
+    response = admin_client_zh.get(
+        reverse("admin:reminders_delivery_changelist"), {"status__exact": "failed"}
+    )
+
+    assert response.status_code == 200
+    assert "550 5.1.1 No such mailbox" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["delivery", "deadline"])
+def test_admin_changelist_queries_same_with_two_and_eight_rows(
+    admin_client_zh, team, make_milestone, name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"admin:reminders_{name}_changelist")
+    counts = []
+    for size in (1, 4):
+        for _ in range(size):
+            deadline = Deadline.objects.get(object_id=make_milestone(date(2025, 3, 20)).pk)
+            make_deliveries(team, deadline, 2)
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client_zh.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_admin_deadline_change_page_shows_delivery_inline(admin_client_zh, team, make_milestone):
+    deadline = Deadline.objects.get(object_id=make_milestone(date(2025, 3, 20)).pk)
+    make_deliveries(team, deadline, 2)
+    response = admin_client_zh.get(reverse("admin:reminders_deadline_change", args=[deadline.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count("提前提醒") >= 2
+
+
+def test_admin_send_again_action_requeues_failed(admin_client_zh, team, make_milestone):
+    deadline = Deadline.objects.get(object_id=make_milestone(date(2025, 3, 20)).pk)
+    make_deliveries(team, deadline, 1, status=DeliveryStatus.FAILED)
+    failed = Delivery.objects.get()
+
+    admin_client_zh.post(
+        reverse("admin:reminders_delivery_changelist"),
+        {"action": "send_again", "_selected_action": [failed.pk]},
+    )
+
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (DeliveryStatus.PENDING, 0)
+
+
+def test_admin_policy_edit_with_lead_time_inline(
+    admin_client_zh, policy, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:reminders_policy_change", args=[policy.pk])
+    leads = list(policy.lead_times.order_by("-days_before"))
+    data = {
+        "send_time": "08:00",
+        "overdue_every_days": 5,
+        "escalate_after_days": 10,
+        "digest_weekday": 0,
+        "digest_time": "08:30",
+        "digest_horizon_days": 14,
+        "working_days_only": "on",
+        "lead_times-TOTAL_FORMS": len(leads) + 1,
+        "lead_times-INITIAL_FORMS": len(leads),
+        "lead_times-MIN_NUM_FORMS": 0,
+        "lead_times-MAX_NUM_FORMS": 1000,
+        f"lead_times-{len(leads)}-id": "",
+        f"lead_times-{len(leads)}-days_before": 3,
+        f"lead_times-{len(leads)}-policy": policy.pk,
+    }
+    for index, lead in enumerate(leads):
+        data[f"lead_times-{index}-id"] = lead.pk
+        data[f"lead_times-{index}-policy"] = policy.pk
+        data[f"lead_times-{index}-days_before"] = lead.days_before
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client_zh.post(url, data)
+
+    assert response.status_code == 302
+    policy = Policy.objects.get()
+    assert (policy.overdue_every_days, policy.escalate_after_days) == (5, 10)
+    assert sorted(LeadTime.objects.values_list("days_before", flat=True)) == [0, 1, 3, 7, 30]
+    assert len(callbacks) == 1  # the reschedule task, queued after the commit
+
+
+def test_admin_calendar_day_refuses_duplicate_date(admin_client_zh, holidays):
+    response = admin_client_zh.post(
+        reverse("admin:reminders_calendarday_add"),
+        {"date": "2025-10-01", "kind": "holiday", "name": "国庆节", "source": ""},
+    )
+    assert response.status_code == 200
+    assert CalendarDay.objects.filter(date=date(2025, 10, 1)).count() == 1

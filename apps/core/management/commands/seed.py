@@ -17,11 +17,6 @@ from apps.projects.models import Milestone
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 
-# Rows of these models carry an explicit pk: their managers have no get_by_natural_key, so
-# loaddata could not find the existing row and would insert a second one. The value names the
-# field that, with the project's name, identifies the row.
-EXPLICIT_PK_MODELS = {"projects.projectphase": "name", "projects.milestone": "title"}
-
 
 class Command(BaseCommand):
     help = gettext_lazy(
@@ -39,7 +34,6 @@ class Command(BaseCommand):
         rows = [row for path in paths for row in json.loads(path.read_text(encoding="utf-8"))]
 
         with transaction.atomic():
-            check_explicit_pks(rows)
             call_command("loaddata", *[str(path) for path in paths], verbosity=0)
             problems = deadline_problems(rows)
             if problems:
@@ -65,29 +59,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("共载入 %(count)d 条记录。") % {"count": len(rows)}))
 
 
-def check_explicit_pks(rows: list[dict]) -> None:
-    """Refuse to overwrite a row that holds one of our pks but is something else."""
-    for row in rows:
-        name_field = EXPLICIT_PK_MODELS.get(row["model"])
-        if name_field is None:
-            continue
-        if "pk" not in row:
-            raise CommandError(_("%(model)s 的数据必须写明 pk。") % {"model": row["model"]})
-        model = apps.get_model(row["model"])
-        existing = model._default_manager.filter(pk=row["pk"]).select_related("project").first()
-        wanted = (*row["fields"]["project"], row["fields"][name_field])
-        if existing is not None and existing.natural_key() != wanted:
-            raise CommandError(
-                _("%(model)s pk=%(pk)s 已被“%(existing)s”占用，不能改写为“%(wanted)s”。")
-                % {
-                    "model": row["model"],
-                    "pk": row["pk"],
-                    "existing": "／".join(existing.natural_key()),
-                    "wanted": "／".join(wanted),
-                }
-            )
-
-
 def deadline_problems(rows: list[dict]) -> list[str]:
     """Every loaded deadline phrase parses, and its dates agree with the parser's."""
     problems = []
@@ -97,7 +68,7 @@ def deadline_problems(rows: list[dict]) -> list[str]:
             obj = Target.objects.get_by_natural_key(*fields["goal"], fields["title"])
             end = obj.deadline
         elif row["model"] == "projects.milestone" and fields.get("deadline_phrase"):
-            obj = Milestone.objects.get(pk=row["pk"])
+            obj = Milestone.objects.get_by_natural_key(*fields["project"], fields["title"])
             end = obj.due_date
         else:
             continue

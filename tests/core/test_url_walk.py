@@ -1,0 +1,201 @@
+"""Walk every URL pattern: anonymous requests go to the login page; another unit cannot write.
+
+A new URL pattern with a path parameter must be added to `OBJECT_FOR` below, so that it is walked
+too; the test fails until it is.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from simple_history.models import registered_models
+
+from apps.goals.models import Goal, Plan, Target
+from apps.projects.models import Milestone, Project
+from apps.safety.models import Hazard, Inspection, Site
+
+pytestmark = pytest.mark.django_db
+
+# URLs a visitor may open without logging in: the login page and its friends, the language switch,
+# a calendar feed guarded by its own secret token.
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "reminders:calendar_feed",
+}
+SKIPPED_PREFIXES = ("admin/", "static/")
+
+
+def walk(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(entry, prefix + str(entry.pattern), full_ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield prefix + str(entry.pattern), name, entry.pattern.converters
+
+
+def app_patterns():
+    return [p for p in walk() if not p[0].startswith(SKIPPED_PREFIXES)]
+
+
+@pytest.fixture
+def world(unit_a):
+    """One record of each kind, all owned by unit A, in states where every action is legal."""
+    today = date.today()
+    project = Project.objects.create(
+        name="甲单位项目", kind="industrial", stage="construction", responsible_unit=unit_a
+    )
+    milestone = Milestone.objects.create(
+        project=project, title="主体封顶", due_date=today + timedelta(days=10)
+    )
+    plan = Plan.objects.create(name="测试计划", year=2023)
+    goal = Goal.objects.create(plan=plan, order=1, title="测试目标", responsible_unit=unit_a)
+    target = Target.objects.create(goal=goal, title="测试指标", responsible_unit=unit_a)
+    site = Site.objects.create(name="测试区域")
+    inspection = Inspection.objects.create(
+        site=site, date=today, title="测试检查", responsible_unit=unit_a
+    )
+    hazard = Hazard.objects.create(
+        site=site,
+        inspection=inspection,
+        description="测试隐患",
+        found_date=today,
+        rectification_deadline=today + timedelta(days=7),
+        responsible_unit=unit_a,
+    )
+    return {
+        "project": project,
+        "milestone": milestone,
+        "target": target,
+        "inspection": inspection,
+        "hazard": hazard,
+    }
+
+
+# Pages that only read: posting to them changes nothing (checked through the history tables).
+READ_ONLY = {
+    "projects:detail",
+    "projects:milestone-row",
+    "goals:target_detail",
+    "safety:inspection_detail",
+    "safety:hazard_detail",
+}
+
+# Which object a pattern's pk refers to, by URL name.
+OBJECT_FOR = {
+    "media": None,
+    "projects:detail": "project",
+    "projects:progress-create": "project",
+    "projects:milestone-row": "milestone",
+    "projects:milestone-complete": "milestone",
+    "goals:target_detail": "target",
+    "goals:target_checkin": "target",
+    "safety:inspection_detail": "inspection",
+    "safety:hazard_detail": "hazard",
+    "safety:hazard_start": "hazard",
+    "safety:hazard_rectified": "hazard",
+    "safety:hazard_close": "hazard",
+    "safety:hazard_reject": "hazard",
+}
+
+# A payload that would be valid for any of the write actions, so a missing permission check
+# would show up as a saved change rather than as a form error.
+PAYLOAD = {
+    "text": "越权写入",
+    "percent_complete": "50",
+    "investment_completed": "1",
+    "investment_unit": "yi",
+    "date": date.today().isoformat(),
+    "done_date": date.today().isoformat(),
+    "value": "1",
+    "status": "on_track",
+    "comment": "越权写入",
+    "rectification_measures": "越权写入",
+    "rectified_on": date.today().isoformat(),
+    "closed_on": date.today().isoformat(),
+    "reason": "越权写入",
+}
+
+
+def fill(pattern, name, converters, world):
+    """Turn 'projects/<int:pk>/' into a URL for the world's object."""
+    if not converters:
+        return "/" + pattern
+    if name == "media" or name not in OBJECT_FOR and "path" in converters:
+        return None
+    assert name in OBJECT_FOR, f"URL {name!r} ({pattern}) is not in OBJECT_FOR: add it"
+    obj = world[OBJECT_FOR[name]]
+    url = pattern
+    for key in converters:
+        url = url.replace(f"<int:{key}>", str(obj.pk)).replace(f"<{key}>", str(obj.pk))
+    return "/" + url
+
+
+def history_rows():
+    return sum(model.history.model.objects.count() for model in registered_models.values())
+
+
+def test_every_url_pattern_is_known(world):
+    for pattern, name, converters in app_patterns():
+        if name in PUBLIC or not converters:
+            continue
+        fill(pattern, name, converters, world)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_page_sends_anonymous_visitors_to_login(client, world, method):
+    checked = 0
+    for pattern, name, converters in app_patterns():
+        if name in PUBLIC:
+            continue
+        url = fill(pattern, name, converters, world)
+        if url is None:
+            url = "/media/progress/x.png"
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith("/accounts/login/?next="), url
+        checked += 1
+    assert checked >= 15
+
+
+def test_another_unit_cannot_write_anything(client, world, staff_b):
+    client.force_login(staff_b)
+    before = history_rows()
+    checked = 0
+    for pattern, name, converters in app_patterns():
+        if name in PUBLIC or not converters or name == "media":
+            continue
+        url = fill(pattern, name, converters, world)
+        allowed = {200, 405} if name in READ_ONLY else {403, 404}
+        response = client.post(url, PAYLOAD)
+        assert response.status_code in allowed, (url, response.status_code)
+        response = client.post(url, PAYLOAD, headers={"HX-Request": "true"})
+        assert response.status_code in allowed, (url, response.status_code)
+        checked += name not in READ_ONLY
+    assert history_rows() == before
+    assert checked >= 7
+
+
+def test_owning_unit_can_write_what_another_unit_cannot(client, world, staff_a):
+    """The walk above is meaningful: the same payload does change things for the owner."""
+    client.force_login(staff_a)
+    before = history_rows()
+    response = client.post(f"/projects/{world['project'].pk}/progress/", PAYLOAD)
+    assert response.status_code in {200, 302}
+    assert world["project"].progress_logs.count() == 1
+    assert history_rows() > before
+
+
+def test_admin_needs_staff_login(client, staff_b):
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    client.force_login(staff_b)
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")

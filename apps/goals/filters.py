@@ -11,6 +11,7 @@ from .models import Goal, Plan, Target, TargetStatus
 from .status import Light, targets_with_light
 
 SELECT = {"class": "form-select form-select-sm"}
+ALL = _("全部")
 
 
 class TargetFilter(django_filters.FilterSet):
@@ -22,26 +23,33 @@ class TargetFilter(django_filters.FilterSet):
         ),
     )
     plan = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("计划"),
         field_name="goal__plan",
         queryset=Plan.objects.all(),
         widget=forms.Select(attrs=SELECT),
     )
     goal = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("目标"),
         queryset=Goal.objects.all(),
         widget=forms.Select(attrs=SELECT),
     )
     unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.all(),
         widget=forms.Select(attrs=SELECT),
     )
     status = django_filters.ChoiceFilter(
-        label=_("状态"), choices=TargetStatus.choices, widget=forms.Select(attrs=SELECT)
+        empty_label=ALL,
+        label=_("状态"),
+        choices=TargetStatus.choices,
+        widget=forms.Select(attrs=SELECT),
     )
     light = django_filters.ChoiceFilter(
+        empty_label=ALL,
         label=_("状态灯"),
         choices=Light.choices,
         method="filter_light",

@@ -76,16 +76,17 @@ class TargetTable(tables.Table):
     class Meta:
         model = Target
         fields = ()
+        # What a phone shows first: the target, its light and status; context follows.
         sequence = (
-            "plan",
-            "goal",
             "title",
+            "light",
+            "status",
             "values",
             "deadline",
             "unit",
             "leading_official",
-            "status",
-            "light",
+            "goal",
+            "plan",
         )
         attrs = {"class": "table table-sm table-hover align-middle bg-white"}
         empty_text = gettext_lazy("没有符合条件的指标任务。")
@@ -112,6 +113,13 @@ class TargetTable(tables.Table):
 
     def value_deadline(self, record):
         return deadline_text(record)
+
+    def render_leading_official(self, value):
+        # The unit has its own column; the name alone keeps the table narrow.
+        return value.name
+
+    def value_leading_official(self, value):
+        return value.name
 
     def render_light(self, record):
         light = target_light(record, today=self.today)

@@ -82,6 +82,10 @@ def history_entries(records) -> list[dict]:
                         "new": _display(field, change.new),
                     }
                 )
+        if record.history_type == "~" and not changes and not record.history_change_reason:
+            # A save that changed nothing visible (e.g. a reload of the same data) says nothing.
+            previous = record
+            continue
         entries.append(
             {
                 "when": record.history_date,
@@ -155,7 +159,7 @@ def _progress_percent(target: Target) -> int | None:
 def _target_context(request, target: Target, form: CheckInForm | None = None, **extra) -> dict:
     checkins = list(target.checkins.select_related("author__person").order_by("-date", "-id"))
     history = target.history.select_related(
-        "history_user", "goal", "responsible_unit", "leading_official"
+        "history_user__person", "goal", "responsible_unit", "leading_official"
     ).order_by("history_date", "history_id")
     steps, steps_error = _deadline_steps(target)
     can_edit = can_edit_unit(request.user, target.responsible_unit_id)

@@ -12,6 +12,7 @@ from apps.org.models import Unit
 from .models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
 
 SELECT = {"class": "form-select form-select-sm"}
+ALL = _("全部")
 OPEN = "open"
 
 
@@ -21,15 +22,20 @@ def _date_widget():
 
 class InspectionFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.all(),
         widget=forms.Select(attrs=SELECT),
     )
     site = django_filters.ModelChoiceFilter(
-        label=_("监管区域"), queryset=Site.objects.all(), widget=forms.Select(attrs=SELECT)
+        empty_label=ALL,
+        label=_("监管区域"),
+        queryset=Site.objects.all(),
+        widget=forms.Select(attrs=SELECT),
     )
     team = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("检查队伍"),
         queryset=InspectionTeam.objects.all(),
         widget=forms.Select(attrs=SELECT),
@@ -55,24 +61,33 @@ class HazardFilter(django_filters.FilterSet):
         ),
     )
     grade = django_filters.ChoiceFilter(
-        label=_("隐患等级"), choices=HazardGrade.choices, widget=forms.Select(attrs=SELECT)
+        empty_label=ALL,
+        label=_("隐患等级"),
+        choices=HazardGrade.choices,
+        widget=forms.Select(attrs=SELECT),
     )
     status = django_filters.ChoiceFilter(
+        empty_label=ALL,
         label=_("状态"),
         choices=[(OPEN, _("未销号"))] + HazardStatus.choices,
         method="filter_status",
         widget=forms.Select(attrs=SELECT),
     )
     unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.all(),
         widget=forms.Select(attrs=SELECT),
     )
     site = django_filters.ModelChoiceFilter(
-        label=_("监管区域"), queryset=Site.objects.all(), widget=forms.Select(attrs=SELECT)
+        empty_label=ALL,
+        label=_("监管区域"),
+        queryset=Site.objects.all(),
+        widget=forms.Select(attrs=SELECT),
     )
     overdue = django_filters.ChoiceFilter(
+        empty_label=ALL,
         label=_("整改逾期"),
         choices=[("1", _("仅看逾期"))],
         method="filter_overdue",

@@ -13,6 +13,9 @@ from apps.org.models import Enterprise, Unit
 from .models import Campaign, HazardGrade, InspectionTeam, Site
 
 # Pillow's format name -> the extension the stored file gets, whatever the upload was called.
+CHOOSE = _("请选择")
+NONE = _("（无）")
+
 PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 
@@ -73,18 +76,21 @@ class InspectionForm(MarkInvalidMixin, forms.Form):
     site = forms.ModelChoiceField(
         label=_("监管区域"),
         queryset=Site.objects.all(),
+        empty_label=CHOOSE,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     team = forms.ModelChoiceField(
         label=_("检查队伍"),
         queryset=InspectionTeam.objects.all(),
         required=False,
+        empty_label=NONE,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     campaign = forms.ModelChoiceField(
         label=_("专项行动"),
         queryset=Campaign.objects.all(),
         required=False,
+        empty_label=NONE,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     date = forms.DateField(label=_("检查日期"), widget=_date_input())
@@ -101,6 +107,7 @@ class InspectionForm(MarkInvalidMixin, forms.Form):
     responsible_unit = forms.ModelChoiceField(
         label=_("责任单位"),
         queryset=Unit.objects.all(),
+        empty_label=CHOOSE,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
@@ -135,6 +142,7 @@ class HazardForm(MarkInvalidMixin, forms.Form):
         label=_("所属企业"),
         queryset=Enterprise.objects.all(),
         required=False,
+        empty_label=NONE,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     rectification_deadline = forms.DateField(
@@ -151,7 +159,7 @@ class BaseHazardFormSet(forms.BaseFormSet):
         super().add_fields(form, index)
         # Every row offers the same enterprises: read them once, not once per row.
         if not hasattr(self, "_enterprise_choices"):
-            self._enterprise_choices = [("", "---------")] + [
+            self._enterprise_choices = [("", NONE)] + [
                 (e.pk, str(e)) for e in Enterprise.objects.all()
             ]
         form.fields["enterprise"].choices = self._enterprise_choices

@@ -47,7 +47,11 @@ class InspectionTable(tables.Table):
         empty_text = gettext_lazy("没有符合条件的安全检查。")
 
     def render_inspector(self, value):
-        return value.get_full_name() or value.username
+        person = getattr(value, "person", None)
+        return person.name if person else (value.get_full_name() or value.username)
+
+    def value_inspector(self, value):
+        return self.render_inspector(value)
 
 
 class HazardTable(tables.Table):

@@ -49,6 +49,7 @@ class InspectionListView(ZoneListView):
     def get_queryset(self):
         return (
             Inspection.objects.with_related()
+            .select_related("inspector__person")
             .annotate(hazard_count=Count("hazards"))
             .order_by("-date", "-id")
         )
@@ -117,7 +118,9 @@ def inspection_create(request):
 
 
 def inspection_detail(request, pk):
-    inspection = get_object_or_404(Inspection.objects.with_related(), pk=pk)
+    inspection = get_object_or_404(
+        Inspection.objects.with_related().select_related("inspector__person"), pk=pk
+    )
     hazards = list(inspection.hazards.select_related("enterprise").order_by("id"))
     today = timezone.localdate()
     for hazard in hazards:

@@ -101,7 +101,7 @@ def test_target_list_shows_columns(client, staff_a, unit_a, official, target_fac
     assert "新签约过亿元项目" in content
     assert "基数 10 · 当前 12 / 目标 20.5 个" in content
     assert "2030-12-31（三年成形）" in content
-    assert "王主任（甲单位）" in content
+    assert ">王主任</td>" in content
     assert "status-light" in content
 
 
@@ -195,19 +195,19 @@ def test_target_list_csv_export_neutralises_formulas(client, staff_a, unit_a, ta
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
-        "计划",
-        "目标",
         "指标/任务",
+        "状态灯",
+        "状态",
         "指标值",
         "完成期限",
         "责任单位",
         "牵头领导",
-        "状态",
-        "状态灯",
+        "目标",
+        "计划",
     ]
-    assert rows[1][2] == "'=HYPERLINK(1)"
+    assert rows[1][0] == "'=HYPERLINK(1)"
     assert rows[1][4] == "2030-01-01"
-    assert rows[1][8] in {"绿灯", "黄灯", "红灯"}
+    assert rows[1][1] in {"绿灯", "黄灯", "红灯"}
 
 
 def test_target_list_xlsx_export(client, staff_a, target_factory):
@@ -333,6 +333,18 @@ def test_target_detail_history_names_change_and_user(client, staff_a, unit_a, ta
         ("当前值", "—", "3"),
         ("状态", "未开始", "正常推进"),
     }
+
+
+def test_target_detail_history_skips_saves_that_changed_nothing(
+    client, staff_a, unit_a, target_factory
+):
+    target = target_factory(unit=unit_a)
+    target.save()
+    client.force_login(staff_a)
+
+    response = client.get(detail_url(target))
+
+    assert [entry["type"] for entry in response.context["history"]] == ["已创建"]
 
 
 def test_target_detail_form_only_for_owning_unit(client, staff_a, staff_b, unit_a, target_factory):

@@ -1,0 +1,138 @@
+"""A hazard taken from found to closed by two people of the owning unit, in two browsers."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+
+from apps.org.models import Person
+from apps.safety.models import HazardGrade, HazardStatus
+
+from .conftest import login
+
+
+def png_file(name="after.png"):
+    """A small real PNG, as a phone would upload it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 160, 90)).save(buffer, format="PNG")
+    return {"name": name, "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+@pytest.fixture
+def staff_of_unit_a(make_user, unit_a):
+    """Two people of unit A with Chinese names, as the workflow history shows them."""
+
+    def make(username, name):
+        user = make_user(username)
+        Person.objects.create(name=name, unit=unit_a, user=user)
+        return user
+
+    return make("zhangwei", "张伟"), make("lina", "李娜")
+
+
+@pytest.fixture
+def hazard(hazard_factory, unit_a):
+    today = timezone.localdate()
+    return hazard_factory(
+        unit=unit_a,
+        description="储罐区消防泵出口阀门锈蚀，无法全开",
+        grade=HazardGrade.MAJOR,
+        found_date=today - timedelta(days=3),
+        rectification_deadline=today + timedelta(days=7),
+        location="3号储罐区",
+    )
+
+
+def submit_in_page(page, action, fields):
+    """POST a form from inside the page (as a hand-made or stale form would) and show the answer."""
+    page.evaluate(
+        """([action, fields]) => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = action;
+            const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+            for (const [name, value] of Object.entries({...fields, csrfmiddlewaretoken: token})) {
+                const input = document.createElement("input");
+                input.type = "hidden";
+                input.name = name;
+                input.value = value;
+                form.appendChild(input);
+            }
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+        [action, fields],
+    )
+
+
+@pytest.mark.browser
+def test_hazard_found_to_closed_by_rectifier_and_other_verifier(
+    new_context, live_server, staff_of_unit_a, hazard
+):
+    url = f"{live_server.url}/safety/hazards/{hazard.pk}/"
+    today = timezone.localdate().isoformat()
+    rectifier = new_context().new_page()
+    verifier = new_context().new_page()
+    login(rectifier, live_server, "zhangwei")
+    login(verifier, live_server, "lina")
+
+    # 张伟 takes the hazard on.
+    rectifier.goto(url)
+    expect(rectifier.get_by_test_id("hazard-status")).to_have_text("已发现")
+    start = rectifier.get_by_test_id("start-form")
+    start.get_by_label("整改措施").fill("更换消防泵出口阀门并做防腐处理")
+    start.get_by_role("button", name="开始整改").click()
+    expect(rectifier.locator("main .alert-success")).to_contain_text("已开始整改。")
+    expect(rectifier.get_by_test_id("hazard-status")).to_have_text("整改中")
+    expect(rectifier.get_by_test_id("hazard-rectifier")).to_have_text("张伟")
+
+    # Marking it rectified needs an after photo; the message says so and nothing changes.
+    done = rectifier.get_by_test_id("rectified-form")
+    done.get_by_role("button", name="标记为已整改").click()
+    expect(done.locator(".invalid-feedback")).to_have_text(["请上传整改后照片。"])
+    expect(rectifier.get_by_test_id("hazard-status")).to_have_text("整改中")
+
+    done.get_by_label("整改后照片").set_input_files(png_file())
+    done.get_by_role("button", name="标记为已整改").click()
+    expect(rectifier.locator("main .alert-success")).to_contain_text(
+        "已标记为已整改，等待他人验收。"
+    )
+    expect(rectifier.get_by_test_id("hazard-status")).to_have_text("已整改")
+    expect(rectifier.get_by_test_id("photo-after")).to_be_visible()
+
+    # 张伟 rectified it, so 张伟 may not close it: no close form, and a forced POST is refused.
+    expect(rectifier.get_by_test_id("close-form")).to_have_count(0)
+    expect(rectifier.get_by_text("您是本隐患的整改人，须由其他人员验收销号。")).to_be_visible()
+    submit_in_page(rectifier, f"{url}close/", {"closed_on": today})
+    expect(rectifier.get_by_test_id("action-error")).to_have_text(
+        "验收人不能是整改人本人：请由整改人以外的人员验收。"
+    )
+    expect(rectifier.get_by_test_id("hazard-status")).to_have_text("已整改")
+
+    # 李娜 of the same unit verifies and closes it.
+    verifier.goto(url)
+    expect(verifier.get_by_test_id("hazard-status")).to_have_text("已整改")
+    close = verifier.get_by_test_id("close-form")
+    expect(close.get_by_label("验收销号日期")).to_have_value(today)
+    close.get_by_role("button", name="验收销号").click()
+
+    expect(verifier.locator("main .alert-success")).to_contain_text("已验收销号。")
+    expect(verifier.get_by_test_id("hazard-status")).to_have_text("已验收销号")
+    expect(verifier.get_by_test_id("hazard-rectifier")).to_have_text("张伟")
+    expect(verifier.get_by_test_id("hazard-verifier")).to_have_text("李娜")
+    expect(verifier.get_by_test_id("close-form")).to_have_count(0)
+    steps = verifier.get_by_test_id("workflow-history").locator("li")
+    expect(steps.locator("strong")).to_have_text(["已发现", "整改中", "已整改", "已验收销号"])
+    expect(steps.nth(1)).to_contain_text("张伟 · 已发现 → 整改中")
+    expect(steps.nth(2)).to_contain_text("张伟 · 整改中 → 已整改")
+    expect(steps.nth(3)).to_contain_text("李娜 · 已整改 → 已验收销号")
+
+    hazard.refresh_from_db()
+    assert (hazard.status, hazard.rectifier.username, hazard.verifier.username) == (
+        HazardStatus.CLOSED,
+        "zhangwei",
+        "lina",
+    )

@@ -1,0 +1,87 @@
+"""Logging progress on a project in the browser, on a desktop and on a phone."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.core.models import MoneyUnit
+from apps.org.models import Area, IndustryChain
+from apps.projects.models import ProgressLog, Project, ProjectKind, Stage
+
+from .conftest import DESKTOP, PHONE, login
+
+
+@pytest.fixture
+def project(unit_a):
+    today = timezone.localdate()
+    return Project.objects.create(
+        name="京东方物联网移动显示端口器件项目",
+        kind=ProjectKind.INDUSTRIAL,
+        stage=Stage.UNDER_CONSTRUCTION,
+        total_investment=Decimal("81.7"),
+        investment_unit=MoneyUnit.YI,
+        chain=IndustryChain.objects.create(name="新型显示"),
+        area=Area.objects.create(name="光电产业园", kind=Area.Kind.INDUSTRIAL_PARK),
+        responsible_unit=unit_a,
+        planned_start=today - timedelta(days=100),
+        planned_completion=today + timedelta(days=265),
+    )
+
+
+def log_items(page):
+    return page.get_by_test_id("progress-logs").locator("li")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_progress_log_shows_on_project_page(new_context, live_server, staff_a, project, viewport):
+    page = new_context(viewport=viewport).new_page()
+    login(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    expect(page.get_by_test_id("latest-percent")).to_have_text("—")
+
+    page.get_by_test_id("log-progress").click()
+    form = page.get_by_test_id("progress-form")
+    form.get_by_label("进展情况").fill("主体结构完成，开始设备安装。")
+    form.get_by_label("完成百分比").fill("45")
+    form.get_by_label("累计完成投资").fill("12.5")
+    form.get_by_role("button", name="提交").click()
+
+    expect(page).to_have_url(f"{live_server.url}/projects/{project.pk}/")
+    expect(page.locator("main .alert-success")).to_contain_text("进展已记录。")
+    expect(page.get_by_test_id("latest-percent")).to_have_text("45%")
+    expect(log_items(page)).to_have_count(1)
+    entry = log_items(page).first
+    today = timezone.localdate().isoformat()
+    expect(entry).to_contain_text(f"{today} · staff_a")
+    expect(entry).to_contain_text("完成 45% · 累计完成投资 12.5 亿元")
+    expect(entry.locator("p")).to_have_text("主体结构完成，开始设备安装。")
+    # The investment-over-time chart is drawn once a log reports investment.
+    expect(page.locator("canvas[data-chart='investment-chart']")).to_have_attribute(
+        "data-drawn", "1"
+    )
+    log = ProgressLog.objects.get(project=project)
+    assert (log.percent_complete, log.investment_completed, log.author_id) == (
+        45,
+        Decimal("12.5"),
+        staff_a.pk,
+    )
+
+
+@pytest.mark.browser
+def test_progress_log_missing_text_is_refused_and_keeps_input(page, live_server, staff_a, project):
+    login(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/projects/{project.pk}/progress/")
+    form = page.get_by_test_id("progress-form")
+
+    form.get_by_label("完成百分比").fill("30")
+    form.get_by_label("累计完成投资").fill("8")
+    form.get_by_role("button", name="提交").click()
+
+    expect(form.locator(".invalid-feedback")).to_have_text(["请填写进展情况。"])
+    expect(form.get_by_label("完成百分比")).to_have_value("30")
+    expect(form.get_by_label("累计完成投资")).to_have_value("8")
+    assert ProgressLog.objects.filter(project=project).count() == 0

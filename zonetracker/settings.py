@@ -150,6 +150,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Renders the lockout template with the minutes to wait (axes' own context has none).
+AXES_LOCKOUT_CALLABLE = "apps.core.lockout.lockout_response"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

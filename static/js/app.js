@@ -20,14 +20,24 @@
       config.options = config.options || {};
       config.options.maintainAspectRatio = false;
       var links = config.links || null;
-      if (links) {
+      // Optional datasetLinks[datasetIndex][index]: a link per segment of a stacked bar.
+      var datasetLinks = config.datasetLinks || null;
+      if (links || datasetLinks) {
         config.options.onClick = function (event, elements) {
-          if (elements.length && links[elements[0].index]) {
-            window.location.href = links[elements[0].index];
+          if (!elements.length) { return; }
+          var hit = elements[0];
+          var target = (datasetLinks && datasetLinks[hit.datasetIndex] && datasetLinks[hit.datasetIndex][hit.index]) ||
+            (links && links[hit.index]);
+          if (target) {
+            window.location.href = target;
           }
+        };
+        config.options.onHover = function (event, elements) {
+          event.native.target.style.cursor = elements.length ? "pointer" : "default";
         };
       }
       delete config.links;
+      delete config.datasetLinks;
       new Chart(canvas, config);
       canvas.dataset.drawn = "1";
     });

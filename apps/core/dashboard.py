@@ -1,0 +1,350 @@
+"""The dashboard's figures: each an aggregate (GROUP BY) query with the link to the list behind it.
+
+The number of queries does not depend on the number of rows. Money is summed in 亿 (10^8) of the
+project's currency: the amount times its unit's factor. Projects in US dollars are summed apart,
+never added to yuan.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.core.models import Currency, MoneyUnit
+from apps.goals.models import Goal, Target, TargetStatus
+from apps.projects.filters import DUE_SOON_DAYS, Due
+from apps.projects.models import Milestone, ProgressLog, Project, Stage
+from apps.safety.models import Hazard, HazardGrade
+
+SIX_BREAKTHROUGHS = "六个创新突破"
+TARGET_STATUS_COLOURS = {
+    TargetStatus.NOT_STARTED: "#adb5bd",
+    TargetStatus.ON_TRACK: "#198754",
+    TargetStatus.AT_RISK: "#ffc107",
+    TargetStatus.OFF_TRACK: "#dc3545",
+    TargetStatus.ACHIEVED: "#0d6efd",
+}
+HAZARD_GRADE_COLOURS = {HazardGrade.GENERAL: "#ffc107", HazardGrade.MAJOR: "#dc3545"}
+MONEY = DecimalField(max_digits=24, decimal_places=8)
+
+
+def url_with(path: str, **params) -> str:
+    params = {key: value for key, value in params.items() if value is not None}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def in_yi(amount: str = "total_investment", unit: str = "investment_unit"):
+    """An amount expressed in 亿 of its currency, whatever unit it was written in."""
+    return Case(
+        *[
+            When(
+                **{unit: money_unit},
+                then=F(amount) / Value(MoneyUnit.YI.factor / MoneyUnit(money_unit).factor),
+            )
+            for money_unit in MoneyUnit.values
+        ],
+        output_field=MONEY,
+    )
+
+
+def _round(value) -> float:
+    return float(round(Decimal(value or 0), 2))
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    url: str
+    extra: dict = field(default_factory=dict)
+
+
+def projects_by_stage() -> list[Bar]:
+    counts = dict(
+        Project.objects.order_by()
+        .values_list("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+    )
+    projects = reverse("projects:list")
+    return [
+        Bar(str(stage.label), counts.get(stage.value, 0), url_with(projects, stage=stage.value))
+        for stage in Stage
+        if counts.get(stage.value)
+    ]
+
+
+def investment_by(group: str) -> list[Bar]:
+    """Total and completed investment per chain or area, in 亿元 (and 亿美元 apart)."""
+    if group not in {"chain", "area"}:
+        raise ValueError(group)
+    latest_done = (
+        ProgressLog.objects.filter(project=OuterRef("pk"), investment_completed__isnull=False)
+        .order_by("-date", "-id")
+        .annotate(yi=in_yi("investment_completed", "investment_unit"))
+        .values("yi")[:1]
+    )
+    cny, usd = Q(currency=Currency.CNY), Q(currency=Currency.USD)
+    rows = (
+        Project.objects.order_by()
+        .values(f"{group}_id", f"{group}__name")
+        .annotate(
+            projects=Count("id"),
+            total=Sum(in_yi(), filter=cny),
+            done=Sum(Subquery(latest_done, output_field=MONEY), filter=cny),
+            total_usd=Sum(in_yi(), filter=usd),
+            done_usd=Sum(Subquery(latest_done, output_field=MONEY), filter=usd),
+        )
+    )
+    projects = reverse("projects:list")
+    bars = []
+    for row in rows:
+        key = row[f"{group}_id"]
+        bars.append(
+            Bar(
+                row[f"{group}__name"] or _("未指定"),
+                _round(row["total"]),
+                url_with(projects, **{group: key if key is not None else "null"}),
+                {
+                    "done": _round(row["done"]),
+                    "projects": row["projects"],
+                    "total_usd": _round(row["total_usd"]),
+                    "done_usd": _round(row["done_usd"]),
+                },
+            )
+        )
+    bars.sort(key=lambda bar: (-bar.value, bar.label))
+    return bars
+
+
+def targets_by_goal() -> dict:
+    """Targets per status for each goal of the 六个创新突破 plan: goals, statuses, counts, links."""
+    goals = list(
+        Goal.objects.filter(plan__name__contains=SIX_BREAKTHROUGHS)
+        .order_by("plan__year", "plan_id", "order")
+        .values("id", "order", "title")
+    )
+    counts = {
+        (row["goal_id"], row["status"]): row["n"]
+        for row in Target.objects.filter(goal__plan__name__contains=SIX_BREAKTHROUGHS)
+        .order_by()
+        .values("goal_id", "status")
+        .annotate(n=Count("id"))
+    }
+    targets = "/goals/targets/"
+    rows = []
+    for goal in goals:
+        cells = [
+            {
+                "status": status.value,
+                "label": str(status.label),
+                "count": counts.get((goal["id"], status.value), 0),
+                "url": url_with(targets, goal=goal["id"], status=status.value),
+            }
+            for status in TargetStatus
+        ]
+        rows.append(
+            {
+                "goal": goal,
+                "cells": cells,
+                "total": sum(cell["count"] for cell in cells),
+                "url": url_with(targets, goal=goal["id"]),
+            }
+        )
+    return {"rows": rows, "statuses": [(s.value, str(s.label)) for s in TargetStatus]}
+
+
+def open_hazards_by_grade() -> list[Bar]:
+    counts = dict(
+        Hazard.objects.open()
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("id"))
+        .values_list("grade", "n")
+    )
+    hazards = "/safety/hazards/"
+    return [
+        Bar(
+            str(grade.label),
+            counts.get(grade.value, 0),
+            url_with(hazards, grade=grade.value, status="open"),
+            {"colour": HAZARD_GRADE_COLOURS[grade]},
+        )
+        for grade in HazardGrade
+    ]
+
+
+def milestone_deadlines(today: datetime.date, sample: int = 5) -> dict:
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    counts = Milestone.objects.open().aggregate(
+        overdue=Count("id", filter=Q(due_date__lt=today)),
+        next30=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
+    )
+    open_milestones = Milestone.objects.open().select_related("project").order_by("due_date", "id")
+    milestones = reverse("projects:milestone-list")
+    return {
+        "overdue": counts["overdue"],
+        "next30": counts["next30"],
+        # The longest-overdue first; then what falls due soonest.
+        "overdue_list": list(open_milestones.filter(due_date__lt=today)[:sample]),
+        "next30_list": list(
+            open_milestones.filter(due_date__gte=today, due_date__lte=soon)[:sample]
+        ),
+        "overdue_url": url_with(milestones, due=Due.OVERDUE),
+        "next30_url": url_with(milestones, due=Due.NEXT30),
+    }
+
+
+def bar_chart(bars: list[Bar], label: str, colour: str = "#0d6efd") -> dict:
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [bar.label for bar in bars],
+            "datasets": [
+                {
+                    "label": label,
+                    "data": [bar.value for bar in bars],
+                    "backgroundColor": [bar.extra.get("colour", colour) for bar in bars],
+                }
+            ],
+        },
+        "options": {
+            "plugins": {"legend": {"display": False}},
+            "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
+        },
+        "links": [bar.url for bar in bars],
+    }
+
+
+def investment_chart(bars: list[Bar]) -> dict:
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [bar.label for bar in bars],
+            "datasets": [
+                {
+                    "label": _("总投资（亿元）"),
+                    "data": [bar.value for bar in bars],
+                    "backgroundColor": "#9ec5fe",
+                },
+                {
+                    "label": _("已完成投资（亿元）"),
+                    "data": [bar.extra["done"] for bar in bars],
+                    "backgroundColor": "#0d6efd",
+                },
+            ],
+        },
+        "options": {"scales": {"y": {"beginAtZero": True}}},
+        "links": [bar.url for bar in bars],
+    }
+
+
+def short(text: str, length: int = 9) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def goal_label(goal: dict) -> str:
+    """'1. 振兴发展实体经济…' from '在振兴发展实体经济、打造现代产业体系上创新突破': fits a phone."""
+    title = goal["title"].removeprefix("在").removesuffix("上创新突破")
+    return f"{goal['order']}. {short(title)}"
+
+
+def targets_chart(data: dict) -> dict:
+    rows = data["rows"]
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [goal_label(row["goal"]) for row in rows],
+            "datasets": [
+                {
+                    "label": label,
+                    "data": [row["cells"][index]["count"] for row in rows],
+                    "backgroundColor": TARGET_STATUS_COLOURS[status],
+                }
+                for index, (status, label) in enumerate(data["statuses"])
+            ],
+        },
+        "options": {
+            "indexAxis": "y",
+            "scales": {
+                "x": {"stacked": True, "beginAtZero": True, "ticks": {"precision": 0}},
+                "y": {"stacked": True},
+            },
+        },
+        "links": [row["url"] for row in rows],
+        "datasetLinks": [
+            [row["cells"][index]["url"] for row in rows] for index in range(len(data["statuses"]))
+        ],
+    }
+
+
+def dashboard_context(today: datetime.date) -> dict:
+    stages = projects_by_stage()
+    chains = investment_by("chain")
+    areas = investment_by("area")
+    targets = targets_by_goal()
+    hazards = open_hazards_by_grade()
+    milestones = milestone_deadlines(today)
+    return {
+        "stages": stages,
+        "stage_chart": bar_chart(stages, _("项目数")),
+        "project_total": sum(bar.value for bar in stages),
+        "investment_groups": [
+            {
+                "key": key,
+                "title": title,
+                "column": column,
+                "bars": bars,
+                "chart": investment_chart(bars),
+                "chart_id": f"{key}-chart",
+            }
+            for key, title, column, bars in (
+                ("chain", _("投资（按产业链）"), _("产业链"), chains),
+                ("area", _("投资（按园区/片区）"), _("园区/片区"), areas),
+            )
+        ],
+        "has_usd": any(bar.extra["total_usd"] for bar in chains),
+        "targets": targets,
+        "targets_chart": targets_chart(targets),
+        "hazards": hazards,
+        "hazard_chart": bar_chart(hazards, _("未销号隐患")),
+        "hazards_open": sum(bar.value for bar in hazards),
+        "hazards_open_url": url_with("/safety/hazards/", status="open"),
+        "milestones": milestones,
+        "milestone_boxes": [
+            {
+                "key": "overdue",
+                "title": _("逾期未完成的节点"),
+                "count": milestones["overdue"],
+                "items": milestones["overdue_list"],
+                "url": milestones["overdue_url"],
+                "badge": "text-bg-danger",
+                "empty": _("没有逾期节点。"),
+            },
+            {
+                "key": "next30",
+                "title": _("30天内到期的节点"),
+                "count": milestones["next30"],
+                "items": milestones["next30_list"],
+                "url": milestones["next30_url"],
+                "badge": "text-bg-warning",
+                "empty": _("30天内没有到期的节点。"),
+            },
+        ],
+        "today": today,
+    }

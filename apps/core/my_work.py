@@ -1,0 +1,194 @@
+"""'My work': the open milestones, targets and hazards my unit and I own, overdue first.
+
+An item is owned by my unit when it is the responsible unit (a milestone through its project), and
+by me when I am its leading official (projects, targets) or its rectifier (hazards). Items fall in
+three groups by their date: overdue (before today), due soon (today to today + 30 days) and the
+rest (later or undated). A hazard counts as overdue only while it awaits rectification (found or
+rectifying); once rectified it waits for verification, which is not the owner's deadline. Zone
+leaders also see everything overdue zone-wide. Each kind is one query, whatever the row count.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.core.dashboard import url_with
+from apps.core.permissions import is_zone_leader, unit_of
+from apps.goals.models import Target
+from apps.projects.filters import DUE_SOON_DAYS, Due
+from apps.projects.models import Milestone
+from apps.safety.models import Hazard, HazardStatus
+
+# At most this many of each kind per section; the section links to the full list beyond it.
+LIMIT = 100
+AWAITING_RECTIFICATION = (HazardStatus.FOUND, HazardStatus.RECTIFYING)
+
+
+@dataclass
+class WorkItem:
+    kind: str
+    kind_key: str
+    title: str
+    context: str
+    due: datetime.date | None
+    url: str
+    status: str
+    unit: str
+    judged_by_date: bool = True
+
+    def bucket(self, today: datetime.date) -> str:
+        if self.due is None or not self.judged_by_date:
+            return "later"
+        if self.due < today:
+            return "overdue"
+        if self.due <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+            return "soon"
+        return "later"
+
+    def days_overdue(self, today: datetime.date) -> int:
+        return (today - self.due).days if self.due else 0
+
+
+def _milestone_item(milestone: Milestone) -> WorkItem:
+    project = milestone.project
+    return WorkItem(
+        kind=_("项目节点"),
+        kind_key="milestone",
+        title=milestone.title,
+        context=project.name,
+        due=milestone.due_date,
+        url=reverse("projects:detail", args=[project.pk]) + f"#milestone-{milestone.pk}",
+        status=_("未完成"),
+        unit=str(project.responsible_unit or ""),
+    )
+
+
+def _target_item(target: Target) -> WorkItem:
+    return WorkItem(
+        kind=_("指标任务"),
+        kind_key="target",
+        title=target.title,
+        context=target.goal.title,
+        due=target.deadline,
+        url=f"/goals/targets/{target.pk}/",
+        status=target.get_status_display(),
+        unit=str(target.responsible_unit or ""),
+    )
+
+
+def _hazard_item(hazard: Hazard) -> WorkItem:
+    return WorkItem(
+        kind=_("安全隐患"),
+        kind_key="hazard",
+        title=hazard.description[:80],
+        context=f"{hazard.site.name} · {hazard.get_grade_display()}",
+        due=hazard.rectification_deadline,
+        url=f"/safety/hazards/{hazard.pk}/",
+        status=hazard.get_status_display(),
+        unit=str(hazard.responsible_unit or ""),
+        judged_by_date=hazard.status in AWAITING_RECTIFICATION,
+    )
+
+
+def _milestones(condition: Q):
+    return [
+        _milestone_item(m)
+        for m in Milestone.objects.open()
+        .filter(condition)
+        .select_related("project__responsible_unit")
+        .order_by(F("due_date").asc(nulls_last=True), "id")[:LIMIT]
+    ]
+
+
+def _targets(condition: Q):
+    return [
+        _target_item(t)
+        for t in Target.objects.open()
+        .filter(condition)
+        .select_related("goal", "responsible_unit")
+        .order_by(F("deadline").asc(nulls_last=True), "id")[:LIMIT]
+    ]
+
+
+def _hazards(condition: Q):
+    return [
+        _hazard_item(h)
+        for h in Hazard.objects.open()
+        .filter(condition)
+        .select_related("site", "responsible_unit")
+        .order_by(F("rectification_deadline").asc(nulls_last=True), "id")[:LIMIT]
+    ]
+
+
+def _grouped(items: list[WorkItem], today: datetime.date) -> dict[str, list[WorkItem]]:
+    groups = {"overdue": [], "soon": [], "later": []}
+    for item in items:
+        groups[item.bucket(today)].append(item)
+    far_future = datetime.date.max
+    for bucket in groups.values():
+        bucket.sort(key=lambda item: (item.due or far_future, item.kind_key, item.title))
+    return groups
+
+
+def my_work(user, today: datetime.date) -> dict:
+    unit = unit_of(user)
+    person = getattr(user, "person", None)  # a person always has a unit
+    mine_hazard = Q(rectifier=user)
+    items: list[WorkItem] = []
+    if person is not None:
+        mine_hazard |= Q(responsible_unit=unit)
+        items += _milestones(
+            Q(project__responsible_unit=unit) | Q(project__leading_official=person)
+        )
+        items += _targets(Q(responsible_unit=unit) | Q(leading_official=person))
+    items += _hazards(mine_hazard)
+    groups = _grouped(items, today)
+    context = {
+        "unit": unit,
+        "sections": [
+            {"key": "overdue", "title": _("已逾期"), "items": groups["overdue"]},
+            {
+                "key": "soon",
+                "title": _("%(days)s 天内到期") % {"days": DUE_SOON_DAYS},
+                "items": groups["soon"],
+            },
+            {"key": "later", "title": _("其他未完成事项"), "items": groups["later"]},
+        ],
+        "total": len(items),
+        "limit": LIMIT,
+        "today": today,
+        "is_leader": is_zone_leader(user),
+    }
+    if unit is not None:
+        context["unit_links"] = [
+            (
+                _("本单位的项目节点"),
+                url_with(reverse("projects:milestone-list"), unit=unit.pk, due=Due.OPEN),
+            ),
+            (_("本单位的指标任务"), url_with("/goals/targets/", unit=unit.pk)),
+            (_("本单位的安全隐患"), url_with("/safety/hazards/", unit=unit.pk, status="open")),
+        ]
+    if context["is_leader"]:
+        context["zone_overdue"] = [
+            {
+                "title": _("逾期节点"),
+                "items": _milestones(Q(due_date__lt=today)),
+                "url": url_with(reverse("projects:milestone-list"), due=Due.OVERDUE),
+            },
+            {
+                "title": _("逾期指标任务"),
+                "items": _targets(Q(deadline__lt=today)),
+                "url": "/goals/targets/",
+            },
+            {
+                "title": _("逾期未整改隐患"),
+                "items": _hazards(
+                    Q(rectification_deadline__lt=today, status__in=AWAITING_RECTIFICATION)
+                ),
+                "url": url_with("/safety/hazards/", overdue=1),
+            },
+        ]
+    return context

@@ -1,0 +1,133 @@
+"""Login throttling with a cool-off, the Content-Security-Policy with nonces, and CSRF on writes."""
+
+import re
+from datetime import date
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+
+from tests.projects.factories import make_milestone, make_project
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-Zone-2023!"
+
+
+def login(client, password):
+    return client.post("/accounts/login/", {"username": "staff_a", "password": password})
+
+
+def test_login_locked_after_failure_limit_then_open_after_cool_off(staff_a):
+    client = Client()
+    with time_machine.travel("2024-06-15 10:00 +0800", tick=False) as traveller:
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            assert login(client, "wrong").status_code == 200  # the form again, with its error
+        response = login(client, "wrong")
+        assert response.status_code == 429
+        # Even the right password is refused while the lock lasts.
+        response = login(client, PASSWORD)
+        html = response.content.decode()
+        assert response.status_code == 429
+        assert "登录尝试过多" in html
+        assert "请在 15 分钟后再试。" in html
+        assert "_auth_user_id" not in client.session
+
+        # The lock is a cool-off counted from the last attempt, not a permanent lock: a second
+        # before it ends the login is still refused (and the attempt restarts the cool-off) ...
+        cool_off_seconds = settings.AXES_COOLOFF_TIME * 3600
+        traveller.shift(cool_off_seconds - 1)
+        assert login(client, PASSWORD).status_code == 429
+        # ... and once a full cool-off has passed without attempts, the right password works.
+        traveller.shift(cool_off_seconds + 1)
+        response = login(client, PASSWORD)
+        assert (response.status_code, response["Location"]) == (302, "/")
+        assert client.session["_auth_user_id"] == str(staff_a.pk)
+
+
+def test_login_failures_below_limit_do_not_lock(staff_a):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        login(client, "wrong")
+    assert login(client, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/", "/my-work/", "/projects/", "/projects/milestones/"])
+def test_pages_send_csp_with_nonce_and_no_inline_scripts(client, staff_a, path):
+    client.force_login(staff_a)
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    directives = dict(item.strip().split(" ", 1) for item in policy.split(";"))
+    nonce = re.search(r"'nonce-([^']+)'", directives["script-src"]).group(1)
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert directives["style-src"] == "'self'"
+    html = response.content.decode()
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    for attrs, body in scripts:
+        if 'type="application/json"' in attrs:
+            continue
+        # Executable scripts come from files, carry the page's nonce and have no inline code.
+        assert "src=" in attrs and body.strip() == ""
+        assert f'nonce="{nonce}"' in attrs
+    assert not re.search(r"\son[a-z]+=", html)
+    assert not re.search(r'\sstyle="', html)
+    assert "hx-on" not in html
+
+
+def test_project_detail_has_no_inline_script_or_style(client, staff_a, unit_a):
+    project = make_project(responsible_unit=unit_a)
+    make_milestone(project, due_date=date(2030, 1, 1))
+    client.force_login(staff_a)
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    assert not re.search(r"<script(?![^>]*(src=|application/json))[^>]*>", html)
+    assert not re.search(r'\sstyle="', html)
+
+
+def test_csrf_is_enforced_on_completing_a_milestone(staff_a, unit_a):
+    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    url = f"/projects/milestones/{milestone.pk}/complete/"
+    today = date.today().isoformat()
+    assert client.post(url, {"done_date": today}).status_code == 403
+    milestone.refresh_from_db()
+    assert milestone.done_date is None
+    # With the token from the form, the same post goes through.
+    client.get(url)
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(url, {"done_date": today, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.done_date == date.today()
+
+
+def test_csrf_is_enforced_on_htmx_posts_through_the_header(staff_a, unit_a):
+    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    url = f"/projects/milestones/{milestone.pk}/complete/"
+    today = date.today().isoformat()
+    assert client.post(url, {"done_date": today}, headers={"HX-Request": "true"}).status_code == 403
+    html = client.get(f"/projects/{milestone.project_id}/").content.decode()
+    # base.html hands htmx the token as a header for every request it makes.
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', html).group(1)
+    response = client.post(
+        url, {"done_date": today}, headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert response.status_code == 200
+    milestone.refresh_from_db()
+    assert milestone.done_date == date.today()
+
+
+def test_csrf_is_enforced_on_logging_progress(staff_a, unit_a):
+    project = make_project(responsible_unit=unit_a)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    response = client.post(
+        f"/projects/{project.pk}/progress/",
+        {"text": "无令牌", "percent_complete": "10", "investment_unit": "yi"},
+    )
+    assert response.status_code == 403
+    assert project.progress_logs.count() == 0

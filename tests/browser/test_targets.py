@@ -52,12 +52,15 @@ def test_checkin_on_target_shows_in_history(page, live_server, staff_a, target):
         [today, "42.5", "存在风险", "征地手续比计划晚两周", "staff_a"]
     )
     expect(page.get_by_test_id("target-status")).to_have_text("存在风险")
+    # The value chart appears with the first value and is drawn in the swapped-in fragment.
+    expect(page.locator("canvas[data-chart='checkin-chart']")).to_have_attribute("data-drawn", "1")
 
     # The check-in is stored, not only drawn: it is still there after a reload.
     page.reload()
     expect(history_rows(page).first.locator("td")).to_have_text(
         [today, "42.5", "存在风险", "征地手续比计划晚两周", "staff_a"]
     )
+    expect(page.locator("canvas[data-chart='checkin-chart']")).to_have_attribute("data-drawn", "1")
     checkin = CheckIn.objects.get(target=target)
     assert (checkin.value, checkin.status, checkin.author_id, checkin.date) == (
         Decimal("42.5"),

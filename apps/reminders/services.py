@@ -173,13 +173,16 @@ def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
         queryset = source.model.objects.all()
         if source.related:
             queryset = queryset.select_related(*source.related)
-        seen = []
+        seen = set()
         for instance in queryset.iterator(chunk_size=500):
             with transaction.atomic():
                 if deadline_sync(source=source, instance=instance, policy=policy, cal=cal):
                     count += 1
-            seen.append(instance.pk)
-        Deadline.objects.filter(kind=kind).exclude(object_id__in=seen).delete()
+            seen.add(instance.pk)
+        registered = set(Deadline.objects.filter(kind=kind).values_list("object_id", flat=True))
+        gone = sorted(registered - seen)
+        for start in range(0, len(gone), 500):  # SQLite caps the parameters of one query
+            Deadline.objects.filter(kind=kind, object_id__in=gone[start : start + 500]).delete()
     return count
 
 

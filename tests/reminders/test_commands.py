@@ -80,3 +80,15 @@ def test_bench_reminders_reports_both_sizes_and_leaves_no_rows(team):
     assert lines[2].startswith("ratio 200/50: ")
     assert lines[3] == "all benchmark rows rolled back"
     assert Deadline.objects.count() == 0
+
+
+def test_sync_deadlines_removes_rows_of_deleted_items(team, make_milestone):
+    kept = make_milestone(date(2025, 3, 20))
+    gone = make_milestone(date(2025, 3, 21))
+    gone_pk = gone.pk
+    # A bulk delete bypasses the post_delete signal of each row.
+    type(gone).objects.filter(pk=gone_pk)._raw_delete(using="default")
+
+    run("sync_deadlines")
+
+    assert list(Deadline.objects.values_list("object_id", flat=True)) == [kept.pk]

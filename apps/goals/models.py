@@ -169,6 +169,8 @@ class Target(SourcedModel):
             # "My work" and reminders look up open targets by deadline.
             models.Index(fields=["status", "deadline"], name="goals_target_status_dl_idx"),
             models.Index(fields=["responsible_unit", "status"], name="goals_target_unit_idx"),
+            # Sorting the target list by deadline.
+            models.Index(fields=["deadline", "id"], name="goals_target_deadline_idx"),
         ]
 
     def __str__(self):

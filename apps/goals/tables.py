@@ -61,7 +61,7 @@ class TargetTable(tables.Table):
         verbose_name=gettext_lazy("指标值"), accessor="pk", orderable=False, empty_values=()
     )
     deadline = tables.Column(
-        verbose_name=gettext_lazy("完成期限"), orderable=False, empty_values=()
+        verbose_name=gettext_lazy("完成期限"), order_by=("deadline", "id"), empty_values=()
     )
     unit = tables.Column(
         accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False

@@ -319,6 +319,8 @@ class Milestone(SourcedModel):
         indexes = [
             # "Overdue" and "due in the next 30 days" look up open milestones by due date.
             models.Index(fields=["done_date", "due_date"], name="projects_milestone_due_idx"),
+            # Sorting the milestone list by due date.
+            models.Index(fields=["due_date", "id"], name="projects_milestone_sort_idx"),
         ]
 
     def __str__(self):

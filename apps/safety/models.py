@@ -278,6 +278,12 @@ class Hazard(SourcedModel):
                 fields=["status", "rectification_deadline"], name="safety_hazard_status_dl_idx"
             ),
             models.Index(fields=["responsible_unit", "status"], name="safety_hazard_unit_idx"),
+            # Sorting the hazard list by found date, deadline or grade.
+            models.Index(fields=["-found_date", "-id"], name="safety_hazard_found_idx"),
+            models.Index(
+                fields=["rectification_deadline", "id"], name="safety_hazard_deadline_idx"
+            ),
+            models.Index(fields=["grade", "id"], name="safety_hazard_grade_idx"),
         ]
 
     def __str__(self):

@@ -61,7 +61,7 @@ class HazardTable(tables.Table):
         linkify=("safety:hazard_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "wrap"}},
     )
-    grade = tables.Column(verbose_name=gettext_lazy("隐患等级"), orderable=False)
+    grade = tables.Column(verbose_name=gettext_lazy("隐患等级"), order_by=("grade", "id"))
     # Sorting by status follows the index on (status, grade).
     status = tables.Column(verbose_name=gettext_lazy("状态"), order_by=("status", "grade"))
     site = tables.Column(verbose_name=gettext_lazy("监管区域"), orderable=False)
@@ -71,9 +71,11 @@ class HazardTable(tables.Table):
         accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
     )
     found_date = tables.DateColumn(
-        format="Y-m-d", verbose_name=gettext_lazy("发现日期"), orderable=False
+        format="Y-m-d", verbose_name=gettext_lazy("发现日期"), order_by=("found_date", "id")
     )
-    rectification_deadline = tables.Column(verbose_name=gettext_lazy("整改期限"), orderable=False)
+    rectification_deadline = tables.Column(
+        verbose_name=gettext_lazy("整改期限"), order_by=("rectification_deadline", "id")
+    )
 
     class Meta:
         model = Hazard

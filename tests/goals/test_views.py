@@ -184,7 +184,11 @@ def test_target_list_orderable_columns_are_indexed():
         column.name: tuple(column.order_by) for column in table.columns if column.orderable
     }
 
-    assert orderable == {"goal": ("goal_id", "title"), "status": ("status", "deadline")}
+    assert orderable == {
+        "goal": ("goal_id", "title"),
+        "deadline": ("deadline", "id"),
+        "status": ("status", "deadline"),
+    }
 
 
 def test_target_list_csv_export_neutralises_formulas(client, staff_a, unit_a, target_factory):

@@ -131,7 +131,12 @@ def test_list_orderable_columns_are_indexed():
         return {c.name: tuple(c.order_by) for c in table.columns if c.orderable}
 
     assert orderable(InspectionTable([])) == {"date": ("date", "id")}
-    assert orderable(HazardTable([])) == {"status": ("status", "grade")}
+    assert orderable(HazardTable([])) == {
+        "grade": ("grade", "id"),
+        "status": ("status", "grade"),
+        "found_date": ("found_date", "id"),
+        "rectification_deadline": ("rectification_deadline", "id"),
+    }
 
 
 # --- hazard list --------------------------------------------------------------------------------

@@ -224,6 +224,8 @@ def bar_chart(bars: list[Bar], label: str, colour: str = "#0d6efd") -> dict:
             ],
         },
         "options": {
+            # Drawn at once: a dashboard read on a phone should not wait for bars to grow.
+            "animation": False,
             "plugins": {"legend": {"display": False}},
             "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
         },
@@ -249,7 +251,7 @@ def investment_chart(bars: list[Bar]) -> dict:
                 },
             ],
         },
-        "options": {"scales": {"y": {"beginAtZero": True}}},
+        "options": {"animation": False, "scales": {"y": {"beginAtZero": True}}},
         "links": [bar.url for bar in bars],
     }
 
@@ -280,6 +282,8 @@ def targets_chart(data: dict) -> dict:
             ],
         },
         "options": {
+            # Drawn at once: a dashboard read on a phone should not wait for bars to grow.
+            "animation": False,
             "indexAxis": "y",
             "scales": {
                 "x": {"stacked": True, "beginAtZero": True, "ticks": {"precision": 0}},

@@ -14,6 +14,8 @@ from apps.org.models import Area, IndustryChain, Unit
 from .models import Milestone, Project, ProjectKind, Stage
 from .status import Light, reasons_for
 
+ALL = _("全部")
+
 # How far ahead "due soon" looks on the milestone list, the dashboard and "my work".
 DUE_SOON_DAYS = 30
 
@@ -39,13 +41,11 @@ def filter_milestones_by_due(queryset, due: str, today: datetime.date):
 
 
 class SmallFormMixin:
-    """Bootstrap's small controls, so the filter bar stays one line on a desktop; "全部" for no choice."""
+    """Bootstrap's small controls, so the filter bar stays one line on a desktop."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
-            if hasattr(field, "empty_label"):
-                field.empty_label = _("全部")
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select form-select-sm"
             else:
@@ -56,22 +56,31 @@ class ProjectFilter(SmallFormMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("项目名称"), field_name="name", lookup_expr="icontains", max_length=100
     )
-    stage = django_filters.ChoiceFilter(label=_("阶段"), choices=Stage.choices)
-    kind = django_filters.ChoiceFilter(label=_("项目类型"), choices=ProjectKind.choices)
+    stage = django_filters.ChoiceFilter(empty_label=ALL, label=_("阶段"), choices=Stage.choices)
+    kind = django_filters.ChoiceFilter(
+        empty_label=ALL, label=_("项目类型"), choices=ProjectKind.choices
+    )
     chain = django_filters.ModelChoiceFilter(
-        label=_("产业链"), queryset=IndustryChain.objects.only("id", "name"), null_label=_("未指定")
+        empty_label=ALL,
+        label=_("产业链"),
+        queryset=IndustryChain.objects.only("id", "name"),
+        null_label=_("未指定"),
     )
     area = django_filters.ModelChoiceFilter(
-        label=_("园区/片区"), queryset=Area.objects.only("id", "name"), null_label=_("未指定")
+        empty_label=ALL,
+        label=_("园区/片区"),
+        queryset=Area.objects.only("id", "name"),
+        null_label=_("未指定"),
     )
     unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.only("id", "name"),
         null_label=_("未指定"),
     )
     light = django_filters.ChoiceFilter(
-        label=_("状态灯"), choices=Light.choices, method="filter_light"
+        empty_label=ALL, label=_("状态灯"), choices=Light.choices, method="filter_light"
     )
 
     class Meta:
@@ -86,15 +95,18 @@ class ProjectFilter(SmallFormMixin, django_filters.FilterSet):
 class MilestoneFilter(SmallFormMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("节点或项目"), method="filter_text", max_length=100)
     project = django_filters.ModelChoiceFilter(
-        label=_("项目"), queryset=Project.objects.only("id", "name")
+        empty_label=ALL, label=_("项目"), queryset=Project.objects.only("id", "name")
     )
     unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
         label=_("责任单位"),
         field_name="project__responsible_unit",
         queryset=Unit.objects.only("id", "name"),
         null_label=_("未指定"),
     )
-    due = django_filters.ChoiceFilter(label=_("期限"), choices=Due.choices, method="filter_due")
+    due = django_filters.ChoiceFilter(
+        empty_label=ALL, label=_("期限"), choices=Due.choices, method="filter_due"
+    )
 
     class Meta:
         model = Milestone

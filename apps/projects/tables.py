@@ -168,6 +168,8 @@ def milestone_state(milestone: Milestone, today: datetime.date) -> tuple[str, st
     days = (milestone.due_date - today).days
     if days < 0:
         return "red", str(_("逾期 %(days)s 天") % {"days": -days})
+    if days == 0:
+        return "yellow", str(_("今天到期"))
     if days <= DUE_SOON_DAYS:
-        return "yellow", str(_("%(days)s 天内到期") % {"days": days})
+        return "yellow", str(_("%(days)s 天后到期") % {"days": days})
     return "green", str(_("未到期"))

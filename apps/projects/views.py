@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +45,10 @@ class MilestoneListView(ZoneListView):
     title = gettext_lazy("项目节点")
 
     def get_queryset(self):
-        return Milestone.objects.select_related("project__responsible_unit")
+        # Undated milestones last on both databases (SQLite would put NULL first).
+        return Milestone.objects.select_related("project__responsible_unit").order_by(
+            F("due_date").asc(nulls_last=True), "id"
+        )
 
     def get_table_kwargs(self):
         user = self.request.user
@@ -114,7 +118,7 @@ def investment_chart(project: Project, logs: list[ProgressLog]) -> dict | None:
     return {
         "type": "line",
         "data": {"labels": [day for day, _value in points], "datasets": datasets},
-        "options": {"scales": {"y": {"beginAtZero": True}}},
+        "options": {"animation": False, "scales": {"y": {"beginAtZero": True}}},
     }
 
 

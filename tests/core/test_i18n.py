@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from apps.org.models import Person, Unit
+from apps.org.models import Person, Unit, User
 from apps.safety.models import HazardStatus
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +198,84 @@ def test_page_in_english_has_no_chinese_interface_text(client, english_reader, u
 
     assert response.status_code == 200
     assert CJK.findall(without_language_switch(response.content.decode())) == []
+
+
+# The saved language
+
+
+def test_set_language_signed_in_saves_choice_on_account(client, staff_a):
+    client.force_login(staff_a)
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    staff_a.refresh_from_db()
+    assert staff_a.language == "en"
+
+
+def test_set_language_back_to_chinese_saved(client, make_user):
+    user = make_user("bo", language="en")
+    client.force_login(user)
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+
+    user.refresh_from_db()
+    assert user.language == "zh-hans"
+
+
+def test_set_language_unoffered_language_not_saved(client, staff_a):
+    client.force_login(staff_a)
+
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+
+    staff_a.refresh_from_db()
+    assert staff_a.language == "zh-hans"
+
+
+def test_set_language_get_request_saves_nothing(client, staff_a):
+    client.force_login(staff_a)
+
+    response = client.get(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert response.status_code == 302
+    staff_a.refresh_from_db()
+    assert staff_a.language == "zh-hans"
+
+
+def test_set_language_anonymous_sets_cookie_and_saves_no_user(client, staff_a):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert list(User.objects.values_list("language", flat=True)) == ["zh-hans"]
+
+
+def test_login_restores_saved_language(client, make_user):
+    make_user("carol", language="en")
+
+    response = client.post(reverse("login"), {"username": "carol", "password": "pw-Zone-2023!"})
+
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    html = client.get(reverse("dashboard")).content.decode()
+    assert '<html lang="en">' in html
+
+
+def test_login_saved_chinese_replaces_english_cookie(client, staff_a):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "pw-Zone-2023!"})
+
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+    assert '<html lang="zh-hans">' in client.get(reverse("dashboard")).content.decode()
+
+
+def test_login_failed_sets_no_language_cookie(client, make_user):
+    make_user("dave", language="en")
+
+    response = client.post(reverse("login"), {"username": "dave", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies

@@ -3,9 +3,9 @@
 An item is owned by my unit when it is the responsible unit (a milestone through its project), and
 by me when I am its leading official (projects, targets) or its rectifier (hazards). Items fall in
 three groups by their date: overdue (before today), due soon (today to today + 30 days) and the
-rest (later or undated). A hazard counts as overdue only while it awaits rectification (found or
-rectifying); once rectified it waits for verification, which is not the owner's deadline. Zone
-leaders also see everything overdue zone-wide. Each kind is one query, whatever the row count.
+rest (later or undated). A hazard's date is its rectification deadline and it stays open until it
+is verified and closed, as on the hazard list's "overdue" filter. Zone leaders also see everything
+overdue zone-wide. Each kind is one query, whatever the row count.
 """
 
 import datetime
@@ -20,11 +20,10 @@ from apps.core.permissions import is_zone_leader, unit_of
 from apps.goals.models import Target
 from apps.projects.filters import DUE_SOON_DAYS, Due
 from apps.projects.models import Milestone
-from apps.safety.models import Hazard, HazardStatus
+from apps.safety.models import Hazard
 
 # At most this many of each kind per section; the section links to the full list beyond it.
 LIMIT = 100
-AWAITING_RECTIFICATION = (HazardStatus.FOUND, HazardStatus.RECTIFYING)
 
 
 @dataclass
@@ -37,10 +36,9 @@ class WorkItem:
     url: str
     status: str
     unit: str
-    judged_by_date: bool = True
 
     def bucket(self, today: datetime.date) -> str:
-        if self.due is None or not self.judged_by_date:
+        if self.due is None:
             return "later"
         if self.due < today:
             return "overdue"
@@ -73,7 +71,7 @@ def _target_item(target: Target) -> WorkItem:
         title=target.title,
         context=target.goal.title,
         due=target.deadline,
-        url=f"/goals/targets/{target.pk}/",
+        url=reverse("goals:target_detail", args=[target.pk]),
         status=target.get_status_display(),
         unit=str(target.responsible_unit or ""),
     )
@@ -86,10 +84,9 @@ def _hazard_item(hazard: Hazard) -> WorkItem:
         title=hazard.description[:80],
         context=f"{hazard.site.name} · {hazard.get_grade_display()}",
         due=hazard.rectification_deadline,
-        url=f"/safety/hazards/{hazard.pk}/",
+        url=reverse("safety:hazard_detail", args=[hazard.pk]),
         status=hazard.get_status_display(),
         unit=str(hazard.responsible_unit or ""),
-        judged_by_date=hazard.status in AWAITING_RECTIFICATION,
     )
 
 
@@ -184,10 +181,8 @@ def my_work(user, today: datetime.date) -> dict:
                 "url": "/goals/targets/",
             },
             {
-                "title": _("逾期未整改隐患"),
-                "items": _hazards(
-                    Q(rectification_deadline__lt=today, status__in=AWAITING_RECTIFICATION)
-                ),
+                "title": _("逾期未销号隐患"),
+                "items": _hazards(Q(rectification_deadline__lt=today)),
                 "url": url_with("/safety/hazards/", overdue=1),
             },
         ]

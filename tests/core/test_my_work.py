@@ -58,7 +58,9 @@ def test_my_work_anonymous_redirects_to_login(client):
     assert client.get("/my-work/")["Location"] == "/accounts/login/?next=/my-work/"
 
 
-def test_my_work_groups_my_units_items_overdue_first(client, staff_a, unit_a, unit_b, goal, site):
+def test_my_work_groups_my_units_items_overdue_first(
+    client, staff_a, staff_b, unit_a, unit_b, goal, site
+):
     mine = make_project(name="甲项目", responsible_unit=unit_a)
     make_milestone(mine, title="节点逾期", due_date=days(-1))
     make_milestone(mine, title="节点今天", due_date=TODAY)
@@ -87,14 +89,29 @@ def test_my_work_groups_my_units_items_overdue_first(client, staff_a, unit_a, un
     make_milestone(theirs, title="别人的节点", due_date=days(-1))
     Target.objects.create(goal=goal, title="别人的指标", deadline=days(-1), responsible_unit=unit_b)
     hazard(site, unit_b, "别人的隐患", days(-1))
+    hazard(
+        site,
+        unit_a,
+        "已销号隐患",
+        days(-2),
+        status=HazardStatus.CLOSED,
+        rectifier=staff_a,
+        rectified_on=days(-3),
+        verifier=staff_b,
+        closed_on=days(-2),
+    )
     client.force_login(staff_a)
     response = client.get("/my-work/")
     assert sections(response) == {
-        "overdue": [("target", "指标逾期"), ("milestone", "节点逾期")],
-        "soon": [("milestone", "节点今天"), ("hazard", "隐患10天"), ("milestone", "节点30天")],
-        # A rectified hazard waits for verification: not overdue, listed by its date with the rest.
-        "later": [
+        # A hazard stays open until verified and closed, so a rectified one past its deadline is
+        # still overdue (as on the hazard list's overdue filter).
+        "overdue": [
+            ("target", "指标逾期"),
             ("hazard", "隐患已整改待验收"),
+            ("milestone", "节点逾期"),
+        ],
+        "soon": [("milestone", "节点今天"), ("hazard", "隐患10天"), ("milestone", "节点30天")],
+        "later": [
             ("milestone", "节点31天"),
             ("target", "指标无期限"),
         ],
@@ -141,7 +158,7 @@ def test_my_work_zone_leader_sees_everything_overdue(client, make_user, unit_a, 
     client.force_login(leader)
     response = client.get("/my-work/")
     zone = [[item.title for item in group["items"]] for group in response.context["zone_overdue"]]
-    assert zone == [["乙逾期节点"], ["乙逾期指标"], ["乙逾期隐患"]]
+    assert zone == [["乙逾期节点"], ["乙逾期指标"], ["乙逾期隐患", "乙已整改隐患"]]
     assert response.context["sections"][0]["items"] == []
     assert 'href="/safety/hazards/?overdue=1"' in response.content.decode()
 

@@ -205,6 +205,14 @@ def login(page, live_server, username, password=PASSWORD):
     expect(page.get_by_test_id("current-user"), f"login as {username} failed").to_have_count(1)
 
 
+def go_by_nav(page, name):
+    """Follow a link of the top navigation; on a phone, open the collapsed menu first."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
+
+
 def invalid_login_message(language: str) -> str:
     """Django's own wording for a failed login, in the given language."""
     with translation.override(language):

@@ -1,5 +1,6 @@
 """Signing in through the browser: the login page, a wrong password and the throttling lockout."""
 
+import math
 import re
 
 import pytest
@@ -54,6 +55,10 @@ def test_login_failure_limit_shows_lockout_page(page, live_server, staff_a, page
 
     assert last_attempt.value.status == 429
     expect(page.get_by_role("heading", name="登录尝试过多")).to_be_visible()
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME * 60)
+    expect(page.get_by_role("alert").locator("p")).to_have_text(
+        f"为保护账号安全，登录已暂时锁定。请在 {minutes} 分钟后再试。"
+    )
     expect(page.locator("#id_password")).to_have_count(0)
 
     # Locked out: even the right password is refused until the cool-off ends.

@@ -10,6 +10,10 @@ def language_button(page, name):
     return page.get_by_test_id("language-switch").get_by_role("button", name=name, exact=True)
 
 
+def nav_links(page):
+    return page.locator("#nav-main .navbar-nav").first.get_by_role("link")
+
+
 @pytest.mark.browser
 def test_language_switch_login_page_english_then_chinese(page, live_server, staff_a):
     page.goto(f"{live_server.url}/accounts/login/")
@@ -21,6 +25,9 @@ def test_language_switch_login_page_english_then_chinese(page, live_server, staf
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(language_button(page, "English")).to_have_attribute("aria-pressed", "true")
     expect(language_button(page, "中文")).not_to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.locator("label[for=id_username]")).to_have_text("Username")
+    expect(page.locator("label[for=id_password]")).to_have_text("Password")
     submit_login(page, "staff_a", "not-the-password")
     expect(page.locator("main .alert-danger")).to_have_text(invalid_login_message("en"))
 
@@ -29,24 +36,29 @@ def test_language_switch_login_page_english_then_chinese(page, live_server, staf
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(language_button(page, "中文")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    expect(page.locator("label[for=id_username]")).to_have_text("用户名")
 
 
 @pytest.mark.browser
 def test_language_switch_signed_in_stays_on_page_and_across_pages(page, live_server, staff_a):
     login(page, live_server, "staff_a")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.locator("#nav-main").get_by_role("link", name="总览")).to_be_visible()
+    expect(nav_links(page)).to_contain_text(["总览", "我的工作", "重点项目"])
 
     language_button(page, "English").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.locator(".navbar-brand").click()
+    expect(nav_links(page)).to_contain_text(["Overview", "My work", "Key projects"])
+    nav_links(page).get_by_text("My work", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/my-work/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
     expect(language_button(page, "English")).to_have_attribute("aria-pressed", "true")
 
     language_button(page, "中文").click()
 
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/my-work/")
+    expect(page.get_by_role("heading", name="我的工作")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.locator("#nav-main").get_by_role("link", name="总览")).to_be_visible()
+    expect(nav_links(page)).to_contain_text(["总览", "我的工作", "重点项目"])

@@ -1,5 +1,6 @@
 """Logging progress on a project in the browser, on a desktop and on a phone."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from apps.core.models import MoneyUnit
 from apps.org.models import Area, IndustryChain
 from apps.projects.models import ProgressLog, Project, ProjectKind, Stage
 
-from .conftest import DESKTOP, PHONE, login
+from .conftest import DESKTOP, PHONE, go_by_nav, login
 
 
 @pytest.fixture
@@ -35,11 +36,28 @@ def log_items(page):
     return page.get_by_test_id("progress-logs").locator("li")
 
 
+def chain_row(page, chain):
+    """The dashboard's row for one industry chain in "investment by chain", opened."""
+    section = page.get_by_test_id("investment-by-chain")
+    section.locator("summary").click()
+    return section.locator("tbody tr").filter(has=page.get_by_role("link", name=chain, exact=True))
+
+
+def chain_chart_done(page, chain):
+    """Completed investment of the chain as the dashboard's chart draws it (from its JSON)."""
+    config = json.loads(page.locator("#chain-chart").text_content())
+    index = config["data"]["labels"].index(chain)
+    return config["data"]["datasets"][1]["data"][index]
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_progress_log_shows_on_project_page(new_context, live_server, staff_a, project, viewport):
     page = new_context(viewport=viewport).new_page()
     login(page, live_server, "staff_a")
+    # Before: the dashboard counts the project's investment, none of it completed yet.
+    expect(chain_row(page, "新型显示").locator("td")).to_have_text(["新型显示", "1", "81.7", "0.0"])
+    assert chain_chart_done(page, "新型显示") == 0
     page.goto(f"{live_server.url}/projects/{project.pk}/")
     expect(page.get_by_test_id("latest-percent")).to_have_text("—")
 
@@ -63,6 +81,18 @@ def test_progress_log_shows_on_project_page(new_context, live_server, staff_a, p
     expect(page.locator("canvas[data-chart='investment-chart']")).to_have_attribute(
         "data-drawn", "1"
     )
+    # After: the dashboard's completed investment for the chain is the logged figure, in its
+    # table and in its chart, and the figure links to the filtered project list.
+    go_by_nav(page, "总览")
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(chain_row(page, "新型显示").locator("td")).to_have_text(
+        ["新型显示", "1", "81.7", "12.5"]
+    )
+    expect(page.locator("canvas[data-chart='chain-chart']")).to_have_attribute("data-drawn", "1")
+    assert chain_chart_done(page, "新型显示") == 12.5
+    page.get_by_test_id("investment-by-chain").get_by_role("link", name="新型显示").click()
+    expect(page).to_have_url(f"{live_server.url}/projects/?chain={project.chain_id}")
+    expect(page.get_by_role("link", name=project.name)).to_be_visible()
     log = ProgressLog.objects.get(project=project)
     assert (log.percent_complete, log.investment_completed, log.author_id) == (
         45,

@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -606,3 +608,57 @@ def test_milestone_row_returns_read_only_row(client, staff_b, unit_a):
     html = client.get(f"/projects/milestones/{milestone.pk}/row/", headers=HX).content.decode()
     assert html.strip().startswith(f'<tr id="milestone-{milestone.pk}">')
     assert "/complete/" not in html
+
+
+def test_progress_create_error_is_in_the_users_language(client, staff_a, unit_a, settings):
+    project = make_project(responsible_unit=unit_a)
+    client.force_login(staff_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        f"/projects/{project.pk}/progress/",
+        {"text": "site levelled", "percent_complete": "101", "investment_unit": "yi"},
+    )
+    with translation.override("en"):
+        message = gettext("完成百分比必须在 0 到 100 之间。")
+    html = response.content.decode()
+    assert message != "完成百分比必须在 0 到 100 之间。"
+    assert message in html
+    assert "site levelled" in html
+
+
+def test_milestone_list_never_counts_the_table(client, staff_a):
+    project = make_project()
+    for n in range(30):
+        make_milestone(project, due_date=days(n))
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/projects/milestones/?page=2")
+    assert len(response.context["table"].paginated_rows) == 5
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_progress_form_query_count_is_constant(
+    client, staff_a, unit_a, django_assert_num_queries, rows
+):
+    project = make_project(responsible_unit=unit_a)
+    for n in range(rows):
+        make_log(project, days(-n), percent_complete=n)
+    client.force_login(staff_a)
+    # session, user, person, unit, the project, its latest log.
+    with django_assert_num_queries(6):
+        response = client.get(f"/projects/{project.pk}/progress/")
+    assert response.context["form"].initial["percent_complete"] == 0
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_milestone_complete_page_query_count_is_constant(
+    client, staff_a, unit_a, django_assert_num_queries, rows
+):
+    project = make_project(responsible_unit=unit_a)
+    milestones = [make_milestone(project, due_date=days(n)) for n in range(rows)]
+    client.force_login(staff_a)
+    # session, user, person, unit, the milestone with its project.
+    with django_assert_num_queries(5):
+        response = client.get(f"/projects/milestones/{milestones[-1].pk}/complete/")
+    assert response.status_code == 200

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -175,6 +176,9 @@ class Target(SourcedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("goals:target_detail", args=[self.pk])
 
     def natural_key(self):
         return (*self.goal.natural_key(), self.title)

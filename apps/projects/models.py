@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -215,6 +216,9 @@ class Project(SourcedModel, MoneyFields):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.pk])
+
     def natural_key(self):
         return (self.name,)
 
@@ -325,6 +329,9 @@ class Milestone(SourcedModel):
 
     def __str__(self):
         return f"{self.project}：{self.title}"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.project_id])
 
     def natural_key(self):
         return (*self.project.natural_key(), self.title)

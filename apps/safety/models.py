@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -149,6 +150,9 @@ class Inspection(SourcedModel):
     def __str__(self):
         return f"{self.date} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("safety:inspection_detail", args=[self.pk])
+
 
 class HazardGrade(models.TextChoices):
     GENERAL = "general", _("一般隐患")
@@ -288,6 +292,9 @@ class Hazard(SourcedModel):
 
     def __str__(self):
         return self.description[:40]
+
+    def get_absolute_url(self):
+        return reverse("safety:hazard_detail", args=[self.pk])
 
 
 class SafetyWork(SourcedModel):

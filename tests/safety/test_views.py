@@ -503,7 +503,7 @@ def test_hazard_detail_queries_constant(
         hazard_mark_rectified(user=staff_a, hazard=hazard, rectified_on=FOUND)
     client.force_login(colleague_a)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(detail(hazard))
 
     assert len(response.context["workflow"]) == rows

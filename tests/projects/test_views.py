@@ -359,7 +359,7 @@ def test_project_detail_query_count_is_constant(
         )
     client.force_login(staff_a)
     # session, user, project, logs, person, unit, phases, milestones and three history tables.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(f"/projects/{project.pk}/")
     assert len(response.context["logs"]) == rows
 

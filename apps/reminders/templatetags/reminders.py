@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..models import Deadline, Delivery
+from ..models import Deadline, DeadlineKind, Delivery
 from ..sources import source_for_model
 
 register = template.Library()
@@ -22,3 +22,19 @@ def delivery_log(item, limit=50):
         Deadline.objects.filter(kind=source.kind, object_id=item.pk).first() if source else None
     )
     return {"item": item, "deadline": deadline, "deliveries": deliveries}
+
+
+@register.inclusion_tag("reminders/_delivery_log.html")
+def project_delivery_log(project, limit=50):
+    """The reminders sent about any of a project's milestones, newest first (two queries)."""
+    from apps.projects.models import Milestone
+
+    milestone_ids = Milestone.objects.filter(project=project).values("pk")
+    deliveries = list(
+        Delivery.objects.filter(
+            deadline__kind=DeadlineKind.MILESTONE, deadline__object_id__in=milestone_ids
+        )
+        .select_related("recipient", "deadline")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return {"item": project, "deadline": None, "deliveries": deliveries, "show_item": True}

@@ -111,7 +111,7 @@ def test_dispatch_escalates_to_leading_official_copied_to_unit_head(
     assert message.to == ["wang@example.org"]
     assert message.cc == ["li@example.org"]
     assert message.subject == f"【督办】{milestone.project.name}：主体封顶已逾期 14 天"
-    assert "/admin/projects/milestone/" in message.body
+    assert f"/projects/{milestone.project_id}/" in message.body
 
 
 def test_dispatch_escalation_goes_to_unit_head_without_leading_official(
@@ -220,7 +220,7 @@ def test_dispatch_emails_in_the_recipients_language(clock, policy, team, make_mi
     assert by_address["zhang@example.org"].subject == f"[Reminder] {title} is due in 7 days"
     html, mimetype = by_address["zhang@example.org"].alternatives[0]
     assert mimetype == "text/html"
-    assert f"{settings.SITE_URL}/admin/projects/milestone/{milestone.pk}/change/" in html
+    assert f"{settings.SITE_URL}/projects/{milestone.project_id}/" in html
 
 
 def test_dispatch_records_person_without_email_as_failed(clock, policy, team, make_milestone):

@@ -1,4 +1,4 @@
-"""A hazard taken from found to closed by two people of the owning unit, in two browsers."""
+"""Recording an inspection with its hazards, and a hazard taken from found to closed by two people."""
 
 import io
 from datetime import timedelta
@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from apps.org.models import Person
-from apps.safety.models import HazardGrade, HazardStatus
+from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, Site
 
 from .conftest import login
 
@@ -136,3 +136,54 @@ def test_hazard_found_to_closed_by_rectifier_and_other_verifier(
         "zhangwei",
         "lina",
     )
+
+
+@pytest.mark.browser
+def test_inspection_recorded_with_added_and_removed_hazard_rows(page, live_server, staff_a, unit_a):
+    Site.objects.create(name="黄岛石化区")
+    today = timezone.localdate()
+    deadline = (today + timedelta(days=15)).isoformat()
+    login(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/safety/inspections/")
+
+    page.get_by_role("link", name="记录安全检查").click()
+    form = page.get_by_test_id("inspection-form")
+    form.get_by_label("监管区域").select_option(label="黄岛石化区")
+    expect(form.get_by_label("检查日期")).to_have_value(today.isoformat())
+    form.get_by_label("检查内容").fill("液体化工码头夜间专项检查")
+    rows = form.get_by_test_id("hazard-row")
+    expect(rows).to_have_count(1)
+    first = rows.nth(0)
+    first.get_by_label("隐患描述").fill("码头输油臂紧急切断阀未定期测试")
+    first.get_by_label("隐患等级").select_option(label="重大隐患")
+    first.get_by_label("位置").fill("2号泊位")
+    first.get_by_label("整改期限").fill(deadline)
+    first.get_by_label("整改前照片").set_input_files(png_file("before.png"))
+    # Rows are added from a template and removed in place by static/js/hazard-formset.js.
+    form.get_by_role("button", name="再添加一条隐患").click()
+    form.get_by_role("button", name="再添加一条隐患").click()
+    expect(rows).to_have_count(3)
+    rows.nth(1).get_by_label("隐患描述").fill("消防通道堆放杂物")
+    rows.nth(2).get_by_label("隐患描述").fill("这一条填错了，移除")
+    rows.nth(2).get_by_role("button", name="移除").click()
+    expect(rows.nth(2)).to_be_hidden()
+    form.get_by_role("button", name="保存检查记录").click()
+
+    expect(page.locator("main .alert-success")).to_contain_text("已记录安全检查及 2 条隐患。")
+    expect(page.get_by_role("heading", name="液体化工码头夜间专项检查")).to_be_visible()
+    expect(page.get_by_role("heading", name="发现隐患 2 条")).to_be_visible()
+    listed = page.get_by_test_id("inspection-hazards").locator("tbody tr")
+    expect(listed.locator("td:first-child")).to_have_text(
+        ["码头输油臂紧急切断阀未定期测试", "消防通道堆放杂物"]
+    )
+    expect(listed.nth(0).locator("td")).to_have_text(
+        ["码头输油臂紧急切断阀未定期测试", "重大隐患", "已发现", "2号泊位", "—", deadline]
+    )
+    inspection = Inspection.objects.get()
+    assert (inspection.responsible_unit_id, inspection.inspector_id) == (unit_a.pk, staff_a.pk)
+    hazards = list(Hazard.objects.order_by("id"))
+    assert [h.description for h in hazards] == [
+        "码头输油臂紧急切断阀未定期测试",
+        "消防通道堆放杂物",
+    ]
+    assert bool(hazards[0].photo_before) and not hazards[1].photo_before

@@ -1,4 +1,4 @@
-"""Logging progress on a project in the browser, on a desktop and on a phone."""
+"""Logging progress and completing milestones on a project in the browser, on a desktop and a phone."""
 
 import json
 from datetime import timedelta
@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from apps.core.models import MoneyUnit
 from apps.org.models import Area, IndustryChain
-from apps.projects.models import ProgressLog, Project, ProjectKind, Stage
+from apps.projects.models import Milestone, ProgressLog, Project, ProjectKind, Stage
 
 from .conftest import DESKTOP, PHONE, go_by_nav, login
 
@@ -115,3 +115,51 @@ def test_progress_log_missing_text_is_refused_and_keeps_input(page, live_server,
     expect(form.get_by_label("完成百分比")).to_have_value("30")
     expect(form.get_by_label("累计完成投资")).to_have_value("8")
     assert ProgressLog.objects.filter(project=project).count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_milestone_complete_in_row_turns_light_green(
+    new_context, live_server, staff_a, unit_a, viewport
+):
+    today = timezone.localdate()
+    # Not begun and not under construction, so only the overdue milestone makes it red.
+    project = Project.objects.create(
+        name="中德生态园氢能产业园",
+        kind=ProjectKind.PARK,
+        stage=Stage.STARTED,
+        responsible_unit=unit_a,
+        planned_start=today + timedelta(days=10),
+        planned_completion=today + timedelta(days=400),
+    )
+    milestone = Milestone.objects.create(
+        project=project, title="完成土地摘牌", due_date=today - timedelta(days=3)
+    )
+    page = new_context(viewport=viewport).new_page()
+    login(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    light = page.get_by_test_id("project-light")
+    expect(light).to_contain_text("滞后")
+    row = page.locator(f"#milestone-{milestone.pk}")
+
+    row.get_by_role("link", name="完成", exact=True).click()
+    done = row.get_by_label("实际完成日期")
+    expect(done).to_have_value(today.isoformat())
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    done.fill(tomorrow)
+    row.get_by_role("button", name="确认完成").click()
+    expect(row.locator(".invalid-feedback")).to_have_text(["实际完成日期不能晚于今天。"])
+    expect(done).to_have_value(tomorrow)
+
+    done.fill(today.isoformat())
+    row.get_by_role("button", name="确认完成").click()
+
+    expect(row.locator("td").nth(4)).to_have_text(today.isoformat())
+    expect(row.get_by_role("link", name="完成", exact=True)).to_have_count(0)
+    expect(light).to_contain_text("正常")
+    expect(light).to_contain_text("按计划推进。")
+    page.reload()
+    expect(page.locator(f"#milestone-{milestone.pk} td").nth(4)).to_have_text(today.isoformat())
+    expect(page.get_by_test_id("project-light")).to_contain_text("正常")
+    milestone.refresh_from_db()
+    assert milestone.done_date == today

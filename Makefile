@@ -11,7 +11,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-migrate seed demo: export DEBUG ?= True
+migrate seed demo bench: export DEBUG ?= True
 test test-fast: export DEBUG = False
 
 .PHONY: vendor help venv check-python install migrate seed demo test test-fast lint format browser-deps bench clean
@@ -72,6 +72,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Prints the reminder dispatch tick at 10,000 and 100,000 open deadlines, and their ratio.
+bench: migrate
+	$(PY) manage.py bench_reminders
 
 clean:
 	rm -rf var/test var/broker var/mail

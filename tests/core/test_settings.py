@@ -100,10 +100,12 @@ def test_settings_use_filesystem_broker_by_default(tmp_path):
         "data_folder_in": str(tmp_path / "broker" / "out"),
         "data_folder_out": str(tmp_path / "broker" / "out"),
         "processed_folder": str(tmp_path / "broker" / "processed"),
+        "control_folder": str(tmp_path / "broker" / "control"),
         "store_processed": False,
     }
     assert (tmp_path / "broker" / "out").is_dir()
     assert (tmp_path / "broker" / "processed").is_dir()
+    assert (tmp_path / "broker" / "control").is_dir()
 
 
 def test_settings_use_redis_broker_for_redis_url(tmp_path):

@@ -167,6 +167,19 @@ class Project(SourcedModel, MoneyFields):
         on_delete=models.SET_NULL,
         related_name="led_projects",
     )
+    # The amount in whole units of its currency, so that 5000 万 sorts below 81.7 亿.
+    investment_amount = models.GeneratedField(
+        expression=models.Case(
+            *[
+                models.When(investment_unit=unit, then=F("total_investment") * unit.factor)
+                for unit in MoneyUnit
+            ],
+            default=None,
+        ),
+        output_field=models.DecimalField(max_digits=24, decimal_places=4, null=True),
+        db_persist=True,
+        verbose_name=_("投资金额（元或美元）"),
+    )
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     actual_start = models.DateField(_("实际开工"), null=True, blank=True)
     planned_completion = models.DateField(_("计划完成"), null=True, blank=True)
@@ -209,8 +222,8 @@ class Project(SourcedModel, MoneyFields):
             # The project list filters by stage, chain, area and unit.
             models.Index(fields=["stage"], name="projects_project_stage_idx"),
             models.Index(fields=["responsible_unit", "stage"], name="projects_project_unit_idx"),
-            # Sorting the list by investment.
-            models.Index(fields=["total_investment"], name="projects_project_invest_idx"),
+            # Sorting the list by investment, whatever unit each amount was written in.
+            models.Index(fields=["investment_amount", "id"], name="projects_project_amount_idx"),
         ]
 
     def __str__(self):

@@ -41,7 +41,11 @@ class ProjectTable(tables.Table):
     chain = tables.Column(verbose_name=_("产业链"), orderable=False)
     area = tables.Column(verbose_name=_("园区/片区"), orderable=False)
     responsible_unit = tables.Column(verbose_name=_("责任单位"), orderable=False)
-    total_investment = tables.Column(verbose_name=_("总投资"), attrs={"td": {"class": "text-end"}})
+    total_investment = tables.Column(
+        verbose_name=_("总投资"),
+        order_by=("investment_amount", "id"),
+        attrs={"td": {"class": "text-end"}},
+    )
     percent = tables.Column(verbose_name=_("最新进度"), accessor="light_percent", orderable=False)
     planned_completion = tables.DateColumn(
         verbose_name=_("计划完成"), format="Y-m-d", orderable=False

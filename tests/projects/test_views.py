@@ -18,7 +18,14 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from apps.org.models import Area, IndustryChain
-from apps.projects.models import Milestone, ProgressLog, ProjectKind, ProjectPhase, Stage
+from apps.projects.models import (
+    Milestone,
+    ProgressLog,
+    Project,
+    ProjectKind,
+    ProjectPhase,
+    Stage,
+)
 
 from .factories import make_log, make_milestone, make_project
 
@@ -662,3 +669,22 @@ def test_milestone_complete_page_query_count_is_constant(
     with django_assert_num_queries(5):
         response = client.get(f"/projects/milestones/{milestones[-1].pk}/complete/")
     assert response.status_code == 200
+
+
+def test_project_list_sorts_investment_across_units(client, staff_a):
+    Project.objects.create(
+        name="亿元项目", kind="industrial", stage="signed", total_investment=Decimal("81.7")
+    )
+    Project.objects.create(
+        name="万元项目",
+        kind="industrial",
+        stage="signed",
+        total_investment=Decimal("5000"),
+        investment_unit="wan",
+    )
+    client.force_login(staff_a)
+
+    response = client.get("/projects/", {"sort": "total_investment"})
+
+    names = [row.record.name for row in response.context["table"].page.object_list]
+    assert names == ["万元项目", "亿元项目"]

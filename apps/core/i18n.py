@@ -6,7 +6,6 @@ so a sign-in restores the saved language by setting that cookie on the sign-in's
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.utils import translation
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER
 from django.views.i18n import set_language as django_set_language
 
@@ -31,13 +30,13 @@ def set_language(request):
 
 
 def activate_saved_language(sender, request, user, **kwargs) -> None:
-    """user_logged_in receiver: switch to the language saved on the account."""
+    """user_logged_in receiver: have the response switch to the language saved on the account."""
     language = getattr(user, "language", None)
     if request is None or not is_offered(language):
         return
+    # Only marked here: the sign-in answers with a redirect, and the next request reads the
+    # cookie. Activating now would also leak into callers without a request cycle (force_login).
     setattr(request, LOGIN_LANGUAGE_ATTR, language)
-    translation.activate(language)
-    request.LANGUAGE_CODE = language
 
 
 class LoginLanguageMiddleware:

@@ -279,3 +279,12 @@ def test_login_failed_sets_no_language_cookie(client, make_user):
 
     assert response.status_code == 200
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_login_outside_a_request_leaves_active_language_alone(client, make_user):
+    user = make_user("erin", language="en")
+
+    with translation.override("zh-hans"):
+        client.force_login(user)
+
+        assert translation.get_language() == "zh-hans"

@@ -67,10 +67,6 @@ class PageProblems:
     def _on_console(self, message) -> None:
         text = message.text
         url = message.location.get("url", "")
-        if url.endswith("/favicon.ico") and "status of 404" in text:
-            # The browser asks for /favicon.ico on its own; the layout links no icon. Not a page
-            # error, so it does not fail the test.
-            return
         if message.type == "error" or "Content Security Policy" in text:
             self.seen.append(f"console {message.type}: {text} ({url})")
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import invalid_login_message, login, submit_login
+from .conftest import PHONE, invalid_login_message, login, submit_login
 
 
 def language_button(page, name):
@@ -62,3 +62,30 @@ def test_language_switch_signed_in_stays_on_page_and_across_pages(page, live_ser
     expect(page.get_by_role("heading", name="我的工作")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(nav_links(page)).to_contain_text(["总览", "我的工作", "重点项目"])
+
+
+@pytest.mark.browser
+def test_language_choice_saved_on_account_comes_back_in_another_browser(
+    new_context, live_server, staff_a
+):
+    office = new_context().new_page()
+    login(office, live_server, "staff_a")
+    language_button(office, "English").click()
+    expect(office.locator("html")).to_have_attribute("lang", "en")
+
+    # Another browser (a phone on site) that asks for Chinese first.
+    phone = new_context(viewport=PHONE).new_page()
+    phone.goto(f"{live_server.url}/accounts/login/")
+    expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
+    login(phone, live_server, "staff_a")
+
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.get_by_role("heading", name="Overview")).to_be_visible()
+    staff_a.refresh_from_db()
+    assert staff_a.language == "en"
+
+    language_button(phone, "中文").click()
+
+    expect(phone.get_by_role("heading", name="总览")).to_be_visible()
+    staff_a.refresh_from_db()
+    assert staff_a.language == "zh-hans"

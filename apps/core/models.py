@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,5 +72,11 @@ def money_label(amount: Decimal | None, unit: str, currency: str) -> str:
     if amount is None:
         return ""
     unit_label = MoneyUnit(unit).label if unit != MoneyUnit.YUAN else ""
-    currency_label = "元" if currency == Currency.CNY else "美元"
-    return f"{amount.normalize():f} {unit_label}{currency_label}"
+    currency_label = gettext("元") if currency == Currency.CNY else gettext("美元")
+    # Chinese writes "81.7 亿元"; English needs spaces: "81.7 hundred million yuan".
+    label = gettext("%(amount)s %(unit)s%(currency)s") % {
+        "amount": f"{amount.normalize():f}",
+        "unit": unit_label,
+        "currency": currency_label,
+    }
+    return " ".join(label.split())

@@ -6,11 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     WHITENOISE_USE_FINDERS=False
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY zonetracker ./zonetracker
-COPY apps ./apps
-RUN pip install --no-cache-dir .
 COPY . .
+# Editable, so the code that runs is /app itself, with its templates, migrations and data files.
+RUN pip install --no-cache-dir -e .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --create-home --uid 1000 zonetracker \
     && mkdir -p /app/var && chown -R zonetracker /app/var

@@ -11,7 +11,7 @@ COPY . .
 RUN pip install --no-cache-dir -e .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --create-home --uid 1000 zonetracker \
-    && mkdir -p /app/var && chown -R zonetracker /app/var
+    && mkdir -p /app/var/mail /app/media && chown -R zonetracker /app/var /app/media
 USER zonetracker
 EXPOSE 8000
 CMD ["gunicorn", "zonetracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

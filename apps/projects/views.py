@@ -151,7 +151,7 @@ def project_history(project: Project):
 def project_detail(request, pk: int):
     today = timezone.localdate()
     project = _project_for_page(pk, today)
-    logs = list(project.progress_logs.select_related("author"))
+    logs = list(project.progress_logs.select_related("author__person"))
     can_edit = can_edit_unit(request.user, project.responsible_unit_id)
     milestones = list(project.milestones.all())
     context = {

@@ -184,6 +184,6 @@ def test_my_work_query_count_is_constant(
         hazard(site, unit_a, f"隐患{n}", days(n - 1))
     client.force_login(leader)
     # session, user, person, unit; my milestones, targets, hazards; the same three zone-wide.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get("/my-work/")
     assert response.context["total"] == 3 * rows

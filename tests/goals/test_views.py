@@ -247,7 +247,7 @@ def test_target_detail_queries_constant(
         )
     client.force_login(staff_a)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(detail_url(target))
 
     assert response.status_code == 200

@@ -231,7 +231,7 @@ def test_milestone_list_query_count_is_constant(
         make_milestone(make_project(responsible_unit=unit_a), due_date=days(n - 2))
     client.force_login(staff_a)
     # session, user, person and unit (for the complete links), project and unit choices, the page.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get("/projects/milestones/")
     assert len(response.context["table"].paginated_rows) == rows
 
@@ -366,7 +366,7 @@ def test_project_detail_query_count_is_constant(
         )
     client.force_login(staff_a)
     # session, user, project, logs, person, unit, phases, milestones and three history tables.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(f"/projects/{project.pk}/")
     assert len(response.context["logs"]) == rows
 
@@ -653,7 +653,7 @@ def test_progress_form_query_count_is_constant(
         make_log(project, days(-n), percent_complete=n)
     client.force_login(staff_a)
     # session, user, person, unit, the project, its latest log.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get(f"/projects/{project.pk}/progress/")
     assert response.context["form"].initial["percent_complete"] == 0
 
@@ -666,7 +666,7 @@ def test_milestone_complete_page_query_count_is_constant(
     milestones = [make_milestone(project, due_date=days(n)) for n in range(rows)]
     client.force_login(staff_a)
     # session, user, person, unit, the milestone with its project.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get(f"/projects/milestones/{milestones[-1].pk}/complete/")
     assert response.status_code == 200
 

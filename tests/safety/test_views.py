@@ -75,7 +75,7 @@ def test_inspection_list_queries_constant(
         hazard_factory(unit=unit_a, site=site, inspection=found)
     client.force_login(staff_a)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(INSPECTIONS)
 
     assert len(rows_of(response)) == rows
@@ -290,7 +290,7 @@ def test_inspection_create_page_queries_constant(
         Enterprise.objects.create(name=f"企业{n}")
     client.force_login(staff_a)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(NEW)
 
     assert response.status_code == 200
@@ -503,7 +503,7 @@ def test_hazard_detail_queries_constant(
         hazard_mark_rectified(user=staff_a, hazard=hazard, rectified_on=FOUND)
     client.force_login(colleague_a)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(detail(hazard))
 
     assert len(response.context["workflow"]) == rows

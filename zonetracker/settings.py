@@ -35,7 +35,9 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "False")
+# On by default so that a fresh clone's manage.py works on a laptop; every deployment
+# (docker-compose.yml, the Dockerfile) sets DEBUG=False, and then SECRET_KEY is required.
+DEBUG = envbool("DEBUG", "True")
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

@@ -117,11 +117,9 @@ def test_settings_use_redis_broker_for_redis_url(tmp_path):
     assert not (tmp_path / "broker").exists()
 
 
-@pytest.mark.parametrize("debug", [None, "False", "0"], ids=["unset", "False", "0"])
+@pytest.mark.parametrize("debug", ["False", "0", "off"])
 def test_settings_refuse_to_start_without_secret_key_when_debug_off(tmp_path, debug):
-    env = {} if debug is None else {"DEBUG": debug}
-
-    result = run_settings(tmp_path, **env)
+    result = run_settings(tmp_path, DEBUG=debug)
 
     assert result.returncode == 1
     assert (
@@ -130,8 +128,11 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_off(tmp_path, de
     )
 
 
-def test_settings_start_without_secret_key_when_debug_on(tmp_path):
-    result = run_settings(tmp_path, DEBUG="True")
+@pytest.mark.parametrize("debug", [None, "True"], ids=["unset", "True"])
+def test_settings_start_without_secret_key_when_debug_on(tmp_path, debug):
+    env = {} if debug is None else {"DEBUG": debug}
+
+    result = run_settings(tmp_path, **env)
 
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)

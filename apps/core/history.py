@@ -74,7 +74,9 @@ def _who(record) -> str:
     user = record.history_user
     if user is None:
         return _("系统")
-    return user.get_full_name() or user.get_username()
+    # Callers select_related("history_user__person"), so this costs no query.
+    person = getattr(user, "person", None)
+    return (person.name if person else "") or user.get_full_name() or user.get_username()
 
 
 def history_entries(

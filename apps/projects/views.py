@@ -127,20 +127,22 @@ def project_history(project: Project):
         [
             (
                 _("项目"),
-                project.history.select_related("history_user").order_by("-history_date")[:100],
+                project.history.select_related("history_user__person").order_by("-history_date")[
+                    :100
+                ],
                 lambda record: record.name,
             ),
             (
                 _("节点"),
                 Milestone.history.filter(project_id=project.pk)
-                .select_related("history_user")
+                .select_related("history_user__person")
                 .order_by("-history_date")[:100],
                 lambda record: record.title,
             ),
             (
                 _("进展"),
                 ProgressLog.history.filter(project_id=project.pk)
-                .select_related("history_user")
+                .select_related("history_user__person")
                 .order_by("-history_date")[:100],
                 lambda record: record.date.isoformat(),
             ),

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.goals",
     "apps.safety",
     "apps.reminders",
+    "apps.overview",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("safety/", include("apps.safety.urls")),
     path("reminders/", include("apps.reminders.urls")),
     path("", include("apps.core.urls")),
+    path("", include("apps.overview.urls")),
 ]

@@ -1,16 +1,11 @@
-"""Building blocks shared by the list pages of every area; the dashboard and "my work"."""
+"""Building blocks shared by the list pages of every area."""
 
-from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 from django_tables2.paginators import LazyPaginator
 
-from .dashboard import dashboard_context
 from .exports import SafeTableExport
-from .my_work import my_work
 
 
 class ZoneListView(ExportMixin, SingleTableMixin, FilterView):
@@ -35,15 +30,3 @@ class ZoneListView(ExportMixin, SingleTableMixin, FilterView):
         context["title"] = self.title or self.model._meta.verbose_name_plural
         context["export_formats"] = self.export_formats
         return context
-
-
-def dashboard(request):
-    context = dashboard_context(timezone.localdate())
-    context["title"] = _("总览")
-    return render(request, "core/dashboard.html", context)
-
-
-def my_work_view(request):
-    context = my_work(request.user, timezone.localdate())
-    context["title"] = _("我的工作")
-    return render(request, "core/my_work.html", context)

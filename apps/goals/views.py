@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.core.deadlines import DeadlinePhraseError, deadline_dates
+from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates
 from apps.core.permissions import can_edit_unit, editable_by
 from apps.core.views import ZoneListView
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from apps.core.deadlines import (
+from apps.core.deadline_phrases import (
     DeadlinePhraseError,
     add_months,
     chinese_number,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.deadlines import DeadlinePhraseError, deadline_dates, parse_deadline_phrase
+from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates, parse_deadline_phrase
 from apps.goals.models import Target
 from apps.projects.models import Milestone
 

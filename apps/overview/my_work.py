@@ -15,9 +15,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.overview.dashboard import url_with
 from apps.core.permissions import is_zone_leader, unit_of
 from apps.goals.models import Target
+from apps.overview.dashboard import url_with
 from apps.projects.filters import DUE_SOON_DAYS, Due
 from apps.projects.models import Milestone
 from apps.safety.models import Hazard

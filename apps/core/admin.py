@@ -1,5 +1,6 @@
 """The admin site's Chinese titles and the base every area's ModelAdmin builds on."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,3 +25,17 @@ class SourcedAdmin(SimpleHistoryAdmin):
         _("来源"),
         {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
     )
+
+
+class WholeRowConstraintsForm(forms.ModelForm):
+    """Checks every constraint against the whole row, read-only fields included.
+
+    Django skips a constraint when the form does not edit all of its fields; with some of them
+    read-only, a change to the others could then break it and the database would refuse the row.
+    The instance holds the read-only fields' stored values, so they take part in the check.
+    """
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        not_on_form = {f.name for f in self._meta.model._meta.concrete_fields} - set(self.fields)
+        return exclude - not_on_form

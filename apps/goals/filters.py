@@ -5,10 +5,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.rules import Light
 from apps.org.models import Unit
 
 from .models import Goal, Plan, Target, TargetStatus
-from .status import Light, targets_with_light
+from .status import targets_with_light
 
 SELECT = {"class": "form-select form-select-sm"}
 ALL = _("全部")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import NamedQuerySet, SourcedModel
+from apps.core.rules import holds
 
 
 class Plan(SourcedModel):
@@ -95,6 +96,16 @@ class TargetStatus(models.TextChoices):
     ACHIEVED = "achieved", _("已完成")
 
 
+class TargetRules:
+    """Open = not achieved; overdue = open and its deadline before today."""
+
+    OPEN = ~Q(status=TargetStatus.ACHIEVED)
+
+    @classmethod
+    def overdue(cls, today) -> Q:
+        return cls.OPEN & Q(deadline__lt=today)
+
+
 class TargetQuerySet(models.QuerySet):
     def get_by_natural_key(self, plan_name, goal_title, title):
         return self.get(goal__plan__name=plan_name, goal__title=goal_title, title=title)
@@ -103,7 +114,10 @@ class TargetQuerySet(models.QuerySet):
         return self.select_related("goal__plan", "responsible_unit", "leading_official")
 
     def open(self):
-        return self.exclude(status=TargetStatus.ACHIEVED)
+        return self.filter(TargetRules.OPEN)
+
+    def overdue(self, today):
+        return self.filter(TargetRules.overdue(today))
 
 
 class Target(SourcedModel):
@@ -179,6 +193,13 @@ class Target(SourcedModel):
 
     def get_absolute_url(self):
         return reverse("goals:target_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return holds(TargetRules.OPEN, self)
+
+    def is_overdue(self, today) -> bool:
+        return holds(TargetRules.overdue(today), self)
 
     def natural_key(self):
         return (*self.goal.natural_key(), self.title)

@@ -44,28 +44,14 @@ from fractions import Fraction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from apps.core.rules import Light
 
 from .models import CheckIn, TargetStatus
 
 MISSED_CHECKIN_DAYS = 60
 LATE_CHECKIN_DAYS = 30
 LAG_THRESHOLD = Fraction(20, 100)
-
-
-class Light:
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-    GREY = "grey"
-
-    choices = [
-        (GREEN, gettext_lazy("绿灯")),
-        (YELLOW, gettext_lazy("黄灯")),
-        (RED, gettext_lazy("红灯")),
-        (GREY, gettext_lazy("灰灯")),
-    ]
-    labels = dict(choices)
 
 
 @dataclass(frozen=True)
@@ -75,7 +61,7 @@ class TargetLight:
 
     @property
     def label(self) -> str:
-        return str(Light.labels[self.color])
+        return str(Light(self.color).label)
 
     @property
     def css_class(self) -> str:

@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from apps.core.models import Currency, MoneyUnit
 from apps.goals.models import Goal, Target, TargetStatus
-from apps.projects.filters import DUE_SOON_DAYS, Due
-from apps.projects.models import Milestone, ProgressLog, Project, Stage
-from apps.safety.models import Hazard, HazardGrade
+from apps.projects.filters import Due
+from apps.projects.models import Milestone, MilestoneRules, ProgressLog, Project, Stage
+from apps.safety.models import Hazard, HazardGrade, HazardRules
 
 SIX_BREAKTHROUGHS = "六个创新突破"
 TARGET_STATUS_COLOURS = {
@@ -169,42 +169,45 @@ def targets_by_goal() -> dict:
     return {"rows": rows, "statuses": [(s.value, str(s.label)) for s in TargetStatus]}
 
 
-def open_hazards_by_grade() -> list[Bar]:
-    counts = dict(
-        Hazard.objects.open()
-        .order_by()
-        .values_list("grade")
-        .annotate(n=Count("id"))
-        .values_list("grade", "n")
-    )
+def open_hazards_by_grade(today: datetime.date) -> list[Bar]:
+    """Open hazards per grade, each bar also counting those whose rectification is overdue."""
+    counts = {
+        row["grade"]: row
+        for row in Hazard.objects.order_by()
+        .values("grade")
+        .annotate(
+            n=Count("id", filter=HazardRules.OPEN),
+            overdue=Count("id", filter=HazardRules.overdue(today)),
+        )
+    }
     hazards = "/safety/hazards/"
     return [
         Bar(
             str(grade.label),
-            counts.get(grade.value, 0),
+            counts.get(grade.value, {}).get("n", 0),
             url_with(hazards, grade=grade.value, status="open"),
-            {"colour": HAZARD_GRADE_COLOURS[grade]},
+            {
+                "colour": HAZARD_GRADE_COLOURS[grade],
+                "overdue": counts.get(grade.value, {}).get("overdue", 0),
+            },
         )
         for grade in HazardGrade
     ]
 
 
 def milestone_deadlines(today: datetime.date, sample: int = 5) -> dict:
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    counts = Milestone.objects.open().aggregate(
-        overdue=Count("id", filter=Q(due_date__lt=today)),
-        next30=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
+    overdue, soon = MilestoneRules.overdue(today), MilestoneRules.due_soon(today)
+    counts = Milestone.objects.aggregate(
+        overdue=Count("id", filter=overdue), next30=Count("id", filter=soon)
     )
-    open_milestones = Milestone.objects.open().select_related("project").order_by("due_date", "id")
+    ordered = Milestone.objects.select_related("project").order_by("due_date", "id")
     milestones = reverse("projects:milestone-list")
     return {
         "overdue": counts["overdue"],
         "next30": counts["next30"],
         # The longest-overdue first; then what falls due soonest.
-        "overdue_list": list(open_milestones.filter(due_date__lt=today)[:sample]),
-        "next30_list": list(
-            open_milestones.filter(due_date__gte=today, due_date__lte=soon)[:sample]
-        ),
+        "overdue_list": list(ordered.filter(overdue)[:sample]),
+        "next30_list": list(ordered.filter(soon)[:sample]),
         "overdue_url": url_with(milestones, due=Due.OVERDUE),
         "next30_url": url_with(milestones, due=Due.NEXT30),
     }
@@ -302,7 +305,7 @@ def dashboard_context(today: datetime.date) -> dict:
     chains = investment_by("chain")
     areas = investment_by("area")
     targets = targets_by_goal()
-    hazards = open_hazards_by_grade()
+    hazards = open_hazards_by_grade(today)
     milestones = milestone_deadlines(today)
     return {
         "stages": stages,
@@ -329,6 +332,8 @@ def dashboard_context(today: datetime.date) -> dict:
         "hazard_chart": bar_chart(hazards, _("未销号隐患")),
         "hazards_open": sum(bar.value for bar in hazards),
         "hazards_open_url": url_with("/safety/hazards/", status="open"),
+        "hazards_overdue": sum(bar.extra["overdue"] for bar in hazards),
+        "hazards_overdue_url": url_with("/safety/hazards/", overdue=1),
         "milestones": milestones,
         "milestone_boxes": [
             {

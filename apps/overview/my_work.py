@@ -1,25 +1,29 @@
-"""'My work': the open milestones, targets and hazards my unit and I own, overdue first.
+"""'My work': what I answer for, overdue first, then what falls due soon, then the rest.
 
-An item is owned by my unit when it is the responsible unit (a milestone through its project), and
-by me when I am its leading official (projects, targets) or its rectifier (hazards). Items fall in
-three groups by their date: overdue (before today), due soon (today to today + 30 days) and the
-rest (later or undated). A hazard's date is its rectification deadline and it stays open until it
-is verified and closed, as on the hazard list's "overdue" filter. Zone leaders also see everything
-overdue zone-wide. Each kind is one query, whatever the row count.
+"Mine" and "open" are the reminders' own rules, so this page lists exactly what reminders chase
+me about: the open rows of the deadline registry that `Deadline.objects.owned_by(person)` gives
+(my unit's items nobody in particular took on, items I lead, items assigned to me), each row's
+openness being its area's rule (a milestone not done, a target not achieved, a hazard whose
+rectification is still pending). Rectified hazards waiting for verification are not a deadline:
+they are listed apart for the people who may verify them. Zone leaders also see everything
+overdue zone-wide, by the areas' `overdue()` rules. A constant number of queries, whatever the
+row count.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.core.permissions import is_zone_leader, unit_of
+from apps.core.rules import DUE_SOON_DAYS
 from apps.goals.models import Target
 from apps.overview.dashboard import url_with
-from apps.projects.filters import DUE_SOON_DAYS, Due
+from apps.projects.filters import Due
 from apps.projects.models import Milestone
+from apps.reminders.models import Deadline
 from apps.safety.models import Hazard
 
 # At most this many of each kind per section; the section links to the full list beyond it.
@@ -90,34 +94,41 @@ def _hazard_item(hazard: Hazard) -> WorkItem:
     )
 
 
-def _milestones(condition: Q):
+def _milestones(queryset):
     return [
         _milestone_item(m)
-        for m in Milestone.objects.open()
-        .filter(condition)
-        .select_related("project__responsible_unit")
-        .order_by(F("due_date").asc(nulls_last=True), "id")[:LIMIT]
+        for m in queryset.select_related("project__responsible_unit").order_by(
+            F("due_date").asc(nulls_last=True), "id"
+        )[:LIMIT]
     ]
 
 
-def _targets(condition: Q):
+def _targets(queryset):
     return [
         _target_item(t)
-        for t in Target.objects.open()
-        .filter(condition)
-        .select_related("goal", "responsible_unit")
-        .order_by(F("deadline").asc(nulls_last=True), "id")[:LIMIT]
+        for t in queryset.select_related("goal", "responsible_unit").order_by(
+            F("deadline").asc(nulls_last=True), "id"
+        )[:LIMIT]
     ]
 
 
-def _hazards(condition: Q):
+def _hazards(queryset):
     return [
         _hazard_item(h)
-        for h in Hazard.objects.open()
-        .filter(condition)
-        .select_related("site", "responsible_unit")
-        .order_by(F("rectification_deadline").asc(nulls_last=True), "id")[:LIMIT]
+        for h in queryset.select_related("site", "responsible_unit").order_by(
+            F("rectification_deadline").asc(nulls_last=True), "id"
+        )[:LIMIT]
     ]
+
+
+def _owned(person, kind: str):
+    """The ids of the person's open items of one kind, as the reminder registry holds them."""
+    return (
+        Deadline.objects.filter(kind=kind, is_open=True)
+        .owned_by(person)
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+        .values("object_id")[:LIMIT]
+    )
 
 
 def _grouped(items: list[WorkItem], today: datetime.date) -> dict[str, list[WorkItem]]:
@@ -133,16 +144,13 @@ def _grouped(items: list[WorkItem], today: datetime.date) -> dict[str, list[Work
 def my_work(user, today: datetime.date) -> dict:
     unit = unit_of(user)
     person = getattr(user, "person", None)  # a person always has a unit
-    mine_hazard = Q(rectifier=user)
     items: list[WorkItem] = []
     if person is not None:
-        mine_hazard |= Q(responsible_unit=unit)
-        items += _milestones(
-            Q(project__responsible_unit=unit) | Q(project__leading_official=person)
-        )
-        items += _targets(Q(responsible_unit=unit) | Q(leading_official=person))
-    items += _hazards(mine_hazard)
+        items += _milestones(Milestone.objects.filter(pk__in=_owned(person, "milestone")))
+        items += _targets(Target.objects.filter(pk__in=_owned(person, "target")))
+        items += _hazards(Hazard.objects.filter(pk__in=_owned(person, "hazard")))
     groups = _grouped(items, today)
+    to_verify = _hazards(Hazard.objects.awaiting_verification_by(user))
     context = {
         "unit": unit,
         "sections": [
@@ -154,6 +162,7 @@ def my_work(user, today: datetime.date) -> dict:
             },
             {"key": "later", "title": _("其他未完成事项"), "items": groups["later"]},
         ],
+        "to_verify": to_verify,
         "total": len(items),
         "limit": LIMIT,
         "today": today,
@@ -172,17 +181,17 @@ def my_work(user, today: datetime.date) -> dict:
         context["zone_overdue"] = [
             {
                 "title": _("逾期节点"),
-                "items": _milestones(Q(due_date__lt=today)),
+                "items": _milestones(Milestone.objects.overdue(today)),
                 "url": url_with(reverse("projects:milestone-list"), due=Due.OVERDUE),
             },
             {
                 "title": _("逾期指标任务"),
-                "items": _targets(Q(deadline__lt=today)),
+                "items": _targets(Target.objects.overdue(today)),
                 "url": "/goals/targets/",
             },
             {
                 "title": _("逾期未销号隐患"),
-                "items": _hazards(Q(rectification_deadline__lt=today)),
+                "items": _hazards(Hazard.objects.overdue(today)),
                 "url": url_with("/safety/hazards/", overdue=1),
             },
         ]

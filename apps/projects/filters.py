@@ -1,7 +1,5 @@
 """Filters of the project and milestone lists; the dashboard's links use the same parameters."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.db import models
@@ -9,15 +7,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.rules import Light
 from apps.org.models import Area, IndustryChain, Unit
 
-from .models import Milestone, Project, ProjectKind, Stage
-from .status import Light, reasons_for
+from .models import Milestone, MilestoneRules, Project, ProjectKind, Stage
+from .status import reasons_for
 
 ALL = _("全部")
-
-# How far ahead "due soon" looks on the milestone list, the dashboard and "my work".
-DUE_SOON_DAYS = 30
 
 
 class Due(models.TextChoices):
@@ -27,16 +23,16 @@ class Due(models.TextChoices):
     DONE = "done", _("已完成")
 
 
-def filter_milestones_by_due(queryset, due: str, today: datetime.date):
+def filter_milestones_by_due(queryset, due: str, today):
     """The milestones `due` names: overdue, due in the next 30 days, open or done."""
     if due == Due.OVERDUE:
         return queryset.overdue(today)
     if due == Due.NEXT30:
-        return queryset.due_between(today, today + datetime.timedelta(days=DUE_SOON_DAYS))
+        return queryset.due_soon(today)
     if due == Due.OPEN:
         return queryset.open()
     if due == Due.DONE:
-        return queryset.filter(done_date__isnull=False)
+        return queryset.exclude(MilestoneRules.OPEN)
     return queryset
 
 

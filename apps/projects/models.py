@@ -1,5 +1,6 @@
 """Key projects, their phases, milestones and progress logs, and the totals the document gives."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import AreaUnit, Currency, MoneyUnit, NamedQuerySet, SourcedModel, money_label
+from apps.core.rules import DUE_SOON_DAYS, holds
 
 
 class Stage(models.TextChoices):
@@ -282,18 +284,35 @@ class ProjectPhase(SourcedModel):
     natural_key.dependencies = ["projects.project"]
 
 
+class MilestoneRules:
+    """Open = not done; overdue = open and due before today; due soon = open and due from today
+    to today + DUE_SOON_DAYS. Lists, counts, my work and reminders all use these."""
+
+    OPEN = Q(done_date__isnull=True)
+
+    @classmethod
+    def overdue(cls, today) -> Q:
+        return cls.OPEN & Q(due_date__lt=today)
+
+    @classmethod
+    def due_soon(cls, today) -> Q:
+        return cls.OPEN & Q(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
+        )
+
+
 class MilestoneQuerySet(models.QuerySet):
     def get_by_natural_key(self, project_name, title):
         return self.get(project__name=project_name, title=title)
 
     def open(self):
-        return self.filter(done_date__isnull=True)
+        return self.filter(MilestoneRules.OPEN)
 
     def overdue(self, today):
-        return self.open().filter(due_date__lt=today)
+        return self.filter(MilestoneRules.overdue(today))
 
-    def due_between(self, start, end):
-        return self.open().filter(due_date__gte=start, due_date__lte=end)
+    def due_soon(self, today):
+        return self.filter(MilestoneRules.due_soon(today))
 
 
 class Milestone(SourcedModel):
@@ -345,6 +364,13 @@ class Milestone(SourcedModel):
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.project_id])
+
+    @property
+    def is_open(self) -> bool:
+        return holds(MilestoneRules.OPEN, self)
+
+    def is_overdue(self, today) -> bool:
+        return holds(MilestoneRules.overdue(today), self)
 
     def natural_key(self):
         return (*self.project.natural_key(), self.title)

@@ -50,20 +50,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.rules import Light
+
 from .models import Milestone, ProgressLog, Stage
 
 LAG_POINTS = 20
-DUE_SOON_DAYS = 7
+# A milestone this close to its due date turns its project's light (and its own) yellow.
+YELLOW_DAYS_BEFORE_DUE = 7
 STALE_LOG_DAYS = 45
 DONE_STAGES = (Stage.COMPLETED, Stage.IN_USE, Stage.IN_PRODUCTION)
 _EPOCH = datetime.date(1970, 1, 1)
-
-
-class Light(models.TextChoices):
-    GREEN = "green", gettext_lazy("正常")
-    YELLOW = "yellow", gettext_lazy("预警")
-    RED = "red", gettext_lazy("滞后")
-    GREY = "grey", gettext_lazy("无法判断")
 
 
 class Reason(models.TextChoices):
@@ -153,7 +149,7 @@ def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
             When(planned_completion__lt=today, then=Value(Reason.PAST_PLANNED.value)),
             When(behind, then=Value(Reason.BEHIND.value)),
             When(
-                light_next_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+                light_next_due__lte=today + datetime.timedelta(days=YELLOW_DAYS_BEFORE_DUE),
                 then=Value(Reason.DUE_SOON.value),
             ),
             When(
@@ -229,7 +225,7 @@ def light_of(project, today: datetime.date) -> StatusLight:
     elif code == Reason.DUE_SOON:
         reason = _("有节点将于 %(date)s 到期（%(days)s 天内）。") % {
             "date": _date(project.light_next_due),
-            "days": DUE_SOON_DAYS,
+            "days": YELLOW_DAYS_BEFORE_DUE,
         }
     elif code == Reason.STALE:
         if project.light_last_log:

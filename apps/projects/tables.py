@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Milestone, Project
-from .status import DUE_SOON_DAYS, light_of
+from .status import YELLOW_DAYS_BEFORE_DUE, light_of
 
 
 def light_html(colour: str, label: str, reason: str = ""):
@@ -174,6 +174,6 @@ def milestone_state(milestone: Milestone, today: datetime.date) -> tuple[str, st
         return "red", str(_("逾期 %(days)s 天") % {"days": -days})
     if days == 0:
         return "yellow", str(_("今天到期"))
-    if days <= DUE_SOON_DAYS:
+    if days <= YELLOW_DAYS_BEFORE_DUE:
         return "yellow", str(_("%(days)s 天后到期") % {"days": days})
     return "green", str(_("未到期"))

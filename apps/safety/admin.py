@@ -1,20 +1,25 @@
 """Admin for the petrochemical zone's sites, teams, campaigns, inspections, hazards and works."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from apps.core.admin import SourcedAdmin
+from apps.core.admin import SourcedAdmin, WholeRowConstraintsForm
 
+from . import services
 from .models import Campaign, Hazard, Inspection, InspectionTeam, SafetyWork, Site
 
-# Every field a Hazard check constraint reads is on each hazard form, so Django validates the
-# constraint and shows its message instead of the database refusing the row.
 HAZARD_RECTIFICATION_FIELDS = (
     ("status", "rectification_deadline"),
     ("rectifier", "rectified_on"),
     ("verifier", "closed_on"),
 )
+# The workflow's fields change only through the services (and their verifier-is-not-the-
+# rectifier rule): read-only here, moved on by the hazard page or the admin action below.
+HAZARD_WORKFLOW_FIELDS = ("status", "rectifier", "rectified_on", "verifier", "closed_on")
 
 
 class HazardInline(admin.StackedInline):
@@ -25,7 +30,9 @@ class HazardInline(admin.StackedInline):
         ("location", "enterprise", "responsible_unit"),
         *HAZARD_RECTIFICATION_FIELDS,
     )
-    autocomplete_fields = ("enterprise", "responsible_unit", "rectifier", "verifier")
+    form = WholeRowConstraintsForm
+    autocomplete_fields = ("enterprise", "responsible_unit")
+    readonly_fields = HAZARD_WORKFLOW_FIELDS
     extra = 0
     show_change_link = True
 
@@ -124,7 +131,10 @@ class HazardAdmin(SourcedAdmin):
     list_filter = ("status", "grade", "site", "responsible_unit", *SourcedAdmin.list_filter)
     search_fields = ("description", "location", "enterprise__name")
     date_hierarchy = "found_date"
-    autocomplete_fields = ("inspection", "enterprise", "responsible_unit", "rectifier", "verifier")
+    form = WholeRowConstraintsForm
+    autocomplete_fields = ("inspection", "enterprise", "responsible_unit")
+    readonly_fields = (*SourcedAdmin.readonly_fields, *HAZARD_WORKFLOW_FIELDS, "workflow_link")
+    actions = ("verify_close",)
     fieldsets = (
         (
             None,
@@ -141,6 +151,7 @@ class HazardAdmin(SourcedAdmin):
             _("整改与验收"),
             {
                 "fields": (
+                    "workflow_link",
                     *HAZARD_RECTIFICATION_FIELDS,
                     "rectification_measures",
                     ("photo_before", "photo_after"),
@@ -153,6 +164,38 @@ class HazardAdmin(SourcedAdmin):
     @admin.display(description=_("隐患描述"), ordering="description")
     def short_description(self, obj):
         return Truncator(obj.description).chars(40)
+
+    @admin.display(description=_("整改流程"))
+    def workflow_link(self, obj):
+        if obj is None or obj.pk is None:
+            return _("新隐患从“已发现”开始；保存后在隐患页面办理整改与验收。")
+        return format_html(
+            '<a href="{}">{}</a>', obj.get_absolute_url(), _("在隐患页面办理整改与验收")
+        )
+
+    @admin.action(description=_("验收销号所选隐患（今天）"))
+    def verify_close(self, request, queryset):
+        closed, refused = 0, []
+        for hazard in queryset.order_by("pk"):
+            try:
+                services.hazard_verify_close(user=request.user, hazard=hazard)
+            except PermissionDenied:
+                refused.append(f"{Truncator(hazard.description).chars(20)}：{_('无权验收')}")
+            except ValidationError as error:
+                refused.append(
+                    f"{Truncator(hazard.description).chars(20)}：{' '.join(error.messages)}"
+                )
+            else:
+                closed += 1
+        if closed:
+            self.message_user(
+                request,
+                ngettext("已验收销号 %(count)d 条隐患。", "已验收销号 %(count)d 条隐患。", closed)
+                % {"count": closed},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
 
 @admin.register(SafetyWork)

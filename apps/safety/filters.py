@@ -117,4 +117,4 @@ class HazardFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value != "1":
             return queryset
-        return queryset.open().filter(rectification_deadline__lt=timezone.localdate())
+        return queryset.overdue(timezone.localdate())

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import NamedQuerySet, SourcedModel
+from apps.core.permissions import editable_by, is_zone_leader
+from apps.core.rules import holds
 
 
 class Site(SourcedModel):
@@ -166,6 +168,29 @@ class HazardStatus(models.TextChoices):
     CLOSED = "closed", _("已验收销号")
 
 
+class HazardRules:
+    """The hazard's states, each written once and used by lists, counts, my work and reminders.
+
+    - open: not yet verified and closed (what the hazard list's "open" and the dashboard count);
+    - rectification pending: found or being rectified; the rectification deadline is still to be
+      met, by the responsible unit (and the rectifier once someone has taken it on);
+    - awaiting verification: rectified, waiting for a verifier other than the rectifier; the
+      deadline has been met (on time or late) and the hazard is the verifiers' to close;
+    - overdue: rectification pending and the deadline has passed (a hazard due today is not
+      overdue); a rejected rectification goes back to pending, and so can be overdue again;
+    - rectified late: rectified after its deadline, a fact kept for the record.
+    """
+
+    OPEN = ~Q(status=HazardStatus.CLOSED)
+    RECTIFICATION_PENDING = Q(status__in=[HazardStatus.FOUND, HazardStatus.RECTIFYING])
+    AWAITING_VERIFICATION = Q(status=HazardStatus.RECTIFIED)
+    RECTIFIED_LATE = Q(rectified_on__gt=F("rectification_deadline"))
+
+    @classmethod
+    def overdue(cls, today) -> Q:
+        return cls.RECTIFICATION_PENDING & Q(rectification_deadline__lt=today)
+
+
 class HazardQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related(
@@ -173,7 +198,26 @@ class HazardQuerySet(models.QuerySet):
         )
 
     def open(self):
-        return self.exclude(status=HazardStatus.CLOSED)
+        return self.filter(HazardRules.OPEN)
+
+    def rectification_pending(self):
+        return self.filter(HazardRules.RECTIFICATION_PENDING)
+
+    def awaiting_verification(self):
+        return self.filter(HazardRules.AWAITING_VERIFICATION)
+
+    def overdue(self, today):
+        return self.filter(HazardRules.overdue(today))
+
+    def awaiting_verification_by(self, user):
+        """Rectified hazards this user may verify: their unit's (any, for zone leaders and
+        superusers), never one they rectified themselves."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        queryset = self.awaiting_verification().exclude(rectifier=user)
+        if user.is_superuser or is_zone_leader(user):
+            return queryset
+        return editable_by(queryset, user)
 
 
 class Hazard(SourcedModel):
@@ -295,6 +339,25 @@ class Hazard(SourcedModel):
 
     def get_absolute_url(self):
         return reverse("safety:hazard_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return holds(HazardRules.OPEN, self)
+
+    @property
+    def rectification_pending(self) -> bool:
+        return holds(HazardRules.RECTIFICATION_PENDING, self)
+
+    @property
+    def awaiting_verification(self) -> bool:
+        return holds(HazardRules.AWAITING_VERIFICATION, self)
+
+    @property
+    def rectified_late(self) -> bool:
+        return holds(HazardRules.RECTIFIED_LATE, self)
+
+    def is_overdue(self, today) -> bool:
+        return holds(HazardRules.overdue(today), self)
 
 
 class SafetyWork(SourcedModel):

@@ -7,17 +7,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Hazard, HazardStatus, Inspection
+from .models import Hazard, Inspection
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle bg-white"}
-
-
-def is_overdue(hazard: Hazard, today) -> bool:
-    return (
-        hazard.status != HazardStatus.CLOSED
-        and hazard.rectification_deadline is not None
-        and hazard.rectification_deadline < today
-    )
 
 
 class InspectionTable(tables.Table):
@@ -107,7 +99,7 @@ class HazardTable(tables.Table):
         return value
 
     def render_rectification_deadline(self, record, value):
-        if is_overdue(record, self.today):
+        if record.is_overdue(self.today):
             return format_html(
                 '{} <span class="badge text-bg-danger">{}</span>', value.isoformat(), _("逾期")
             )

@@ -23,7 +23,7 @@ from .forms import (
     VerifyCloseForm,
 )
 from .models import Hazard, HazardStatus, Inspection
-from .tables import HazardTable, InspectionTable, is_overdue
+from .tables import HazardTable, InspectionTable
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -124,7 +124,7 @@ def inspection_detail(request, pk):
     hazards = list(inspection.hazards.select_related("enterprise").order_by("id"))
     today = timezone.localdate()
     for hazard in hazards:
-        hazard.overdue = is_overdue(hazard, today)
+        hazard.overdue = hazard.is_overdue(today)
     return render(
         request,
         "safety/inspection_detail.html",
@@ -198,7 +198,7 @@ def _hazard_context(request, hazard: Hazard, **bound_forms) -> dict:
     return {
         "title": str(hazard),
         "hazard": hazard,
-        "overdue": is_overdue(hazard, timezone.localdate()),
+        "overdue": hazard.is_overdue(timezone.localdate()),
         "workflow": workflow_history(hazard),
         "waiting_for_other_verifier": hazard.status == HazardStatus.RECTIFIED and is_rectifier,
         "action_errors": action_errors,

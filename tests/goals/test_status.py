@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from apps.core.rules import Light
 from apps.goals.models import CheckIn, Target, TargetStatus
 from apps.goals.status import (
     LATE_CHECKIN_DAYS,
     MISSED_CHECKIN_DAYS,
-    Light,
     compute_light,
     target_light,
     targets_with_light,

@@ -211,7 +211,7 @@ def test_target_list_csv_export_neutralises_formulas(client, staff_a, unit_a, ta
     ]
     assert rows[1][0] == "'=HYPERLINK(1)"
     assert rows[1][4] == "2030-01-01"
-    assert rows[1][1] in {"绿灯", "黄灯", "红灯"}
+    assert rows[1][1] in {"正常", "预警", "滞后"}
 
 
 def test_target_list_xlsx_export(client, staff_a, target_factory):

@@ -6,9 +6,9 @@ import pytest
 
 from apps.projects.models import Project, Stage
 from apps.projects.status import (
-    DUE_SOON_DAYS,
     LAG_POINTS,
     STALE_LOG_DAYS,
+    YELLOW_DAYS_BEFORE_DUE,
     annotate_light,
     light_of,
     reasons_for,
@@ -145,13 +145,13 @@ def test_light_schedule_not_begun_is_not_behind():
 
 def test_light_milestone_due_in_exactly_seven_days_is_yellow():
     project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=days(DUE_SOON_DAYS))
+    make_milestone(project, due_date=days(YELLOW_DAYS_BEFORE_DUE))
     assert (light(project).light, light(project).reason_code) == ("yellow", "due_soon")
 
 
 def test_light_milestone_due_in_eight_days_is_green():
     project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=days(DUE_SOON_DAYS + 1))
+    make_milestone(project, due_date=days(YELLOW_DAYS_BEFORE_DUE + 1))
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 

@@ -46,6 +46,26 @@ class MoneyUnit(models.TextChoices):
         ]
 
 
+def convert_money(amount: Decimal, unit: str, to: str = MoneyUnit.YUAN) -> Decimal:
+    """An amount written in `unit` (亿, 万, 元) expressed in `to`, in the same currency."""
+    return amount * MoneyUnit(unit).factor / MoneyUnit(to).factor
+
+
+def converted_money(amount: str, unit: str, to: str = MoneyUnit.YI) -> models.Case:
+    """convert_money as a SQL expression over an amount column and its unit column."""
+    return models.Case(
+        *[
+            models.When(
+                **{unit: money_unit},
+                then=models.F(amount)
+                / models.Value(MoneyUnit(to).factor / MoneyUnit(money_unit).factor),
+            )
+            for money_unit in MoneyUnit.values
+        ],
+        output_field=models.DecimalField(max_digits=24, decimal_places=8),
+    )
+
+
 class Currency(models.TextChoices):
     CNY = "CNY", _("人民币")
     USD = "USD", _("美元")

@@ -11,21 +11,17 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
-    F,
     OuterRef,
     Q,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.core.models import Currency, MoneyUnit
+from apps.core.models import Currency, converted_money
 from apps.goals.models import Goal, Target, TargetStatus
 from apps.projects.filters import Due
 from apps.projects.models import Milestone, MilestoneRules, ProgressLog, Project, Stage
@@ -46,20 +42,6 @@ MONEY = DecimalField(max_digits=24, decimal_places=8)
 def url_with(path: str, **params) -> str:
     params = {key: value for key, value in params.items() if value is not None}
     return f"{path}?{urlencode(params)}" if params else path
-
-
-def in_yi(amount: str = "total_investment", unit: str = "investment_unit"):
-    """An amount expressed in 亿 of its currency, whatever unit it was written in."""
-    return Case(
-        *[
-            When(
-                **{unit: money_unit},
-                then=F(amount) / Value(MoneyUnit.YI.factor / MoneyUnit(money_unit).factor),
-            )
-            for money_unit in MoneyUnit.values
-        ],
-        output_field=MONEY,
-    )
 
 
 def _round(value) -> float:
@@ -96,7 +78,7 @@ def investment_by(group: str) -> list[Bar]:
     latest_done = (
         ProgressLog.objects.filter(project=OuterRef("pk"), investment_completed__isnull=False)
         .order_by("-date", "-id")
-        .annotate(yi=in_yi("investment_completed", "investment_unit"))
+        .annotate(yi=converted_money("investment_completed", "investment_unit"))
         .values("yi")[:1]
     )
     cny, usd = Q(currency=Currency.CNY), Q(currency=Currency.USD)
@@ -105,9 +87,9 @@ def investment_by(group: str) -> list[Bar]:
         .values(f"{group}_id", f"{group}__name")
         .annotate(
             projects=Count("id"),
-            total=Sum(in_yi(), filter=cny),
+            total=Sum(converted_money("total_investment", "investment_unit"), filter=cny),
             done=Sum(Subquery(latest_done, output_field=MONEY), filter=cny),
-            total_usd=Sum(in_yi(), filter=usd),
+            total_usd=Sum(converted_money("total_investment", "investment_unit"), filter=usd),
             done_usd=Sum(Subquery(latest_done, output_field=MONEY), filter=usd),
         )
     )
@@ -236,7 +218,7 @@ def bar_chart(bars: list[Bar], label: str, colour: str = "#0d6efd") -> dict:
     }
 
 
-def investment_chart(bars: list[Bar]) -> dict:
+def investment_bars_chart(bars: list[Bar]) -> dict:
     return {
         "type": "bar",
         "data": {
@@ -317,7 +299,7 @@ def dashboard_context(today: datetime.date) -> dict:
                 "title": title,
                 "column": column,
                 "bars": bars,
-                "chart": investment_chart(bars),
+                "chart": investment_bars_chart(bars),
                 "chart_id": f"{key}-chart",
             }
             for key, title, column, bars in (

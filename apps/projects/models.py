@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import AreaUnit, Currency, MoneyUnit, NamedQuerySet, SourcedModel, money_label
+from apps.core.models import (
+    AreaUnit,
+    Currency,
+    MoneyUnit,
+    NamedQuerySet,
+    SourcedModel,
+    convert_money,
+    money_label,
+)
 from apps.core.rules import DUE_SOON_DAYS, holds
 
 
@@ -62,7 +70,7 @@ class MoneyFields(models.Model):
         """The amount in whole units of its currency (yuan or US dollars), not converted."""
         if self.total_investment is None:
             return None
-        return self.total_investment * MoneyUnit(self.investment_unit).factor
+        return convert_money(self.total_investment, self.investment_unit)
 
 
 class Portfolio(SourcedModel, MoneyFields):

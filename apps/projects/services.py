@@ -9,14 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.models import MoneyUnit
+from apps.core.models import MoneyUnit, convert_money
 from apps.core.permissions import require_edit
 
 from .models import Milestone, ProgressLog, Project
-
-
-def _in_yuan(amount: Decimal, unit: str) -> Decimal:
-    return amount * MoneyUnit(unit).factor
 
 
 def latest_progress(project: Project) -> ProgressLog | None:
@@ -103,8 +99,8 @@ def progress_decreases(
     if (
         previous.investment_completed is not None
         and investment_completed is not None
-        and _in_yuan(investment_completed, investment_unit)
-        < _in_yuan(previous.investment_completed, previous.investment_unit)
+        and convert_money(investment_completed, investment_unit)
+        < convert_money(previous.investment_completed, previous.investment_unit)
     ):
         errors["investment_completed"] = ValidationError(
             _(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.core.history import history_entries
-from apps.core.models import MoneyUnit
+from apps.core.models import MoneyUnit, convert_money
 from apps.core.permissions import can_edit_unit, editable_by, unit_id_of
 from apps.core.views import ZoneListView
 
@@ -80,14 +80,15 @@ def _project_for_page(pk: int, today):
     return get_object_or_404(queryset, pk=pk)
 
 
-def _in_yi(amount, unit):
-    return float(amount * MoneyUnit(unit).factor / MoneyUnit.YI.factor)
-
-
-def investment_chart(project: Project, logs: list[ProgressLog]) -> dict | None:
+def investment_progress_chart(project: Project, logs: list[ProgressLog]) -> dict | None:
     """A line of investment completed (in 亿) by log date, oldest first."""
     points = [
-        (log.date.isoformat(), round(_in_yi(log.investment_completed, log.investment_unit), 4))
+        (
+            log.date.isoformat(),
+            round(
+                float(convert_money(log.investment_completed, log.investment_unit, MoneyUnit.YI)), 4
+            ),
+        )
         for log in reversed(logs)
         if log.investment_completed is not None
     ]
@@ -104,7 +105,9 @@ def investment_chart(project: Project, logs: list[ProgressLog]) -> dict | None:
         }
     ]
     if project.total_investment is not None:
-        total = round(_in_yi(project.total_investment, project.investment_unit), 4)
+        total = round(
+            float(convert_money(project.total_investment, project.investment_unit, MoneyUnit.YI)), 4
+        )
         datasets.append(
             {
                 "label": _("总投资（%(unit)s）") % {"unit": currency},
@@ -163,7 +166,7 @@ def project_detail(request, pk: int):
         "phases": list(project.phases.all()),
         "milestones": [(m, milestone_state(m, today)) for m in milestones],
         "logs": logs,
-        "chart": investment_chart(project, logs),
+        "chart": investment_progress_chart(project, logs),
         "history": project_history(project),
         "can_edit": can_edit,
         "today": today,

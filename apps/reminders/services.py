@@ -130,13 +130,12 @@ def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadlin
     """Create or update the Deadline of a milestone, target or hazard after it was saved.
 
     A new item, a moved due date or a reopened item starts its ladder afresh: the rung whose
-    turn it is goes out at the next dispatch.
+    turn it is goes out at the next dispatch. An item with no date yet is registered too (it is
+    still someone's open work, as "my work" shows), with no reminder scheduled.
     """
     snap = source.snapshot(instance)
     deadline = Deadline.objects.filter(kind=source.kind, object_id=instance.pk).first()
     if deadline is None:
-        if snap.due_date is None:
-            return None
         deadline = Deadline(kind=source.kind, object_id=instance.pk)
     restart = (
         deadline.pk is None

@@ -103,13 +103,8 @@ def test_my_work_groups_my_units_items_overdue_first(
     client.force_login(staff_a)
     response = client.get("/my-work/")
     assert sections(response) == {
-        # A hazard stays open until verified and closed, so a rectified one past its deadline is
-        # still overdue (as on the hazard list's overdue filter).
-        "overdue": [
-            ("target", "指标逾期"),
-            ("hazard", "隐患已整改待验收"),
-            ("milestone", "节点逾期"),
-        ],
+        # A hazard rectified before its deadline has met it: it waits for verification, apart.
+        "overdue": [("target", "指标逾期"), ("milestone", "节点逾期")],
         "soon": [("milestone", "节点今天"), ("hazard", "隐患10天"), ("milestone", "节点30天")],
         "later": [
             ("milestone", "节点31天"),
@@ -158,7 +153,8 @@ def test_my_work_zone_leader_sees_everything_overdue(client, make_user, unit_a, 
     client.force_login(leader)
     response = client.get("/my-work/")
     zone = [[item.title for item in group["items"]] for group in response.context["zone_overdue"]]
-    assert zone == [["乙逾期节点"], ["乙逾期指标"], ["乙逾期隐患", "乙已整改隐患"]]
+    # Rectified (waiting for verification) has met its deadline: not overdue.
+    assert zone == [["乙逾期节点"], ["乙逾期指标"], ["乙逾期隐患"]]
     assert response.context["sections"][0]["items"] == []
     assert 'href="/safety/hazards/?overdue=1"' in response.content.decode()
 
@@ -183,7 +179,8 @@ def test_my_work_query_count_is_constant(
         )
         hazard(site, unit_a, f"隐患{n}", days(n - 1))
     client.force_login(leader)
-    # session, user, person, unit; my milestones, targets, hazards; the same three zone-wide.
-    with django_assert_num_queries(8):
+    # session, user, person, unit; my milestones, targets, hazards; hazards to verify; the same
+    # three zone-wide.
+    with django_assert_num_queries(9):
         response = client.get("/my-work/")
     assert response.context["total"] == 3 * rows

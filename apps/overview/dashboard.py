@@ -81,7 +81,7 @@ def projects_by_stage() -> list[Bar]:
         .annotate(n=Count("id"))
         .values_list("stage", "n")
     )
-    projects = reverse("projects:list")
+    projects = reverse("projects:project_list")
     return [
         Bar(str(stage.label), counts.get(stage.value, 0), url_with(projects, stage=stage.value))
         for stage in Stage
@@ -111,7 +111,7 @@ def investment_by(group: str) -> list[Bar]:
             done_usd=Sum(Subquery(latest_done, output_field=MONEY), filter=usd),
         )
     )
-    projects = reverse("projects:list")
+    projects = reverse("projects:project_list")
     bars = []
     for row in rows:
         key = row[f"{group}_id"]
@@ -196,7 +196,7 @@ def milestone_deadlines(today: datetime.date, sample: int = 5) -> dict:
         next30=Count("id", filter=Q(due_date__gte=today, due_date__lte=soon)),
     )
     open_milestones = Milestone.objects.open().select_related("project").order_by("due_date", "id")
-    milestones = reverse("projects:milestone-list")
+    milestones = reverse("projects:milestone_list")
     return {
         "overdue": counts["overdue"],
         "next30": counts["next30"],

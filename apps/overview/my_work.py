@@ -58,7 +58,7 @@ def _milestone_item(milestone: Milestone) -> WorkItem:
         title=milestone.title,
         context=project.name,
         due=milestone.due_date,
-        url=reverse("projects:detail", args=[project.pk]) + f"#milestone-{milestone.pk}",
+        url=reverse("projects:project_detail", args=[project.pk]) + f"#milestone-{milestone.pk}",
         status=_("未完成"),
         unit=str(project.responsible_unit or ""),
     )
@@ -163,7 +163,7 @@ def my_work(user, today: datetime.date) -> dict:
         context["unit_links"] = [
             (
                 _("本单位的项目节点"),
-                url_with(reverse("projects:milestone-list"), unit=unit.pk, due=Due.OPEN),
+                url_with(reverse("projects:milestone_list"), unit=unit.pk, due=Due.OPEN),
             ),
             (_("本单位的指标任务"), url_with("/goals/targets/", unit=unit.pk)),
             (_("本单位的安全隐患"), url_with("/safety/hazards/", unit=unit.pk, status="open")),
@@ -173,7 +173,7 @@ def my_work(user, today: datetime.date) -> dict:
             {
                 "title": _("逾期节点"),
                 "items": _milestones(Q(due_date__lt=today)),
-                "url": url_with(reverse("projects:milestone-list"), due=Due.OVERDUE),
+                "url": url_with(reverse("projects:milestone_list"), due=Due.OVERDUE),
             },
             {
                 "title": _("逾期指标任务"),

@@ -230,7 +230,7 @@ class Project(SourcedModel, MoneyFields):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("projects:detail", args=[self.pk])
+        return reverse("projects:project_detail", args=[self.pk])
 
     def natural_key(self):
         return (self.name,)
@@ -344,7 +344,7 @@ class Milestone(SourcedModel):
         return f"{self.project}：{self.title}"
 
     def get_absolute_url(self):
-        return reverse("projects:detail", args=[self.project_id])
+        return reverse("projects:project_detail", args=[self.project_id])
 
     def natural_key(self):
         return (*self.project.natural_key(), self.title)

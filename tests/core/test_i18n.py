@@ -181,9 +181,9 @@ def test_nav_chinese_by_default(client, english_reader):
     "url_name",
     [
         "dashboard",
-        "my-work",
-        "projects:list",
-        "projects:milestone-list",
+        "my_work",
+        "projects:project_list",
+        "projects:milestone_list",
         "goals:target_list",
         "safety:inspection_list",
         "safety:hazard_list",

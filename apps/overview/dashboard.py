@@ -8,7 +8,6 @@ never added to yuan.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
@@ -25,6 +24,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.links import url_with
 from apps.core.models import Currency, MoneyUnit
 from apps.goals.models import Goal, Target, TargetStatus
 from apps.projects.filters import DUE_SOON_DAYS, Due
@@ -41,11 +41,6 @@ TARGET_STATUS_COLOURS = {
 }
 HAZARD_GRADE_COLOURS = {HazardGrade.GENERAL: "#ffc107", HazardGrade.MAJOR: "#dc3545"}
 MONEY = DecimalField(max_digits=24, decimal_places=8)
-
-
-def url_with(path: str, **params) -> str:
-    params = {key: value for key, value in params.items() if value is not None}
-    return f"{path}?{urlencode(params)}" if params else path
 
 
 def in_yi(amount: str = "total_investment", unit: str = "investment_unit"):
@@ -146,7 +141,7 @@ def targets_by_goal() -> dict:
         .values("goal_id", "status")
         .annotate(n=Count("id"))
     }
-    targets = "/goals/targets/"
+    targets = reverse("goals:target_list")
     rows = []
     for goal in goals:
         cells = [
@@ -177,7 +172,7 @@ def open_hazards_by_grade() -> list[Bar]:
         .annotate(n=Count("id"))
         .values_list("grade", "n")
     )
-    hazards = "/safety/hazards/"
+    hazards = reverse("safety:hazard_list")
     return [
         Bar(
             str(grade.label),
@@ -328,7 +323,7 @@ def dashboard_context(today: datetime.date) -> dict:
         "hazards": hazards,
         "hazard_chart": bar_chart(hazards, _("未销号隐患")),
         "hazards_open": sum(bar.value for bar in hazards),
-        "hazards_open_url": url_with("/safety/hazards/", status="open"),
+        "hazards_open_url": url_with(reverse("safety:hazard_list"), status="open"),
         "milestones": milestones,
         "milestone_boxes": [
             {

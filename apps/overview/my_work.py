@@ -15,9 +15,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.links import url_with
 from apps.core.permissions import is_zone_leader, unit_of
 from apps.goals.models import Target
-from apps.overview.dashboard import url_with
 from apps.projects.filters import DUE_SOON_DAYS, Due
 from apps.projects.models import Milestone
 from apps.safety.models import Hazard
@@ -165,8 +165,11 @@ def my_work(user, today: datetime.date) -> dict:
                 _("本单位的项目节点"),
                 url_with(reverse("projects:milestone_list"), unit=unit.pk, due=Due.OPEN),
             ),
-            (_("本单位的指标任务"), url_with("/goals/targets/", unit=unit.pk)),
-            (_("本单位的安全隐患"), url_with("/safety/hazards/", unit=unit.pk, status="open")),
+            (_("本单位的指标任务"), url_with(reverse("goals:target_list"), unit=unit.pk)),
+            (
+                _("本单位的安全隐患"),
+                url_with(reverse("safety:hazard_list"), unit=unit.pk, status="open"),
+            ),
         ]
     if context["is_leader"]:
         context["zone_overdue"] = [
@@ -178,12 +181,12 @@ def my_work(user, today: datetime.date) -> dict:
             {
                 "title": _("逾期指标任务"),
                 "items": _targets(Q(deadline__lt=today)),
-                "url": "/goals/targets/",
+                "url": reverse("goals:target_list"),
             },
             {
                 "title": _("逾期未销号隐患"),
                 "items": _hazards(Q(rectification_deadline__lt=today)),
-                "url": url_with("/safety/hazards/", overdue=1),
+                "url": url_with(reverse("safety:hazard_list"), overdue=1),
             },
         ]
     return context

@@ -28,7 +28,7 @@ SOURCE_DIRS = ["apps", "templates", "zonetracker"]
 IGNORE = ["tests", "var", "static/vendor", "node_modules", ".venv", "__pycache__"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd%]|\{\w*\}")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="[^"]*">([^<]*)</a>')
+NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="[^"]*"[^>]*>([^<]*)</a>')
 
 
 def po_id(path: Path) -> str:

@@ -145,7 +145,7 @@ if envbool("FAST_PASSWORD_HASHER", "False"):
     # Tests only: hashing with PBKDF2 on every created user would dominate the run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: a cool-off, never a permanent lock.

@@ -8,7 +8,6 @@ never added to yuan.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.db.models import (
     Count,
@@ -21,6 +20,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.links import url_with
 from apps.core.models import Currency, converted_money
 from apps.goals.models import Goal, Target, TargetStatus
 from apps.projects.filters import Due
@@ -37,11 +37,6 @@ TARGET_STATUS_COLOURS = {
 }
 HAZARD_GRADE_COLOURS = {HazardGrade.GENERAL: "#ffc107", HazardGrade.MAJOR: "#dc3545"}
 MONEY = DecimalField(max_digits=24, decimal_places=8)
-
-
-def url_with(path: str, **params) -> str:
-    params = {key: value for key, value in params.items() if value is not None}
-    return f"{path}?{urlencode(params)}" if params else path
 
 
 def _round(value) -> float:
@@ -63,7 +58,7 @@ def projects_by_stage() -> list[Bar]:
         .annotate(n=Count("id"))
         .values_list("stage", "n")
     )
-    projects = reverse("projects:list")
+    projects = reverse("projects:project_list")
     return [
         Bar(str(stage.label), counts.get(stage.value, 0), url_with(projects, stage=stage.value))
         for stage in Stage
@@ -93,7 +88,7 @@ def investment_by(group: str) -> list[Bar]:
             done_usd=Sum(Subquery(latest_done, output_field=MONEY), filter=usd),
         )
     )
-    projects = reverse("projects:list")
+    projects = reverse("projects:project_list")
     bars = []
     for row in rows:
         key = row[f"{group}_id"]
@@ -128,7 +123,7 @@ def targets_by_goal() -> dict:
         .values("goal_id", "status")
         .annotate(n=Count("id"))
     }
-    targets = "/goals/targets/"
+    targets = reverse("goals:target_list")
     rows = []
     for goal in goals:
         cells = [
@@ -162,7 +157,7 @@ def open_hazards_by_grade(today: datetime.date) -> list[Bar]:
             overdue=Count("id", filter=HazardRules.overdue(today)),
         )
     }
-    hazards = "/safety/hazards/"
+    hazards = reverse("safety:hazard_list")
     return [
         Bar(
             str(grade.label),
@@ -183,7 +178,7 @@ def milestone_deadlines(today: datetime.date, sample: int = 5) -> dict:
         overdue=Count("id", filter=overdue), next30=Count("id", filter=soon)
     )
     ordered = Milestone.objects.select_related("project").order_by("due_date", "id")
-    milestones = reverse("projects:milestone-list")
+    milestones = reverse("projects:milestone_list")
     return {
         "overdue": counts["overdue"],
         "next30": counts["next30"],
@@ -313,9 +308,9 @@ def dashboard_context(today: datetime.date) -> dict:
         "hazards": hazards,
         "hazard_chart": bar_chart(hazards, _("未销号隐患")),
         "hazards_open": sum(bar.value for bar in hazards),
-        "hazards_open_url": url_with("/safety/hazards/", status="open"),
+        "hazards_open_url": url_with(reverse("safety:hazard_list"), status="open"),
         "hazards_overdue": sum(bar.extra["overdue"] for bar in hazards),
-        "hazards_overdue_url": url_with("/safety/hazards/", overdue=1),
+        "hazards_overdue_url": url_with(reverse("safety:hazard_list"), overdue=1),
         "milestones": milestones,
         "milestone_boxes": [
             {

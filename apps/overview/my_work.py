@@ -17,10 +17,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.links import url_with
 from apps.core.permissions import is_zone_leader, unit_of
 from apps.core.rules import DUE_SOON_DAYS
 from apps.goals.models import Target
-from apps.overview.dashboard import url_with
 from apps.projects.filters import Due
 from apps.projects.models import Milestone
 from apps.reminders.models import Deadline
@@ -62,7 +62,7 @@ def _milestone_item(milestone: Milestone) -> WorkItem:
         title=milestone.title,
         context=project.name,
         due=milestone.due_date,
-        url=reverse("projects:detail", args=[project.pk]) + f"#milestone-{milestone.pk}",
+        url=reverse("projects:project_detail", args=[project.pk]) + f"#milestone-{milestone.pk}",
         status=_("未完成"),
         unit=str(project.responsible_unit or ""),
     )
@@ -172,27 +172,30 @@ def my_work(user, today: datetime.date) -> dict:
         context["unit_links"] = [
             (
                 _("本单位的项目节点"),
-                url_with(reverse("projects:milestone-list"), unit=unit.pk, due=Due.OPEN),
+                url_with(reverse("projects:milestone_list"), unit=unit.pk, due=Due.OPEN),
             ),
-            (_("本单位的指标任务"), url_with("/goals/targets/", unit=unit.pk)),
-            (_("本单位的安全隐患"), url_with("/safety/hazards/", unit=unit.pk, status="open")),
+            (_("本单位的指标任务"), url_with(reverse("goals:target_list"), unit=unit.pk)),
+            (
+                _("本单位的安全隐患"),
+                url_with(reverse("safety:hazard_list"), unit=unit.pk, status="open"),
+            ),
         ]
     if context["is_leader"]:
         context["zone_overdue"] = [
             {
                 "title": _("逾期节点"),
                 "items": _milestones(Milestone.objects.overdue(today)),
-                "url": url_with(reverse("projects:milestone-list"), due=Due.OVERDUE),
+                "url": url_with(reverse("projects:milestone_list"), due=Due.OVERDUE),
             },
             {
                 "title": _("逾期指标任务"),
                 "items": _targets(Target.objects.overdue(today)),
-                "url": "/goals/targets/",
+                "url": reverse("goals:target_list"),
             },
             {
                 "title": _("逾期未销号隐患"),
                 "items": _hazards(Hazard.objects.overdue(today)),
-                "url": url_with("/safety/hazards/", overdue=1),
+                "url": url_with(reverse("safety:hazard_list"), overdue=1),
             },
         ]
     return context

@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("my-work/", views.my_work_view, name="my-work"),
+    path("my-work/", views.my_work_view, name="my_work"),
 ]

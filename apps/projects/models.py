@@ -240,7 +240,7 @@ class Project(SourcedModel, MoneyFields):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("projects:detail", args=[self.pk])
+        return reverse("projects:project_detail", args=[self.pk])
 
     def natural_key(self):
         return (self.name,)
@@ -371,7 +371,7 @@ class Milestone(SourcedModel):
         return f"{self.project}：{self.title}"
 
     def get_absolute_url(self):
-        return reverse("projects:detail", args=[self.project_id])
+        return reverse("projects:project_detail", args=[self.project_id])
 
     @property
     def is_open(self) -> bool:

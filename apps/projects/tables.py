@@ -33,7 +33,7 @@ class ProjectTable(tables.Table):
     )
     name = tables.Column(
         verbose_name=_("项目名称"),
-        linkify=("projects:detail", [tables.A("pk")]),
+        linkify=("projects:project_detail", [tables.A("pk")]),
         attrs={"td": {"class": "wrap"}},
     )
     kind = tables.Column(verbose_name=_("项目类型"), orderable=False)
@@ -100,7 +100,7 @@ class MilestoneTable(tables.Table):
     )
     project = tables.Column(
         verbose_name=_("项目"),
-        linkify=("projects:detail", [tables.A("project_id")]),
+        linkify=("projects:project_detail", [tables.A("project_id")]),
         orderable=False,
         attrs={"td": {"class": "wrap"}},
     )
@@ -153,7 +153,7 @@ class MilestoneTable(tables.Table):
             return ""
         return format_html(
             '<a class="btn btn-outline-primary btn-sm" href="{}">{}</a>',
-            reverse("projects:milestone-complete", args=[record.pk]),
+            reverse("projects:milestone_complete", args=[record.pk]),
             _("完成"),
         )
 

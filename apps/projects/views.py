@@ -214,7 +214,7 @@ def progress_create(request, pk: int):
                 apply_errors(form, error)
             else:
                 messages.success(request, _("进展已记录。"))
-                return redirect("projects:detail", pk=project.pk)
+                return redirect("projects:project_detail", pk=project.pk)
         else:
             _add_decrease_errors(form, project)
     else:
@@ -284,7 +284,7 @@ def milestone_complete(request, pk: int):
         if request.htmx:
             return _milestone_row(request, milestone, can_edit=True)
         messages.info(request, _("该节点已完成。"))
-        return redirect("projects:detail", pk=milestone.project_id)
+        return redirect("projects:project_detail", pk=milestone.project_id)
     form = MilestoneCompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,7 +302,7 @@ def milestone_complete(request, pk: int):
                     request, milestone, can_edit=True, light=light_of(project, today)
                 )
             messages.success(request, _("节点已完成。"))
-            return redirect("projects:detail", pk=milestone.project_id)
+            return redirect("projects:project_detail", pk=milestone.project_id)
     context = {
         "title": _("完成节点"),
         "milestone": milestone,

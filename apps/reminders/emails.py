@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from .models import Delivery, DeliveryKind
@@ -42,7 +43,7 @@ def message_context(delivery: Delivery) -> dict:
         "kind": delivery.kind,
         "recipient": delivery.recipient,
         "site_url": settings.SITE_URL,
-        "preferences_url": f"{settings.SITE_URL}/reminders/preferences/",
+        "preferences_url": settings.SITE_URL + reverse("reminders:preferences"),
         "today": today,
     }
     if delivery.kind == DeliveryKind.DIGEST:

@@ -28,7 +28,7 @@ SOURCE_DIRS = ["apps", "templates", "zonetracker"]
 IGNORE = ["tests", "var", "static/vendor", "node_modules", ".venv", "__pycache__"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd%]|\{\w*\}")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="[^"]*">([^<]*)</a>')
+NAV_LINK = re.compile(r'<a class="nav-link[^"]*" href="[^"]*"[^>]*>([^<]*)</a>')
 
 
 def po_id(path: Path) -> str:
@@ -181,9 +181,9 @@ def test_nav_chinese_by_default(client, english_reader):
     "url_name",
     [
         "dashboard",
-        "my-work",
-        "projects:list",
-        "projects:milestone-list",
+        "my_work",
+        "projects:project_list",
+        "projects:milestone_list",
         "goals:target_list",
         "safety:inspection_list",
         "safety:hazard_list",

@@ -83,8 +83,8 @@ def world(unit_a):
 
 # Pages that only read: posting to them changes nothing (checked through the history tables).
 READ_ONLY = {
-    "projects:detail",
-    "projects:milestone-row",
+    "projects:project_detail",
+    "projects:milestone_row",
     "goals:target_detail",
     "safety:inspection_detail",
     "safety:hazard_detail",
@@ -93,10 +93,10 @@ READ_ONLY = {
 # Which object a pattern's pk refers to, by URL name.
 OBJECT_FOR = {
     "media": None,
-    "projects:detail": "project",
-    "projects:progress-create": "project",
-    "projects:milestone-row": "milestone",
-    "projects:milestone-complete": "milestone",
+    "projects:project_detail": "project",
+    "projects:progress_create": "project",
+    "projects:milestone_row": "milestone",
+    "projects:milestone_complete": "milestone",
     "goals:target_detail": "target",
     "goals:target_checkin": "target",
     "safety:inspection_detail": "inspection",

@@ -41,7 +41,7 @@ def _csv_first_column(response) -> list[str]:
 
 def _my_work(client, user) -> dict[str, list[str]]:
     client.force_login(user)
-    context = client.get(reverse("my-work")).context
+    context = client.get(reverse("my_work")).context
     found = {section["key"]: [i.title for i in section["items"]] for section in context["sections"]}
     found["verify"] = [item.title for item in context["to_verify"]]
     return found
@@ -141,7 +141,7 @@ def test_milestone_reads_the_same_everywhere(
     client, staff_a, unit_a, name, fields, overdue, bucket, is_open
 ):
     milestone = make_milestone(make_project(responsible_unit=unit_a), title=name, **fields)
-    milestones = reverse("projects:milestone-list")
+    milestones = reverse("projects:milestone_list")
     client.force_login(staff_a)
 
     in_list = client.get(milestones, {"due": "overdue"}).context["table"].rows

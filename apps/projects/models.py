@@ -122,9 +122,6 @@ class ProjectQuerySet(models.QuerySet):
             "enterprise", "chain", "area", "responsible_unit", "leading_official", "portfolio"
         )
 
-    def owned_by_unit(self, unit):
-        return self.filter(responsible_unit=unit)
-
 
 class Project(SourcedModel, MoneyFields):
     """A key project (重点项目)."""

@@ -23,7 +23,7 @@ def _item(deadline, today) -> dict:
     return {
         "deadline": deadline,
         "title": deadline.title,
-        "kind_label": deadline.get_kind_display(),
+        "kind_label": deadline.kind_label,
         "due_date": deadline.due_date,
         "deadline_phrase": deadline.deadline_phrase,
         "days_left": days_left,

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.org.models import Person
 
-from . import ladder
+from . import ladder, registry
 from .models import (
     CalendarDay,
     CalendarDayKind,
@@ -35,7 +35,7 @@ from .models import (
     new_calendar_token,
     wants,
 )
-from .sources import SOURCES, Source, item_path
+from .registry import Source
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def calendar_load(*, path: Path = HOLIDAYS_FILE, model=CalendarDay) -> tuple[int
     return created, updated
 
 
-# --- Keeping the Deadline registry in step with its sources ---------------------------------
+# --- Keeping the Deadline rows in step with the registered sources --------------------------
 
 
 def _next_at(deadline: Deadline, *, now, policy, cal) -> datetime | None:
@@ -127,7 +127,7 @@ def _next_at(deadline: Deadline, *, now, policy, cal) -> datetime | None:
 
 
 def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadline | None:
-    """Create or update the Deadline of a milestone, target or hazard after it was saved.
+    """Create or update the Deadline of a registered source's item after the item was saved.
 
     A new item, a moved due date or a reopened item starts its ladder afresh: the rung whose
     turn it is goes out at the next dispatch.
@@ -145,7 +145,7 @@ def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadlin
     )
     for name, value in vars(snap).items():
         setattr(deadline, name, value)
-    deadline.item_path = item_path(instance)
+    deadline.item_path = registry.item_path(instance)
     if restart:
         deadline.last_dispatched_at = None
         deadline.next_reminder_at = _next_at(
@@ -165,11 +165,11 @@ def deadline_remove(*, source: Source, object_id: int) -> None:
 
 
 def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
-    """Rebuild the registry from every source (after bulk edits that bypass signals)."""
+    """Rebuild the Deadline rows from every registered source (after edits that bypass signals)."""
     policy, cal = policy_snapshot(), work_calendar()
     count = 0
-    for kind in kinds or SOURCES:
-        source = SOURCES[kind]
+    sources = [registry.get(kind) for kind in kinds] if kinds else registry.all()
+    for source in sources:
         queryset = source.model.objects.all()
         if source.related:
             queryset = queryset.select_related(*source.related)
@@ -179,6 +179,7 @@ def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
                 if deadline_sync(source=source, instance=instance, policy=policy, cal=cal):
                     count += 1
             seen.add(instance.pk)
+        kind = source.kind
         registered = set(Deadline.objects.filter(kind=kind).values_list("object_id", flat=True))
         gone = sorted(registered - seen)
         for start in range(0, len(gone), 500):  # SQLite caps the parameters of one query

@@ -218,6 +218,7 @@ def test_dispatch_emails_in_the_recipients_language(clock, policy, team, make_mi
     title = f"{milestone.project.name}：封顶"
     assert by_address["li@example.org"].subject == f"【到期提醒】{title}还有 7 天到期"
     assert by_address["zhang@example.org"].subject == f"[Reminder] {title} is due in 7 days"
+    assert "类型：项目节点\n" in by_address["li@example.org"].body
     html, mimetype = by_address["zhang@example.org"].alternatives[0]
     assert mimetype == "text/html"
     assert f"{settings.SITE_URL}/projects/{milestone.project_id}/" in html

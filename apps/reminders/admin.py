@@ -17,11 +17,10 @@ from .models import (
     Policy,
     Preference,
 )
+from .tasks import reschedule
 
 
 def _reschedule_after_commit():
-    from .tasks import reschedule
-
     transaction.on_commit(reschedule.delay)
 
 

@@ -146,7 +146,7 @@ def test_dispatch_skips_closed_items_and_stops_their_ladder(clock, policy, team,
     clock(at(date(2025, 2, 1)))
     milestone = make_milestone(date(2025, 3, 20))
     clock(at(date(2025, 3, 13)))
-    services.dispatch(enqueue=False)  # claimed, not yet sent
+    services.dispatch()  # claimed, not yet sent
     milestone.done_date = date(2025, 3, 13)
     milestone.save()
 
@@ -163,8 +163,8 @@ def test_dispatch_twice_sends_each_reminder_once(clock, policy, team, make_miles
         make_milestone(date(2025, 3, 20) + timedelta(days=n))
     clock(at(date(2025, 3, 14)))
 
-    services.dispatch(enqueue=False)
-    services.dispatch(enqueue=False)
+    services.dispatch()
+    services.dispatch()
     services.send_pending()
     services.send_pending()
 

@@ -30,7 +30,7 @@ def make_deadlines(unit, count, *, due, start):
 
 def tick_queries() -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
-        result = services.dispatch(enqueue=False)
+        result = services.dispatch()
     return len(captured), result.deadlines
 
 

@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 self._reset(unit, due, now)
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
-                    result = services.dispatch(now=now)
+                    result = services.dispatch(now=now, hold=True)
                     timings.append(time.perf_counter() - started)
                 queries = len(captured)
                 if result.deadlines != due:

@@ -6,3 +6,10 @@ class GoalsConfig(AppConfig):
     name = "apps.goals"
     label = "goals"
     verbose_name = _("目标任务")
+
+    def ready(self):
+        from apps.reminders import registry
+
+        from .reminder_sources import TARGETS
+
+        registry.register(TARGETS)

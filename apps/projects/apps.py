@@ -6,3 +6,10 @@ class ProjectsConfig(AppConfig):
     name = "apps.projects"
     label = "projects"
     verbose_name = _("重点项目")
+
+    def ready(self):
+        from apps.reminders import registry
+
+        from .reminder_sources import MILESTONES
+
+        registry.register(MILESTONES)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import registry
 from .models import (
     CalendarDay,
     Deadline,
@@ -16,12 +17,32 @@ from .models import (
     Policy,
     Preference,
 )
+from .tasks import reschedule
 
 
 def _reschedule_after_commit():
-    from .tasks import reschedule
-
     transaction.on_commit(reschedule.delay)
+
+
+class DeadlineKindFilter(admin.SimpleListFilter):
+    """The kinds the areas registered, by their labels."""
+
+    title = _("类型")
+    parameter_name = "kind"
+    field_path = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(source.kind, source.label) for source in registry.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.field_path: self.value()})
+        return queryset
+
+
+class DeliveryDeadlineKindFilter(DeadlineKindFilter):
+    parameter_name = "deadline__kind"
+    field_path = "deadline__kind"
 
 
 class LeadTimeInline(admin.TabularInline):
@@ -92,22 +113,26 @@ class DeliveryInline(admin.TabularInline):
 class DeadlineAdmin(admin.ModelAdmin):
     list_display = [
         "title",
-        "kind",
+        "kind_label",
         "due_date",
         "is_open",
         "responsible_unit",
         "leading_official",
         "next_reminder_at",
     ]
-    list_filter = ["kind", "is_open"]
+    list_filter = [DeadlineKindFilter, "is_open"]
     list_select_related = ["responsible_unit", "leading_official__unit"]
     search_fields = ["title"]
     date_hierarchy = "due_date"
-    readonly_fields = [f.name for f in Deadline._meta.fields]
+    readonly_fields = ["kind_label" if f.name == "kind" else f.name for f in Deadline._meta.fields]
     inlines = [DeliveryInline]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("类型"), ordering="kind")
+    def kind_label(self, obj):
+        return obj.kind_label
 
 
 @admin.register(Delivery)
@@ -123,7 +148,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "sent_at",
         "last_error",
     ]
-    list_filter = ["status", "kind", "deadline__kind"]
+    list_filter = ["status", "kind", DeliveryDeadlineKindFilter]
     list_select_related = ["deadline", "recipient__unit"]
     search_fields = ["deadline__title", "recipient__name", "email"]
     date_hierarchy = "created_at"

@@ -1,6 +1,13 @@
-"""Reminder and digest emails: one context, rendered to subject, text and HTML templates."""
+"""Reminder and digest emails: one context, rendered to subject, text and HTML templates.
+
+Rendering only: what a digest lists is chosen by the caller (services.delivery_message).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -8,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Delivery, DeliveryKind
+from .models import Deadline, Delivery, DeliveryKind
 
 DELIVERY_HEADER = "X-Zonetracker-Delivery"
 
@@ -24,7 +31,7 @@ def _item(deadline, today) -> dict:
     return {
         "deadline": deadline,
         "title": deadline.title,
-        "kind_label": deadline.get_kind_display(),
+        "kind_label": deadline.kind_label,
         "due_date": deadline.due_date,
         "deadline_phrase": deadline.deadline_phrase,
         "days_left": days_left,
@@ -34,10 +41,18 @@ def _item(deadline, today) -> dict:
     }
 
 
-def message_context(delivery: Delivery) -> dict:
-    from .services import digest_items, policy_snapshot
+@dataclass(frozen=True)
+class Digest:
+    """What a weekly digest lists: the recipient's open items due within the horizon."""
 
-    today = timezone.localdate()
+    items: Sequence[Deadline]
+    horizon_days: int
+
+
+def message_context(
+    delivery: Delivery, *, today: date | None = None, digest: Digest | None = None
+) -> dict:
+    today = today or timezone.localdate()
     context = {
         "delivery": delivery,
         "kind": delivery.kind,
@@ -47,14 +62,12 @@ def message_context(delivery: Delivery) -> dict:
         "today": today,
     }
     if delivery.kind == DeliveryKind.DIGEST:
-        horizon = policy_snapshot().digest_horizon_days
-        items = [
-            _item(d, today)
-            for d in digest_items(person=delivery.recipient, today=today, horizon_days=horizon)
-        ]
+        if digest is None:
+            raise TypeError("a digest email needs its items")
+        items = [_item(d, today) for d in digest.items]
         context.update(
             items=items,
-            horizon_days=horizon,
+            horizon_days=digest.horizon_days,
             overdue_count=sum(1 for item in items if item["days_overdue"]),
         )
     else:
@@ -72,14 +85,16 @@ def _cc_for(delivery: Delivery) -> list[str]:
     return [head.contact_email]
 
 
-def build_message(delivery: Delivery) -> EmailMultiAlternatives:
+def build_message(
+    delivery: Delivery, *, today: date | None = None, digest: Digest | None = None
+) -> EmailMultiAlternatives:
     """The email for a delivery, in the recipient's language. ValueError when it has no address."""
     address = delivery.recipient.contact_email
     if not address:
         raise ValueError(f"no email address for {delivery.recipient}")
     name = "digest" if delivery.kind == DeliveryKind.DIGEST else "reminder"
     with translation.override(recipient_language(delivery.recipient)):
-        context = message_context(delivery)
+        context = message_context(delivery, today=today, digest=digest)
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)

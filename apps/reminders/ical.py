@@ -34,7 +34,7 @@ def person_calendar(person) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", deadline.due_date)
         event.add("dtend", deadline.due_date + timedelta(days=1))
-        event.add("summary", f"[{deadline.get_kind_display()}] {deadline.title}")
+        event.add("summary", f"[{deadline.kind_label}] {deadline.title}")
         lines = [deadline.title]
         if deadline.deadline_phrase:
             lines.append(_("期限表述：%(phrase)s") % {"phrase": deadline.deadline_phrase})

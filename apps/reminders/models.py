@@ -8,11 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class DeadlineKind(models.TextChoices):
-    MILESTONE = "milestone", _("项目节点")
-    TARGET = "target", _("指标任务")
-    HAZARD = "hazard", _("隐患整改")
+from . import registry
 
 
 class Weekday(models.IntegerChoices):
@@ -130,13 +126,15 @@ class DeadlineQuerySet(models.QuerySet):
 
 
 class Deadline(models.Model):
-    """One dated obligation of a milestone, target or hazard, kept in step with it by signals.
+    """One dated obligation of an item some area registered (a milestone, target or hazard), kept
+    in step with it by signals.
 
     The reminder pipeline reads only this table: `next_reminder_at` says when the item next
     needs attention, and dispatch polls `next_reminder_at <= now`.
     """
 
-    kind = models.CharField(_("类型"), max_length=10, choices=DeadlineKind.choices)
+    # A registered source's key ("milestone"); its label comes from the registry.
+    kind = models.CharField(_("类型"), max_length=registry.KIND_MAX_LENGTH)
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     title = models.CharField(_("事项"), max_length=300)
     due_date = models.DateField(_("到期日"), null=True, blank=True)
@@ -201,6 +199,10 @@ class Deadline(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        return registry.label(self.kind)
 
     @property
     def item_url(self) -> str:

@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.org.models import Person
 
-from . import ladder
+from . import emails, ladder, registry
 from .models import (
     CalendarDay,
     CalendarDayKind,
@@ -35,7 +35,7 @@ from .models import (
     new_calendar_token,
     wants,
 )
-from .sources import SOURCES, Source, item_path
+from .registry import Source
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def calendar_load(*, path: Path = HOLIDAYS_FILE, model=CalendarDay) -> tuple[int
     return created, updated
 
 
-# --- Keeping the Deadline registry in step with its sources ---------------------------------
+# --- Keeping the Deadline rows in step with the registered sources --------------------------
 
 
 def _next_at(deadline: Deadline, *, now, policy, cal) -> datetime | None:
@@ -127,7 +127,7 @@ def _next_at(deadline: Deadline, *, now, policy, cal) -> datetime | None:
 
 
 def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadline | None:
-    """Create or update the Deadline of a milestone, target or hazard after it was saved.
+    """Create or update the Deadline of a registered source's item after the item was saved.
 
     A new item, a moved due date or a reopened item starts its ladder afresh: the rung whose
     turn it is goes out at the next dispatch. An item with no date yet is registered too (it is
@@ -144,7 +144,7 @@ def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadlin
     )
     for name, value in vars(snap).items():
         setattr(deadline, name, value)
-    deadline.item_path = item_path(instance)
+    deadline.item_path = registry.item_path(instance)
     if restart:
         deadline.last_dispatched_at = None
         deadline.next_reminder_at = _next_at(
@@ -164,11 +164,11 @@ def deadline_remove(*, source: Source, object_id: int) -> None:
 
 
 def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
-    """Rebuild the registry from every source (after bulk edits that bypass signals)."""
+    """Rebuild the Deadline rows from every registered source (after edits that bypass signals)."""
     policy, cal = policy_snapshot(), work_calendar()
     count = 0
-    for kind in kinds or SOURCES:
-        source = SOURCES[kind]
+    sources = [registry.get(kind) for kind in kinds] if kinds else registry.all()
+    for source in sources:
         queryset = source.model.objects.all()
         if source.related:
             queryset = queryset.select_related(*source.related)
@@ -178,6 +178,7 @@ def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
                 if deadline_sync(source=source, instance=instance, policy=policy, cal=cal):
                     count += 1
             seen.add(instance.pk)
+        kind = source.kind
         registered = set(Deadline.objects.filter(kind=kind).values_list("object_id", flat=True))
         gone = sorted(registered - seen)
         for start in range(0, len(gone), 500):  # SQLite caps the parameters of one query
@@ -272,6 +273,11 @@ class DispatchResult:
     created: list[Delivery] = field(default_factory=list)
     queued: list[int] = field(default_factory=list)
 
+    def batches(self) -> list[list[int]]:
+        """The queued ids in chunks, one mail connection each."""
+        chunk = settings.REMINDERS_SEND_CHUNK
+        return [self.queued[start : start + chunk] for start in range(0, len(self.queued), chunk)]
+
 
 def deliveries_sweep(*, now: datetime) -> int:
     """Take back claims left 'sending' by a worker that died: they go out again."""
@@ -362,11 +368,12 @@ def _plan_digest(*, now, policy, cal) -> list[Delivery]:
     ]
 
 
-def dispatch(*, now: datetime | None = None, enqueue: bool = True) -> DispatchResult:
-    """One tick: sweep stale claims, claim the rungs now due, and queue pending deliveries.
+def dispatch(*, now: datetime | None = None, hold: bool = False) -> DispatchResult:
+    """One tick: sweep stale claims, claim the rungs now due, and list the pending deliveries.
 
     Claiming is the insert under the unique constraint, so a second tick, a second worker or a
-    redelivered task inserts nothing new. Send tasks are queued only after the commit.
+    redelivered task inserts nothing new. With `hold`, the caller queues send tasks for
+    `result.queued` (after the commit) and the rows are not listed again until the claim timeout.
     """
     now = now or timezone.now()
     result = DispatchResult()
@@ -386,18 +393,12 @@ def dispatch(*, now: datetime | None = None, enqueue: bool = True) -> DispatchRe
             .values_list("pk", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
         )
         result.queued = queue
-        if enqueue and queue:
-            from .tasks import send_deliveries
-
+        if hold and queue:
             # Queued rows are not queued again until the claim timeout: by then a lost task
             # (a worker killed before it claimed them) is presumed lost and they go out again.
             Delivery.objects.filter(pk__in=queue, status=DeliveryStatus.PENDING).update(
                 next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
             )
-
-            chunk = settings.REMINDERS_SEND_CHUNK
-            for start in range(0, len(queue), chunk):
-                send_deliveries.delay_on_commit(queue[start : start + chunk])
     return result
 
 
@@ -458,8 +459,6 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
     Rows another worker claimed, or that were already sent, are passed over. On a temporary
     error the row goes back to pending with a backoff and TemporarySendError stops the batch.
     """
-    from .emails import build_message
-
     result = SendResult()
     connection = None
     try:
@@ -484,7 +483,7 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
                 result.skipped.append(pk)
                 continue
             try:
-                message = build_message(delivery)
+                message = delivery_message(delivery)
             except ValueError as error:
                 _finish(pk, token, status=DeliveryStatus.FAILED, last_error=str(error))
                 result.failed.append(pk)
@@ -570,18 +569,17 @@ def _skip_reason(delivery: Delivery) -> str:
 
 def send_pending(*, now: datetime | None = None) -> tuple[DispatchResult, SendResult]:
     """Dispatch and send in the foreground (the send_reminders command, cron users)."""
-    result = dispatch(now=now, enqueue=False)
+    result = dispatch(now=now)
     sent = SendResult()
-    chunk = settings.REMINDERS_SEND_CHUNK
-    for start in range(0, len(result.queued), chunk):
-        part = deliveries_send(ids=result.queued[start : start + chunk])
+    for batch in result.batches():
+        part = deliveries_send(ids=batch)
         sent.sent += part.sent
         sent.failed += part.failed
         sent.skipped += part.skipped
     return result, sent
 
 
-# --- Digest contents, the calendar feed and preferences ------------------------------------
+# --- Digest contents, the message of a delivery, and preferences ---------------------------
 
 
 def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Deadline]:
@@ -592,6 +590,22 @@ def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Dead
         .filter(due_date__lte=horizon)
         .order_by("due_date", "pk")
     )
+
+
+def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """The email of a delivery; a digest lists the recipient's items due within the horizon.
+
+    ValueError when the recipient has no address.
+    """
+    today = timezone.localdate()
+    if delivery.kind != DeliveryKind.DIGEST:
+        return emails.build_message(delivery, today=today)
+    horizon = policy_snapshot().digest_horizon_days
+    digest = emails.Digest(
+        items=digest_items(person=delivery.recipient, today=today, horizon_days=horizon),
+        horizon_days=horizon,
+    )
+    return emails.build_message(delivery, today=today, digest=digest)
 
 
 def preference_get(*, person: Person) -> Preference:

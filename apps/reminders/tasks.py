@@ -13,8 +13,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def dispatch() -> int:
-    """The beat tick: claim what is due and queue it for sending."""
-    result = services.dispatch()
+    """The beat tick: claim what is due and queue it for sending, once the claims are committed."""
+    result = services.dispatch(hold=True)
+    for batch in result.batches():
+        send_deliveries.delay_on_commit(batch)
     if result.queued or result.swept:
         logger.info(
             "reminders: %s deadlines due, %s deliveries queued, %s claims taken back",

@@ -6,3 +6,10 @@ class SafetyConfig(AppConfig):
     name = "apps.safety"
     label = "safety"
     verbose_name = _("安全生产")
+
+    def ready(self):
+        from apps.reminders import registry
+
+        from .reminder_sources import HAZARDS
+
+        registry.register(HAZARDS)

@@ -142,3 +142,44 @@ def test_admin_calendar_day_refuses_duplicate_date(admin_client_zh, holidays):
     )
     assert response.status_code == 200
     assert CalendarDay.objects.filter(date=date(2025, 10, 1)).count() == 1
+
+
+def test_admin_deadline_changelist_names_and_filters_kinds_by_label(
+    admin_client_zh, team, make_milestone, hazard_factory
+):
+    make_milestone(date(2025, 3, 20), title="主体封顶")
+    hazard_factory(
+        unit=team["unit"], description="消防通道堵塞", rectification_deadline=date(2025, 3, 20)
+    )
+    url = reverse("admin:reminders_deadline_changelist")
+
+    everything = admin_client_zh.get(url)
+    hazards = admin_client_zh.get(url, {"kind": "hazard"})
+
+    html = everything.content.decode()
+    filter_spec = everything.context["cl"].filter_specs[0]
+    assert [(kind, str(label)) for kind, label in filter_spec.lookup_choices] == [
+        ("milestone", "项目节点"),
+        ("target", "指标任务"),
+        ("hazard", "隐患整改"),
+    ]
+    assert '<td class="field-kind_label">项目节点</td>' in html
+    assert '<td class="field-kind_label">隐患整改</td>' in html
+    assert [d.title for d in hazards.context["cl"].result_list] == ["消防通道堵塞"]
+
+
+def test_admin_delivery_changelist_filters_by_kind_of_deadline(
+    admin_client_zh, team, make_milestone, hazard_factory
+):
+    milestone = Deadline.objects.get(object_id=make_milestone(date(2025, 3, 20)).pk)
+    hazard_factory(unit=team["unit"], rectification_deadline=date(2025, 3, 20))
+    hazard = Deadline.objects.get(kind="hazard")
+    make_deliveries(team, milestone, 1)
+    make_deliveries(team, hazard, 2)
+
+    response = admin_client_zh.get(
+        reverse("admin:reminders_delivery_changelist"), {"deadline__kind": "hazard"}
+    )
+
+    assert response.status_code == 200
+    assert {d.deadline for d in response.context["cl"].result_list} == {hazard}

@@ -17,11 +17,11 @@ def test_digest_goes_out_on_monday_morning_once(clock, policy, team, make_milest
     make_milestone(date(2025, 3, 12), title="已逾期节点")
     make_milestone(date(2025, 3, 28), title="两周内节点")
     make_milestone(date(2025, 4, 30), title="远期节点")
-    services.dispatch(enqueue=False)  # first tick: the digest job learns its next run
+    services.dispatch()  # first tick: the digest job learns its next run
     Delivery.objects.all().delete()
 
     clock(at(date(2025, 3, 17), 8, 29))
-    services.dispatch(enqueue=False)
+    services.dispatch()
     assert Delivery.objects.filter(kind=DeliveryKind.DIGEST).count() == 0
 
     clock(at(date(2025, 3, 17), 8, 31))
@@ -44,17 +44,17 @@ def test_digest_goes_out_on_monday_morning_once(clock, policy, team, make_milest
     assert "远期节点" not in zhang.body
 
     clock(at(date(2025, 3, 24), 8, 31))
-    services.dispatch(enqueue=False)
+    services.dispatch()
     assert Delivery.objects.filter(kind=DeliveryKind.DIGEST).count() == 6
 
 
 def test_digest_respects_opt_out(clock, policy, team, make_milestone):
     clock(at(date(2025, 3, 14)))
     make_milestone(date(2025, 3, 20))
-    services.dispatch(enqueue=False)
+    services.dispatch()
     Preference.objects.create(person=team["staff"], digest=False)
     clock(at(date(2025, 3, 17), 9))
-    services.dispatch(enqueue=False)
+    services.dispatch()
     names = Delivery.objects.filter(kind=DeliveryKind.DIGEST).values_list(
         "recipient__name", flat=True
     )
@@ -66,14 +66,14 @@ def test_digest_moves_to_tuesday_after_a_holiday_monday(
 ):
     clock(at(date(2024, 10, 5)))
     make_milestone(date(2024, 10, 15))
-    services.dispatch(enqueue=False)
+    services.dispatch()
 
     clock(at(date(2024, 10, 7), 9))  # National Day holiday, a Monday
-    services.dispatch(enqueue=False)
+    services.dispatch()
     assert Delivery.objects.filter(kind=DeliveryKind.DIGEST).count() == 0
 
     clock(at(date(2024, 10, 8), 8, 31))
-    services.dispatch(enqueue=False)
+    services.dispatch()
     assert (
         sorted(
             Delivery.objects.filter(kind=DeliveryKind.DIGEST).values_list("rung_date", flat=True)

@@ -146,7 +146,7 @@ def test_dispatch_skips_closed_items_and_stops_their_ladder(clock, policy, team,
     clock(at(date(2025, 2, 1)))
     milestone = make_milestone(date(2025, 3, 20))
     clock(at(date(2025, 3, 13)))
-    services.dispatch(enqueue=False)  # claimed, not yet sent
+    services.dispatch()  # claimed, not yet sent
     milestone.done_date = date(2025, 3, 13)
     milestone.save()
 
@@ -163,8 +163,8 @@ def test_dispatch_twice_sends_each_reminder_once(clock, policy, team, make_miles
         make_milestone(date(2025, 3, 20) + timedelta(days=n))
     clock(at(date(2025, 3, 14)))
 
-    services.dispatch(enqueue=False)
-    services.dispatch(enqueue=False)
+    services.dispatch()
+    services.dispatch()
     services.send_pending()
     services.send_pending()
 
@@ -218,6 +218,7 @@ def test_dispatch_emails_in_the_recipients_language(clock, policy, team, make_mi
     title = f"{milestone.project.name}：封顶"
     assert by_address["li@example.org"].subject == f"【到期提醒】{title}还有 7 天到期"
     assert by_address["zhang@example.org"].subject == f"[Reminder] {title} is due in 7 days"
+    assert "类型：项目节点\n" in by_address["li@example.org"].body
     html, mimetype = by_address["zhang@example.org"].alternatives[0]
     assert mimetype == "text/html"
     assert f"{settings.SITE_URL}/projects/{milestone.project_id}/" in html

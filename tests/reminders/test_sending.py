@@ -37,7 +37,7 @@ def three_due(clock, policy, team, make_milestone, make_user):
     clock(at(date(2025, 2, 1)))
     make_milestone(date(2025, 3, 20))
     clock(at(date(2025, 3, 13)))
-    result = services.dispatch(enqueue=False)
+    result = services.dispatch()
     assert len(result.queued) == 3
     return result.queued
 
@@ -72,7 +72,7 @@ def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
 
     # Within the backoff the refused row waits; the rows the batch never reached do not.
     clock(datetime(2025, 3, 13, 10, 0, 10, tzinfo=SHANGHAI))
-    assert services.dispatch(enqueue=False).queued == three_due[1:]
+    assert services.dispatch().queued == three_due[1:]
     clock(at(date(2025, 3, 13), 10, 5))
     services.send_pending()
     services.send_pending()

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.reminders import services
-from apps.reminders.models import Deadline, DeadlineKind
+from apps.reminders.models import Deadline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
@@ -17,7 +17,7 @@ def make_deadlines(unit, count, *, due, start):
     now = timezone.now()
     Deadline.objects.bulk_create(
         Deadline(
-            kind=DeadlineKind.MILESTONE,
+            kind="milestone",
             object_id=start + n,
             title=f"deadline {start + n}",
             due_date=timezone.localdate() + timedelta(days=1 if due else 60),
@@ -30,7 +30,7 @@ def make_deadlines(unit, count, *, due, start):
 
 def tick_queries() -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
-        result = services.dispatch(enqueue=False)
+        result = services.dispatch()
     return len(captured), result.deadlines
 
 

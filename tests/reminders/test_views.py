@@ -115,6 +115,33 @@ def test_delivery_log_tag_lists_the_items_reminders(team, make_milestone):
     assert "尚未发送提醒" in other_html
 
 
+def test_items_delivery_log_tag_lists_reminders_of_a_projects_milestones(
+    team, make_milestone, django_assert_num_queries
+):
+    first = make_milestone(date(2026, 1, 28), title="开工")
+    project = first.project
+    second = project.milestones.create(title="竣工", due_date=date(2026, 6, 30))
+    elsewhere = make_milestone(date(2026, 1, 29), title="别的项目节点")
+    for n, milestone in enumerate([first, second, elsewhere]):
+        deadline = milestone_deadline(milestone)
+        Delivery.objects.create(
+            deadline=deadline,
+            recipient=team["staff"],
+            kind=DeliveryKind.LEAD,
+            rung_date=date(2025, 12, 1 + n),
+            next_attempt_at=deadline.updated_at,
+        )
+    template = Template("{% load reminders %}{% items_delivery_log project.milestones.all %}")
+
+    with django_assert_num_queries(1):
+        html = template.render(Context({"project": project}))
+
+    assert f"{project.name}：开工" in html
+    assert f"{project.name}：竣工" in html
+    assert "别的项目节点" not in html
+    assert html.count("提前提醒") == 2
+
+
 def milestone_deadline(milestone):
     from apps.reminders.models import Deadline
 

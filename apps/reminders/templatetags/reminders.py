@@ -1,16 +1,17 @@
-"""{% delivery_log item %}: the reminders sent about a milestone, target or hazard."""
+"""{% delivery_log item %}: the reminders sent about an item some area registered (a milestone,
+target or hazard); {% items_delivery_log items %}: those sent about any of several items."""
 
 from django import template
 
-from ..models import Deadline, DeadlineKind, Delivery
-from ..sources import source_for_model
+from .. import registry
+from ..models import Deadline, Delivery
 
 register = template.Library()
 
 
 @register.inclusion_tag("reminders/_delivery_log.html")
 def delivery_log(item, limit=50):
-    source = source_for_model(type(item))
+    source = registry.for_model(type(item))
     deliveries = []
     if source is not None and item.pk is not None:
         deliveries = list(
@@ -25,16 +26,17 @@ def delivery_log(item, limit=50):
 
 
 @register.inclusion_tag("reminders/_delivery_log.html")
-def project_delivery_log(project, limit=50):
-    """The reminders sent about any of a project's milestones, newest first (two queries)."""
-    from apps.projects.models import Milestone
-
-    milestone_ids = Milestone.objects.filter(project=project).values("pk")
-    deliveries = list(
-        Delivery.objects.filter(
-            deadline__kind=DeadlineKind.MILESTONE, deadline__object_id__in=milestone_ids
+def items_delivery_log(items, limit=50):
+    """The reminders sent about any of `items` (a queryset of one registered model, such as a
+    project's milestones), newest first, each naming its item; one query."""
+    source = registry.for_model(items.model)
+    deliveries = []
+    if source is not None:
+        deliveries = list(
+            Delivery.objects.filter(
+                deadline__kind=source.kind, deadline__object_id__in=items.values("pk")
+            )
+            .select_related("recipient", "deadline")
+            .order_by("-created_at", "-pk")[:limit]
         )
-        .select_related("recipient", "deadline")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    return {"item": project, "deadline": None, "deliveries": deliveries, "show_item": True}
+    return {"deadline": None, "deliveries": deliveries, "show_item": True}

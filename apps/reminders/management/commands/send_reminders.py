@@ -5,7 +5,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.reminders import services
-from apps.reminders.emails import build_message
 from apps.reminders.models import Delivery
 
 
@@ -40,7 +39,7 @@ class Command(BaseCommand):
         lines = []
         try:
             with transaction.atomic():
-                result = services.dispatch(enqueue=False)
+                result = services.dispatch()
                 rows = Delivery.objects.filter(pk__in=result.queued).select_related(
                     "recipient__user",
                     "deadline__responsible_unit__head",
@@ -59,7 +58,7 @@ class Command(BaseCommand):
 
     def _describe(self, delivery) -> str:
         try:
-            message = build_message(delivery)
+            message = services.delivery_message(delivery)
         except ValueError as error:
             return f"[{delivery.kind}] {delivery.recipient} -> ({error})"
         cc = f" cc {', '.join(message.cc)}" if message.cc else ""

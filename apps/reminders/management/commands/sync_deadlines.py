@@ -1,4 +1,4 @@
-"""Rebuild the reminder registry from every milestone, target and hazard."""
+"""Rebuild the Deadline rows from every item of every registered source."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,7 @@ from apps.reminders import services
 
 
 class Command(BaseCommand):
-    help = "Create or update the Deadline row of every milestone, target and hazard."
+    help = "Create or update the Deadline row of every item of every registered source."
 
     def handle(self, *args, **options):
         count = services.deadlines_sync_all()

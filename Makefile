@@ -19,7 +19,7 @@ test test-fast: export DEBUG = False
 help:
 	@echo "make demo    install, migrate, seed, add demo data and run web + worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test    run the test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check and format check, import-linter contracts"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \

@@ -4,15 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.reminders.registry import Snapshot, Source
 
-from .models import TargetStatus
-
 
 def target_snapshot(target) -> Snapshot:
     return Snapshot(
         title=target.title,
         due_date=target.deadline,
         deadline_phrase=target.deadline_phrase,
-        is_open=target.status != TargetStatus.ACHIEVED,
+        is_open=target.is_open,
         responsible_unit_id=target.responsible_unit_id,
         leading_official_id=target.leading_official_id,
         owner_id=None,

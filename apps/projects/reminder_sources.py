@@ -11,7 +11,7 @@ def milestone_snapshot(milestone) -> Snapshot:
         title=f"{project.name}：{milestone.title}",
         due_date=milestone.due_date,
         deadline_phrase=milestone.deadline_phrase,
-        is_open=milestone.done_date is None,
+        is_open=milestone.is_open,
         responsible_unit_id=project.responsible_unit_id,
         leading_official_id=project.leading_official_id,
         owner_id=None,

@@ -1,7 +1,7 @@
 """The person's reminder preferences, the calendar-token reset, and the iCal feed."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,6 @@ def _person_of(request):
     return person
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     person = _person_of(request)
@@ -41,7 +40,6 @@ def preferences(request):
     )
 
 
-@login_required
 @require_POST
 def calendar_token_reset(request):
     services.calendar_token_reset(person=_person_of(request))

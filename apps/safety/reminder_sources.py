@@ -4,8 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.reminders.registry import Snapshot, Source
 
-from .models import HazardStatus
-
 
 def _person_id_of_user(user) -> int | None:
     person = getattr(user, "person", None) if user is not None else None
@@ -18,7 +16,7 @@ def hazard_snapshot(hazard) -> Snapshot:
         title=hazard.description[:100],
         due_date=hazard.rectification_deadline,
         deadline_phrase="",
-        is_open=hazard.status not in (HazardStatus.RECTIFIED, HazardStatus.CLOSED),
+        is_open=hazard.rectification_pending,
         responsible_unit_id=hazard.responsible_unit_id,
         leading_official_id=None,
         owner_id=_person_id_of_user(hazard.rectifier) if hazard.rectifier_id else None,

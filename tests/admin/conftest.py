@@ -3,39 +3,40 @@
 from datetime import date
 from decimal import Decimal
 
+import factory
 import pytest
 
-from apps.core.models import AreaUnit, Currency, MoneyUnit
-from apps.goals.models import (
-    Award,
-    CheckIn,
-    Evaluation,
-    Goal,
-    Indicator,
-    Plan,
-    Ranking,
-    Target,
-    TargetStatus,
-)
-from apps.org.models import Area, Enterprise, IndustryChain, Person, Unit, User
-from apps.projects.models import (
-    Milestone,
-    Portfolio,
-    ProgressLog,
-    Project,
-    ProjectKind,
-    ProjectPhase,
-    Stage,
-)
-from apps.safety.models import (
-    Campaign,
-    Hazard,
-    HazardGrade,
-    HazardStatus,
-    Inspection,
-    InspectionTeam,
-    SafetyWork,
-    Site,
+from apps.core.models import AreaUnit
+from apps.goals.models import TargetStatus
+from apps.org.models import Area, Person
+from apps.projects.models import Stage
+from apps.safety.models import HazardGrade, HazardStatus
+from tests.factories import (
+    AreaFactory,
+    AwardFactory,
+    CampaignFactory,
+    CheckInFactory,
+    EnterpriseFactory,
+    EvaluationFactory,
+    GoalFactory,
+    HazardFactory,
+    IndicatorFactory,
+    IndustryChainFactory,
+    InspectionFactory,
+    InspectionTeamFactory,
+    MilestoneFactory,
+    PersonFactory,
+    PlanFactory,
+    PortfolioFactory,
+    ProgressLogFactory,
+    ProjectFactory,
+    ProjectPhaseFactory,
+    RankingFactory,
+    SafetyWorkFactory,
+    SiteFactory,
+    TargetFactory,
+    UnitFactory,
+    UserFactory,
 )
 
 
@@ -56,63 +57,46 @@ class Builder:
         self.n += 1
         return self.n
 
-    def _day(self, n: int) -> date:
+    def _day(self) -> date:
+        n = self._next()
         return date(2000 + n, 1 + n % 12, 1 + n % 28)
 
-    def _login(self) -> User:
-        n = self._next()
-        return User.objects.create_user(f"login{n}", f"login{n}@example.org")
+    def _year(self) -> int:
+        return 2000 + self._next()
 
-    def _bare_unit(self) -> Unit:
-        return Unit.objects.create(name=f"单位{self._next()}")
+    def _login(self):
+        return UserFactory(password=None)
 
     # org
 
-    def user(self) -> User:
-        n = self._next()
-        user = User.objects.create_user(f"user{n}", f"user{n}@example.org")
-        Person.objects.create(name=f"用户{n}", unit=self._bare_unit(), user=user)
-        return user
+    def user(self):
+        return UserFactory(password=None, unit=UnitFactory())
 
-    def unit(self) -> Unit:
-        unit = self._bare_unit()
-        unit.head = Person.objects.create(
-            name=f"负责人{self._next()}", unit=unit, role=Person.Role.HEAD
-        )
+    def unit(self):
+        unit = UnitFactory()
+        unit.head = PersonFactory(unit=unit, role=Person.Role.HEAD)
         unit.save(update_fields=["head"])
         return unit
 
-    def person(self) -> Person:
-        return Person.objects.create(
-            name=f"人员{self._next()}",
-            unit=self._bare_unit(),
-            title="科长",
-            user=self._login(),
-        )
+    def person(self):
+        return PersonFactory(title="科长", user=self._login())
 
-    def industrychain(self) -> IndustryChain:
-        n = self._next()
-        return IndustryChain.objects.create(name=f"产业链{n}", order=n)
+    def industrychain(self):
+        return IndustryChainFactory(order=self._next())
 
-    def area(self) -> Area:
+    def area(self):
         # The parent is the area built before, so only one Area row is added per call.
-        return Area.objects.create(
-            name=f"园区{self._next()}",
-            kind=Area.Kind.PARK,
-            parent=Area.objects.order_by("-pk").first(),
-            size=Decimal("2.5"),
-            size_unit=AreaUnit.KM2,
+        return AreaFactory(
+            parent=Area.objects.order_by("-pk").first(), size=Decimal("2.5"), size_unit=AreaUnit.KM2
         )
 
-    def enterprise(self) -> Enterprise:
-        return Enterprise.objects.create(name=f"企业{self._next()}", chain=self.industrychain())
+    def enterprise(self):
+        return EnterpriseFactory(chain=self.industrychain())
 
     # projects
 
-    def portfolio(self) -> Portfolio:
-        n = self._next()
-        return Portfolio.objects.create(
-            name=f"项目汇总{n}",
+    def portfolio(self):
+        return PortfolioFactory(
             year=2023,
             project_count=26,
             total_investment=Decimal("873.7"),
@@ -121,178 +105,130 @@ class Builder:
             area=self.area(),
         )
 
-    def project(self) -> Project:
-        n = self._next()
-        return Project.objects.create(
-            name=f"项目{n}",
-            kind=ProjectKind.INDUSTRIAL,
+    def project(self):
+        return ProjectFactory(
             stage=Stage.UNDER_CONSTRUCTION,
             total_investment=Decimal("81.7"),
-            investment_unit=MoneyUnit.YI,
-            currency=Currency.CNY,
             enterprise=self.enterprise(),
             chain=self.industrychain(),
             area=self.area(),
             portfolio=self.portfolio(),
             responsible_unit=self.unit(),
             leading_official=self.person(),
-            planned_start=self._day(n),
-            planned_completion=self._day(n + 1),
+            planned_start=self._day(),
+            planned_completion=self._day(),
         )
 
-    def projectphase(self) -> ProjectPhase:
-        n = self._next()
-        return ProjectPhase.objects.create(
-            project=self.project(),
-            name=f"{n}期",
-            stage=Stage.STARTED,
-            started_on=self._day(n),
-        )
+    def projectphase(self):
+        return ProjectPhaseFactory(project=self.project(), started_on=self._day())
 
-    def milestone(self) -> Milestone:
-        n = self._next()
-        return Milestone.objects.create(
+    def milestone(self):
+        return MilestoneFactory(
             project=self.project(),
-            title=f"节点{n}",
-            start_date=self._day(n),
-            due_date=self._day(n + 1),
+            start_date=self._day(),
+            due_date=self._day(),
             deadline_phrase="年底前",
         )
 
-    def progresslog(self) -> ProgressLog:
-        n = self._next()
-        return ProgressLog.objects.create(
+    def progresslog(self):
+        return ProgressLogFactory(
             project=self.project(),
-            date=self._day(n),
+            date=self._day(),
             author=self._login(),
-            text=f"进展{n}",
             percent_complete=40,
             investment_completed=Decimal("12.5"),
         )
 
     # goals
 
-    def plan(self) -> Plan:
-        n = self._next()
-        return Plan.objects.create(name=f"计划{n}", short_name=f"计划{n}", year=2000 + n)
+    def plan(self):
+        return PlanFactory(short_name=factory.SelfAttribute("name"), year=self._year())
 
-    def goal(self) -> Goal:
-        return Goal.objects.create(
-            plan=self.plan(),
-            order=1,
-            title=f"目标{self._next()}",
-            responsible_unit=self.unit(),
-            leading_official=self.person(),
+    def goal(self):
+        return GoalFactory(
+            plan=self.plan(), order=1, responsible_unit=self.unit(), leading_official=self.person()
         )
 
-    def target(self) -> Target:
-        n = self._next()
-        return Target.objects.create(
+    def target(self):
+        return TargetFactory(
             goal=self.goal(),
-            title=f"指标{n}",
             metric_unit="亿元",
             target_value=Decimal("100"),
-            start_date=self._day(n),
-            deadline=self._day(n + 1),
+            start_date=self._day(),
+            deadline=self._day(),
             responsible_unit=self.unit(),
             leading_official=self.person(),
         )
 
-    def checkin(self) -> CheckIn:
-        n = self._next()
-        return CheckIn.objects.create(
+    def checkin(self):
+        return CheckInFactory(
             target=self.target(),
-            date=self._day(n),
+            date=self._day(),
             value=Decimal("20"),
             status=TargetStatus.ON_TRACK,
             author=self._login(),
         )
 
-    def indicator(self) -> Indicator:
-        n = self._next()
-        return Indicator.objects.create(
-            name=f"统计{n}",
-            year=2022,
-            value=Decimal("760"),
-            unit="项",
-            qualifier="余",
-            plan=self.plan(),
+    def indicator(self):
+        return IndicatorFactory(
+            year=2022, value=Decimal("760"), unit="项", qualifier="余", plan=self.plan()
         )
 
-    def evaluation(self) -> Evaluation:
-        n = self._next()
-        return Evaluation.objects.create(
-            name=f"考核评价{n}", published_year=2000 + n, data_year=1999 + n
-        )
+    def evaluation(self):
+        year = self._year()
+        return EvaluationFactory(published_year=year, data_year=year - 1)
 
-    def ranking(self) -> Ranking:
-        n = self._next()
-        return Ranking.objects.create(evaluation=self.evaluation(), subject=f"排名{n}", rank=7)
+    def ranking(self):
+        return RankingFactory(evaluation=self.evaluation(), rank=7)
 
-    def award(self) -> Award:
-        n = self._next()
-        return Award.objects.create(name=f"荣誉{n}", year=2000 + n, awarded_by="省商务厅")
+    def award(self):
+        return AwardFactory(year=self._year(), awarded_by="省商务厅")
 
     # safety
 
-    def site(self) -> Site:
-        return Site.objects.create(name=f"监管区域{self._next()}", area=self.area())
+    def site(self):
+        return SiteFactory(area=self.area())
 
-    def inspectionteam(self) -> InspectionTeam:
-        return InspectionTeam.objects.create(
-            name=f"队伍{self._next()}",
-            kind=InspectionTeam.Kind.EXPERTS,
-            site=self.site(),
-            unit=self._bare_unit(),
-        )
+    def inspectionteam(self):
+        return InspectionTeamFactory(site=self.site(), unit=UnitFactory())
 
-    def campaign(self) -> Campaign:
-        n = self._next()
-        return Campaign.objects.create(
-            name=f"专项行动{n}",
-            year=2000 + n,
+    def campaign(self):
+        return CampaignFactory(
+            year=self._year(),
             site=self.site(),
             hazards_investigated_rectified=760,
             count_qualifier="余",
         )
 
-    def inspection(self) -> Inspection:
-        n = self._next()
-        return Inspection.objects.create(
+    def inspection(self):
+        return InspectionFactory(
             site=self.site(),
             team=self.inspectionteam(),
             campaign=self.campaign(),
-            responsible_unit=self._bare_unit(),
-            date=self._day(n),
-            title=f"检查{n}",
+            responsible_unit=UnitFactory(),
+            date=self._day(),
             inspector=self._login(),
         )
 
-    def hazard(self) -> Hazard:
-        n = self._next()
-        return Hazard.objects.create(
+    def hazard(self):
+        found = self._day()
+        rectified = self._day()
+        return HazardFactory(
             inspection=self.inspection(),
             site=self.site(),
-            description=f"隐患{n}",
             grade=HazardGrade.MAJOR,
-            found_date=self._day(n),
+            found_date=found,
             enterprise=self.enterprise(),
-            responsible_unit=self._bare_unit(),
-            rectification_deadline=self._day(n + 1),
+            responsible_unit=UnitFactory(),
+            rectification_deadline=rectified,
             status=HazardStatus.RECTIFIED,
             rectifier=self._login(),
-            rectified_on=self._day(n + 1),
+            rectified_on=rectified,
             verifier=self._login(),
         )
 
-    def safetywork(self) -> SafetyWork:
-        return SafetyWork.objects.create(
-            name=f"安全工程{self._next()}",
-            kind=SafetyWork.Kind.GATE,
-            status=SafetyWork.Status.IN_USE,
-            site=self.site(),
-            responsible_unit=self._bare_unit(),
-        )
+    def safetywork(self):
+        return SafetyWorkFactory(site=self.site(), responsible_unit=UnitFactory())
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
+from tests.factories import PASSWORD  # the password of every login the tests make
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -31,7 +33,6 @@ SKIP_VARIABLE = "ZONETRACKER_SKIP_BROWSER"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "pw-Zone-2023!"  # make_user's default in tests/conftest.py
 TIMEOUT_MS = 10_000
 
 HERE = Path(__file__).resolve().parent

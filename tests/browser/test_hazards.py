@@ -8,8 +8,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from apps.org.models import Person
 from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, Site
+from tests.factories import UserFactory
 
 from .conftest import login
 
@@ -22,15 +22,12 @@ def png_file(name="after.png"):
 
 
 @pytest.fixture
-def staff_of_unit_a(make_user, unit_a):
+def staff_of_unit_a(unit_a):
     """Two people of unit A with Chinese names, as the workflow history shows them."""
-
-    def make(username, name):
-        user = make_user(username)
-        Person.objects.create(name=name, unit=unit_a, user=user)
-        return user
-
-    return make("zhangwei", "张伟"), make("lina", "李娜")
+    return (
+        UserFactory(username="zhangwei", unit=unit_a, person__name="张伟"),
+        UserFactory(username="lina", unit=unit_a, person__name="李娜"),
+    )
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.goals.models import CheckIn, TargetStatus
-from apps.projects.models import ProgressLog, Project, ProjectKind, Stage
+from apps.projects.models import ProgressLog, ProjectKind, Stage
 from apps.safety.models import HazardStatus
+from tests.factories import ProjectFactory
 
 from .conftest import login
 
@@ -58,7 +59,7 @@ def test_target_of_other_unit_has_no_checkin_form_and_refuses_post(
 
 @pytest.fixture
 def project_of_unit_a(unit_a):
-    return Project.objects.create(
+    return ProjectFactory(
         name="青岛光电产业园",
         kind=ProjectKind.PARK,
         stage=Stage.UNDER_CONSTRUCTION,

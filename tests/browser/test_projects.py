@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.core.models import MoneyUnit
-from apps.org.models import Area, IndustryChain
-from apps.projects.models import Milestone, ProgressLog, Project, ProjectKind, Stage
+from apps.org.models import Area
+from apps.projects.models import ProgressLog, ProjectKind, Stage
+from tests.factories import AreaFactory, IndustryChainFactory, MilestoneFactory, ProjectFactory
 
 from .conftest import DESKTOP, PHONE, go_by_nav, login
 
@@ -18,14 +18,12 @@ from .conftest import DESKTOP, PHONE, go_by_nav, login
 @pytest.fixture
 def project(unit_a):
     today = timezone.localdate()
-    return Project.objects.create(
+    return ProjectFactory(
         name="京东方物联网移动显示端口器件项目",
-        kind=ProjectKind.INDUSTRIAL,
         stage=Stage.UNDER_CONSTRUCTION,
         total_investment=Decimal("81.7"),
-        investment_unit=MoneyUnit.YI,
-        chain=IndustryChain.objects.create(name="新型显示"),
-        area=Area.objects.create(name="光电产业园", kind=Area.Kind.INDUSTRIAL_PARK),
+        chain=IndustryChainFactory(name="新型显示"),
+        area=AreaFactory(name="光电产业园", kind=Area.Kind.INDUSTRIAL_PARK),
         responsible_unit=unit_a,
         planned_start=today - timedelta(days=100),
         planned_completion=today + timedelta(days=265),
@@ -124,7 +122,7 @@ def test_milestone_complete_in_row_turns_light_green(
 ):
     today = timezone.localdate()
     # Not begun and not under construction, so only the overdue milestone makes it red.
-    project = Project.objects.create(
+    project = ProjectFactory(
         name="中德生态园氢能产业园",
         kind=ProjectKind.PARK,
         stage=Stage.STARTED,
@@ -132,7 +130,7 @@ def test_milestone_complete_in_row_turns_light_green(
         planned_start=today + timedelta(days=10),
         planned_completion=today + timedelta(days=400),
     )
-    milestone = Milestone.objects.create(
+    milestone = MilestoneFactory(
         project=project, title="完成土地摘牌", due_date=today - timedelta(days=3)
     )
     page = new_context(viewport=viewport).new_page()

@@ -17,12 +17,26 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from apps.core.models import MoneyUnit
-from apps.goals.models import CheckIn, Goal, Plan, Target, TargetStatus
-from apps.org.models import Area, IndustryChain, Person, Unit
-from apps.projects.models import Milestone, ProgressLog, Project, ProjectKind, Stage
+from apps.goals.models import TargetStatus
+from apps.org.models import Area
+from apps.projects.models import Stage
 from apps.safety import services as safety_services
-from apps.safety.models import Hazard, HazardGrade, Inspection, Site
+from apps.safety.models import HazardGrade
+from tests.factories import (
+    AreaFactory,
+    CheckInFactory,
+    GoalFactory,
+    HazardFactory,
+    IndustryChainFactory,
+    InspectionFactory,
+    MilestoneFactory,
+    PlanFactory,
+    ProgressLogFactory,
+    ProjectFactory,
+    TargetFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 from .conftest import APT_PACKAGES, ARTIFACTS, DESKTOP, PHONE, login
 
@@ -45,19 +59,17 @@ def photo(name):
 
 
 @pytest.fixture
-def zone(make_user, unit_a, unit_b):
+def zone(unit_a, unit_b):
     """A small zone: projects with logs and milestones, six goals with targets, hazards."""
     today = timezone.localdate()
-    staff = make_user("wangfang")
-    Person.objects.create(name="王芳", unit=unit_a, user=staff)
-    verifier = make_user("zhaolei")
-    Person.objects.create(name="赵磊", unit=unit_a, user=verifier)
-    unit_c = Unit.objects.create(name="中德生态园管委")
-    display = IndustryChain.objects.create(name="新型显示", order=1)
-    chips = IndustryChain.objects.create(name="集成电路", order=2)
-    home = IndustryChain.objects.create(name="智能家电", order=3)
-    optics = Area.objects.create(name="光电产业园", kind=Area.Kind.INDUSTRIAL_PARK)
-    sino_german = Area.objects.create(name="中德生态园", kind=Area.Kind.PARK)
+    staff = UserFactory(username="wangfang", unit=unit_a, person__name="王芳")
+    verifier = UserFactory(username="zhaolei", unit=unit_a, person__name="赵磊")
+    unit_c = UnitFactory(name="中德生态园管委")
+    display = IndustryChainFactory(name="新型显示", order=1)
+    chips = IndustryChainFactory(name="集成电路", order=2)
+    home = IndustryChainFactory(name="智能家电", order=3)
+    optics = AreaFactory(name="光电产业园", kind=Area.Kind.INDUSTRIAL_PARK)
+    sino_german = AreaFactory(name="中德生态园", kind=Area.Kind.PARK)
 
     projects = []
     for n, (name, stage, chain, area, unit, amount) in enumerate(
@@ -77,15 +89,13 @@ def zone(make_user, unit_a, unit_b):
         ]
     ):
         projects.append(
-            Project.objects.create(
+            ProjectFactory(
                 name=name,
-                kind=ProjectKind.INDUSTRIAL,
                 stage=stage,
                 chain=chain,
                 area=area,
                 responsible_unit=unit,
                 total_investment=Decimal(amount),
-                investment_unit=MoneyUnit.YI,
                 planned_start=today - timedelta(days=200 + 20 * n),
                 planned_completion=today + timedelta(days=300 - 40 * n),
                 description="建设全面屏、柔性显示模组生产线及配套设施。",
@@ -98,7 +108,7 @@ def zone(make_user, unit_a, unit_b):
         (30, 40, "28.6"),
         (3, 52, "36"),
     ]:
-        ProgressLog.objects.create(
+        ProgressLogFactory(
             project=main,
             date=today - timedelta(days=days_ago),
             author=staff,
@@ -106,7 +116,7 @@ def zone(make_user, unit_a, unit_b):
             percent_complete=percent,
             investment_completed=Decimal(done),
         )
-    ProgressLog.objects.create(
+    ProgressLogFactory(
         project=projects[1],
         date=today - timedelta(days=10),
         author=staff,
@@ -114,31 +124,29 @@ def zone(make_user, unit_a, unit_b):
         percent_complete=15,
         investment_completed=Decimal("22"),
     )
-    Milestone.objects.create(
+    MilestoneFactory(
         project=main, title="主体封顶", due_date=today - timedelta(days=5), deadline_phrase="年中"
     )
-    Milestone.objects.create(
+    MilestoneFactory(
         project=main, title="设备搬入", due_date=today + timedelta(days=12), deadline_phrase="下月"
     )
-    Milestone.objects.create(
+    MilestoneFactory(
         project=main,
         title="桩基完成",
         due_date=today - timedelta(days=90),
         done_date=today - timedelta(days=95),
     )
-    Milestone.objects.create(
-        project=projects[1], title="厂房开工", due_date=today + timedelta(days=25)
-    )
+    MilestoneFactory(project=projects[1], title="厂房开工", due_date=today + timedelta(days=25))
 
-    plan = Plan.objects.create(name="2023年六个创新突破", short_name="六个创新突破", year=2023)
+    plan = PlanFactory(name="2023年六个创新突破", short_name="六个创新突破")
     statuses = list(TargetStatus)
     start, end = today - timedelta(days=180), today + timedelta(days=180)
     targets = []
     for order, title in enumerate(GOALS, start=1):
-        goal = Goal.objects.create(plan=plan, order=order, title=title, responsible_unit=unit_a)
+        goal = GoalFactory(plan=plan, order=order, title=title, responsible_unit=unit_a)
         for k in range(3):
             targets.append(
-                Target.objects.create(
+                TargetFactory(
                     goal=goal,
                     title=f"{title[1:7]}指标{k + 1}",
                     metric_unit="亿元",
@@ -155,20 +163,18 @@ def zone(make_user, unit_a, unit_b):
             )
     tracked = targets[0]
     for days_ago, value in [(90, "120"), (60, "135"), (30, "150"), (2, "162")]:
-        CheckIn.objects.create(
+        CheckInFactory(
             target=tracked,
             date=today - timedelta(days=days_ago),
             value=Decimal(value),
-            status=TargetStatus.ON_TRACK,
             comment="按月调度推进。",
             author=staff,
         )
     tracked.current_value = Decimal("162")
     tracked.save(update_fields=["current_value"])
 
-    site = Site.objects.create(name="黄岛石化区")
-    inspection = Inspection.objects.create(
-        site=site,
+    inspection = InspectionFactory(
+        site__name="黄岛石化区",
         responsible_unit=unit_a,
         date=today - timedelta(days=8),
         title="储罐区专项检查",
@@ -184,9 +190,9 @@ def zone(make_user, unit_a, unit_b):
         ]
     ):
         hazards.append(
-            Hazard.objects.create(
+            HazardFactory(
                 inspection=inspection,
-                site=site,
+                site=inspection.site,
                 description=description,
                 grade=grade,
                 found_date=today - timedelta(days=8),

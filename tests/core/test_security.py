@@ -8,7 +8,7 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
-from tests.projects.factories import make_milestone, make_project
+from tests.factories import MilestoneFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,8 @@ def test_pages_send_csp_with_nonce_and_no_inline_scripts(client, staff_a, path):
 
 
 def test_project_detail_has_no_inline_script_or_style(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
-    make_milestone(project, due_date=date(2030, 1, 1))
+    project = ProjectFactory(responsible_unit=unit_a)
+    MilestoneFactory(project=project, due_date=date(2030, 1, 1))
     client.force_login(staff_a)
     html = client.get(f"/projects/{project.pk}/").content.decode()
     assert not re.search(r"<script(?![^>]*(src=|application/json))[^>]*>", html)
@@ -86,7 +86,7 @@ def test_project_detail_has_no_inline_script_or_style(client, staff_a, unit_a):
 
 
 def test_csrf_is_enforced_on_completing_a_milestone(staff_a, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a))
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_a)
     url = f"/projects/milestones/{milestone.pk}/complete/"
@@ -104,7 +104,7 @@ def test_csrf_is_enforced_on_completing_a_milestone(staff_a, unit_a):
 
 
 def test_csrf_is_enforced_on_htmx_posts_through_the_header(staff_a, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a))
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_a)
     url = f"/projects/milestones/{milestone.pk}/complete/"
@@ -122,7 +122,7 @@ def test_csrf_is_enforced_on_htmx_posts_through_the_header(staff_a, unit_a):
 
 
 def test_csrf_is_enforced_on_logging_progress(staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_a)
     response = client.post(

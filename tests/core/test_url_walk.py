@@ -10,9 +10,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from simple_history.models import registered_models
 
-from apps.goals.models import Goal, Plan, Target
-from apps.projects.models import Milestone, Project
-from apps.safety.models import Hazard, Inspection, Site
+from apps.projects.models import Stage
+from tests.factories import (
+    HazardFactory,
+    InspectionFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,23 +56,13 @@ def app_patterns():
 def world(unit_a):
     """One record of each kind, all owned by unit A, in states where every action is legal."""
     today = date.today()
-    project = Project.objects.create(
-        name="甲单位项目", kind="industrial", stage="construction", responsible_unit=unit_a
-    )
-    milestone = Milestone.objects.create(
-        project=project, title="主体封顶", due_date=today + timedelta(days=10)
-    )
-    plan = Plan.objects.create(name="测试计划", year=2023)
-    goal = Goal.objects.create(plan=plan, order=1, title="测试目标", responsible_unit=unit_a)
-    target = Target.objects.create(goal=goal, title="测试指标", responsible_unit=unit_a)
-    site = Site.objects.create(name="测试区域")
-    inspection = Inspection.objects.create(
-        site=site, date=today, title="测试检查", responsible_unit=unit_a
-    )
-    hazard = Hazard.objects.create(
-        site=site,
+    project = ProjectFactory(stage=Stage.UNDER_CONSTRUCTION, responsible_unit=unit_a)
+    milestone = MilestoneFactory(project=project, due_date=today + timedelta(days=10))
+    target = TargetFactory(goal__responsible_unit=unit_a, responsible_unit=unit_a)
+    inspection = InspectionFactory(date=today, responsible_unit=unit_a)
+    hazard = HazardFactory(
+        site=inspection.site,
         inspection=inspection,
-        description="测试隐患",
         found_date=today,
         rectification_deadline=today + timedelta(days=7),
         responsible_unit=unit_a,

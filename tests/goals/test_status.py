@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.core.rules import Light
-from apps.goals.models import CheckIn, Target, TargetStatus
+from apps.goals.models import Target, TargetStatus
 from apps.goals.status import (
     LATE_CHECKIN_DAYS,
     MISSED_CHECKIN_DAYS,
@@ -16,6 +16,7 @@ from apps.goals.status import (
     targets_with_light,
     with_light_inputs,
 )
+from tests.factories import CheckInFactory
 
 TODAY = date(2024, 6, 1)
 
@@ -206,7 +207,7 @@ def test_light_reason_names_the_missed_days():
 def test_with_light_inputs_annotates_latest_checkin_date(target_factory):
     target = target_factory(deadline=date(2030, 1, 1))
     for day in (date(2024, 1, 5), date(2024, 3, 7), date(2024, 2, 1)):
-        CheckIn.objects.create(target=target, date=day, status=TargetStatus.ON_TRACK)
+        CheckInFactory(target=target, date=day)
 
     annotated = with_light_inputs(Target.objects.all()).get(pk=target.pk)
 
@@ -240,7 +241,7 @@ def test_targets_with_light_costs_two_queries(target_factory, django_assert_num_
     today = timezone.localdate()
     for _ in range(rows):
         target = target_factory(deadline=today + timedelta(days=30))
-        CheckIn.objects.create(target=target, date=today, status=TargetStatus.ON_TRACK)
+        CheckInFactory(target=target, date=today)
 
     # One to read the candidates' fields, one to fetch the matching rows.
     with django_assert_num_queries(2):

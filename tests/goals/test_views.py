@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.goals.models import CheckIn, Goal, Plan, TargetStatus
+from apps.goals.models import CheckIn, TargetStatus
 from apps.goals.services import checkin_create
 from apps.org.models import Person
+from tests.factories import CheckInFactory, GoalFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_target_list_queries_constant(
             target_value=Decimal("10"),
             current_value=Decimal(n),
         )
-        CheckIn.objects.create(target=target, date=today, status=TargetStatus.ON_TRACK)
+        CheckInFactory(target=target, date=today)
     client.force_login(staff_a)
 
     with django_assert_num_queries(6):
@@ -118,11 +119,11 @@ def test_target_list_shows_columns(client, staff_a, unit_a, official, target_fac
 def test_target_list_filters(client, staff_a, unit_a, unit_b, target_factory, param, expected):
     first = target_factory(unit=unit_a, title="甲指标")
     second = target_factory(unit=unit_b, title="乙指标", status=TargetStatus.AT_RISK)
-    other_plan = Plan.objects.create(name="另一个计划")
+    other_plan = PlanFactory(name="另一个计划")
     third = target_factory(
         unit=unit_a,
         title="丙指标",
-        goal=Goal.objects.create(plan=other_plan, order=1, title="独有目标"),
+        goal=GoalFactory(plan=other_plan, title="独有目标"),
     )
     values = {
         "goal": first.goal_id,
@@ -297,12 +298,8 @@ def test_target_detail_shows_light_and_reason(client, staff_b, target_factory):
 
 def test_target_detail_chart_when_numeric(client, staff_a, unit_a, target_factory):
     target = target_factory(unit=unit_a, target_value=Decimal("50"))
-    CheckIn.objects.create(
-        target=target, date=date(2024, 1, 31), value=Decimal("10"), status=TargetStatus.ON_TRACK
-    )
-    CheckIn.objects.create(
-        target=target, date=date(2024, 2, 29), value=Decimal("20"), status=TargetStatus.ON_TRACK
-    )
+    CheckInFactory(target=target, date=date(2024, 1, 31), value=Decimal("10"))
+    CheckInFactory(target=target, date=date(2024, 2, 29), value=Decimal("20"))
     client.force_login(staff_a)
 
     response = client.get(detail_url(target))
@@ -316,7 +313,7 @@ def test_target_detail_chart_when_numeric(client, staff_a, unit_a, target_factor
 
 def test_target_detail_no_chart_without_values(client, staff_a, unit_a, target_factory):
     target = target_factory(unit=unit_a)
-    CheckIn.objects.create(target=target, date=date(2024, 1, 31), status=TargetStatus.ON_TRACK)
+    CheckInFactory(target=target, date=date(2024, 1, 31))
     client.force_login(staff_a)
 
     response = client.get(detail_url(target))

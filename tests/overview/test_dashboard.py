@@ -6,11 +6,21 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from apps.goals.models import Goal, Plan, Target, TargetStatus
+from apps.goals.models import TargetStatus
 from apps.org.models import Area, IndustryChain
 from apps.projects.models import Stage
-from apps.safety.models import Hazard, HazardGrade, HazardStatus, Site
-from tests.projects.factories import make_log, make_milestone, make_project
+from apps.safety.models import HazardGrade, HazardStatus
+from tests.factories import (
+    AreaFactory,
+    GoalFactory,
+    HazardFactory,
+    IndustryChainFactory,
+    MilestoneFactory,
+    PlanFactory,
+    ProgressLogFactory,
+    ProjectFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +47,10 @@ def bars(response, key):
     return [(bar.label, bar.value, bar.url) for bar in response.context[key]]
 
 
-def make_hazard(site, **fields):
-    fields.setdefault("description", "管线腐蚀")
-    fields.setdefault("found_date", date(2024, 5, 1))
-    return Hazard.objects.create(site=site, **fields)
-
-
 def test_dashboard_projects_by_stage_link_to_filtered_list(signed_in):
-    make_project(stage=Stage.UNDER_CONSTRUCTION)
-    make_project(stage=Stage.UNDER_CONSTRUCTION)
-    make_project(stage=Stage.SIGNED)
+    ProjectFactory(stage=Stage.UNDER_CONSTRUCTION)
+    ProjectFactory(stage=Stage.UNDER_CONSTRUCTION)
+    ProjectFactory(stage=Stage.SIGNED)
     response = signed_in.get("/")
     assert bars(response, "stages") == [
         ("签约", 1, "/projects/?stage=signed"),
@@ -63,18 +67,22 @@ def test_dashboard_projects_by_stage_link_to_filtered_list(signed_in):
 
 def test_dashboard_investment_by_chain_converts_units_and_takes_latest_log(signed_in):
     chain = IndustryChain.objects.create(name="新型显示")
-    first = make_project(chain=chain, total_investment=Decimal("81.7"))
-    second = make_project(chain=chain, total_investment=Decimal("5000"), investment_unit="wan")
-    make_log(first, days(-30), investment_completed=Decimal("10"))
-    make_log(first, days(-2), investment_completed=Decimal("20"))
+    first = ProjectFactory(chain=chain, total_investment=Decimal("81.7"))
+    second = ProjectFactory(chain=chain, total_investment=Decimal("5000"), investment_unit="wan")
+    ProgressLogFactory(project=first, date=days(-30), investment_completed=Decimal("10"))
+    ProgressLogFactory(project=first, date=days(-2), investment_completed=Decimal("20"))
     # The newest log without an investment figure does not hide the previous figure.
-    make_log(first, days(-1), percent_complete=50)
-    make_log(second, days(-3), investment_completed=Decimal("2500"), investment_unit="wan")
-    make_project(total_investment=Decimal("3"))
-    usd = make_project(
+    ProgressLogFactory(project=first, date=days(-1), percent_complete=50)
+    ProgressLogFactory(
+        project=second, date=days(-3), investment_completed=Decimal("2500"), investment_unit="wan"
+    )
+    ProjectFactory(total_investment=Decimal("3"))
+    usd = ProjectFactory(
         chain=chain, total_investment=Decimal("5000"), investment_unit="wan", currency="USD"
     )
-    make_log(usd, days(-1), investment_completed=Decimal("1000"), investment_unit="wan")
+    ProgressLogFactory(
+        project=usd, date=days(-1), investment_completed=Decimal("1000"), investment_unit="wan"
+    )
     response = signed_in.get("/")
     rows = [
         (
@@ -96,7 +104,7 @@ def test_dashboard_investment_by_chain_converts_units_and_takes_latest_log(signe
 
 def test_dashboard_investment_by_area_links_to_area_filter(signed_in):
     area = Area.objects.create(name="王台片区", kind=Area.Kind.AREA)
-    make_project(area=area, total_investment=Decimal("12.5"))
+    ProjectFactory(area=area, total_investment=Decimal("12.5"))
     response = signed_in.get("/")
     groups = response.context["investment_groups"]
     assert groups[1]["key"] == "area"
@@ -108,15 +116,13 @@ def test_dashboard_investment_by_area_links_to_area_filter(signed_in):
 
 
 def test_dashboard_targets_by_goal_and_status_for_the_six_breakthroughs(signed_in):
-    plan = Plan.objects.create(name="2023年“六个创新突破”", year=2023)
-    other = Plan.objects.create(name="414计划", year=2022)
-    first = Goal.objects.create(plan=plan, order=1, title="在振兴发展实体经济上创新突破")
-    second = Goal.objects.create(plan=plan, order=2, title="在实施更高水平开放上创新突破")
-    elsewhere = Goal.objects.create(plan=other, order=1, title="其他目标")
-    Target.objects.create(goal=first, title="甲", status=TargetStatus.AT_RISK)
-    Target.objects.create(goal=first, title="乙", status=TargetStatus.AT_RISK)
-    Target.objects.create(goal=first, title="丙", status=TargetStatus.ON_TRACK)
-    Target.objects.create(goal=elsewhere, title="丁", status=TargetStatus.AT_RISK)
+    plan = PlanFactory(name="2023年“六个创新突破”")
+    first = GoalFactory(plan=plan, order=1, title="在振兴发展实体经济上创新突破")
+    second = GoalFactory(plan=plan, order=2, title="在实施更高水平开放上创新突破")
+    elsewhere = GoalFactory(plan__name="414计划", plan__year=2022)
+    TargetFactory.create_batch(2, goal=first, status=TargetStatus.AT_RISK)
+    TargetFactory(goal=first, status=TargetStatus.ON_TRACK)
+    TargetFactory(goal=elsewhere, status=TargetStatus.AT_RISK)
     response = signed_in.get("/")
     rows = response.context["targets"]["rows"]
     assert [(row["goal"]["id"], row["total"]) for row in rows] == [(first.pk, 3), (second.pk, 0)]
@@ -137,12 +143,10 @@ def test_dashboard_targets_by_goal_and_status_for_the_six_breakthroughs(signed_i
 
 
 def test_dashboard_open_hazards_by_grade_exclude_closed(signed_in, staff_b, superuser):
-    site = Site.objects.create(name="黄岛石化区")
-    make_hazard(site, grade=HazardGrade.MAJOR)
-    make_hazard(site, grade=HazardGrade.MAJOR, status=HazardStatus.RECTIFIED, rectified_on=days(-3))
-    make_hazard(site, grade=HazardGrade.GENERAL, status=HazardStatus.RECTIFYING)
-    make_hazard(
-        site,
+    HazardFactory(grade=HazardGrade.MAJOR)
+    HazardFactory(grade=HazardGrade.MAJOR, status=HazardStatus.RECTIFIED, rectified_on=days(-3))
+    HazardFactory(grade=HazardGrade.GENERAL, status=HazardStatus.RECTIFYING)
+    HazardFactory(
         grade=HazardGrade.GENERAL,
         status=HazardStatus.CLOSED,
         rectifier=staff_b,
@@ -160,12 +164,12 @@ def test_dashboard_open_hazards_by_grade_exclude_closed(signed_in, staff_b, supe
 
 
 def test_dashboard_milestones_overdue_and_next_30_days_at_their_edges(signed_in):
-    project = make_project(name="光电产业园")
-    make_milestone(project, title="昨天到期", due_date=days(-1))
-    make_milestone(project, title="今天到期", due_date=TODAY)
-    make_milestone(project, title="30天后到期", due_date=days(30))
-    make_milestone(project, title="31天后到期", due_date=days(31))
-    make_milestone(project, title="已完成", due_date=days(-3), done_date=days(-4))
+    project = ProjectFactory(name="光电产业园")
+    MilestoneFactory(project=project, title="昨天到期", due_date=days(-1))
+    MilestoneFactory(project=project, title="今天到期", due_date=TODAY)
+    MilestoneFactory(project=project, title="30天后到期", due_date=days(30))
+    MilestoneFactory(project=project, title="31天后到期", due_date=days(31))
+    MilestoneFactory(project=project, title="已完成", due_date=days(-3), done_date=days(-4))
     response = signed_in.get("/")
     milestones = response.context["milestones"]
     assert (milestones["overdue"], milestones["next30"]) == (1, 2)
@@ -184,17 +188,15 @@ def test_dashboard_without_data_renders_empty_states(signed_in):
 
 @pytest.mark.parametrize("rows", [1, 5])
 def test_dashboard_query_count_is_constant(signed_in, django_assert_num_queries, rows):
-    plan = Plan.objects.create(name="六个创新突破", year=2023)
-    site = Site.objects.create(name="黄岛石化区")
+    plan = PlanFactory(name="六个创新突破")
     for n in range(rows):
-        chain = IndustryChain.objects.create(name=f"链{n}")
-        area = Area.objects.create(name=f"片区{n}", kind=Area.Kind.PARK)
-        project = make_project(chain=chain, area=area, total_investment=Decimal(n + 1))
-        make_log(project, days(-n), investment_completed=Decimal(n))
-        make_milestone(project, due_date=days(n - 2))
-        goal = Goal.objects.create(plan=plan, order=n + 1, title=f"目标{n}")
-        Target.objects.create(goal=goal, title=f"指标{n}", status=TargetStatus.ON_TRACK)
-        make_hazard(site, grade=HazardGrade.MAJOR if n % 2 else HazardGrade.GENERAL)
+        project = ProjectFactory(
+            chain=IndustryChainFactory(), area=AreaFactory(), total_investment=Decimal(n + 1)
+        )
+        ProgressLogFactory(project=project, date=days(-n), investment_completed=Decimal(n))
+        MilestoneFactory(project=project, due_date=days(n - 2))
+        TargetFactory(goal__plan=plan, status=TargetStatus.ON_TRACK)
+        HazardFactory(grade=HazardGrade.MAJOR if n % 2 else HazardGrade.GENERAL)
     # session, user, stages, chains, areas, goals, targets, hazards, milestone counts, two lists.
     with django_assert_num_queries(11):
         response = signed_in.get("/")

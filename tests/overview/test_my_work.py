@@ -5,10 +5,16 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from apps.goals.models import Goal, Plan, Target, TargetStatus
+from apps.goals.models import TargetStatus
 from apps.org.models import Person
-from apps.safety.models import Hazard, HazardStatus, Site
-from tests.projects.factories import make_milestone, make_project
+from apps.safety.models import HazardStatus, Site
+from tests.factories import (
+    GoalFactory,
+    HazardFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +33,7 @@ def days(n: int) -> date:
 
 @pytest.fixture
 def goal(db):
-    plan = Plan.objects.create(name="六个创新突破", year=2023)
-    return Goal.objects.create(plan=plan, order=1, title="在振兴发展实体经济上创新突破")
+    return GoalFactory(plan__name="六个创新突破", title="在振兴发展实体经济上创新突破")
 
 
 @pytest.fixture
@@ -37,7 +42,7 @@ def site(db):
 
 
 def hazard(site, unit, description, deadline, **fields):
-    return Hazard.objects.create(
+    return HazardFactory(
         site=site,
         responsible_unit=unit,
         description=description,
@@ -61,15 +66,15 @@ def test_my_work_anonymous_redirects_to_login(client):
 def test_my_work_groups_my_units_items_overdue_first(
     client, staff_a, staff_b, unit_a, unit_b, goal, site
 ):
-    mine = make_project(name="甲项目", responsible_unit=unit_a)
-    make_milestone(mine, title="节点逾期", due_date=days(-1))
-    make_milestone(mine, title="节点今天", due_date=TODAY)
-    make_milestone(mine, title="节点30天", due_date=days(30))
-    make_milestone(mine, title="节点31天", due_date=days(31))
-    make_milestone(mine, title="节点已完成", due_date=days(-9), done_date=days(-9))
-    Target.objects.create(goal=goal, title="指标逾期", deadline=days(-5), responsible_unit=unit_a)
-    Target.objects.create(goal=goal, title="指标无期限", responsible_unit=unit_a)
-    Target.objects.create(
+    mine = ProjectFactory(name="甲项目", responsible_unit=unit_a)
+    MilestoneFactory(project=mine, title="节点逾期", due_date=days(-1))
+    MilestoneFactory(project=mine, title="节点今天", due_date=TODAY)
+    MilestoneFactory(project=mine, title="节点30天", due_date=days(30))
+    MilestoneFactory(project=mine, title="节点31天", due_date=days(31))
+    MilestoneFactory(project=mine, title="节点已完成", due_date=days(-9), done_date=days(-9))
+    TargetFactory(goal=goal, title="指标逾期", deadline=days(-5), responsible_unit=unit_a)
+    TargetFactory(goal=goal, title="指标无期限", responsible_unit=unit_a)
+    TargetFactory(
         goal=goal,
         title="指标已完成",
         deadline=days(-5),
@@ -85,9 +90,9 @@ def test_my_work_groups_my_units_items_overdue_first(
         status=HazardStatus.RECTIFIED,
         rectified_on=days(-4),
     )
-    theirs = make_project(name="乙项目", responsible_unit=unit_b)
-    make_milestone(theirs, title="别人的节点", due_date=days(-1))
-    Target.objects.create(goal=goal, title="别人的指标", deadline=days(-1), responsible_unit=unit_b)
+    theirs = ProjectFactory(name="乙项目", responsible_unit=unit_b)
+    MilestoneFactory(project=theirs, title="别人的节点", due_date=days(-1))
+    TargetFactory(goal=goal, title="别人的指标", deadline=days(-1), responsible_unit=unit_b)
     hazard(site, unit_b, "别人的隐患", days(-1))
     hazard(
         site,
@@ -119,11 +124,11 @@ def test_my_work_groups_my_units_items_overdue_first(
 
 def test_my_work_includes_what_i_lead_or_rectify(client, make_user, unit_a, unit_b, goal, site):
     official = make_user("official_a", unit=unit_a, role=Person.Role.OFFICIAL)
-    led = make_project(
+    led = ProjectFactory(
         name="我牵头的项目", responsible_unit=unit_b, leading_official=official.person
     )
-    make_milestone(led, title="牵头项目节点", due_date=days(3))
-    Target.objects.create(
+    MilestoneFactory(project=led, title="牵头项目节点", due_date=days(3))
+    TargetFactory(
         goal=goal,
         title="牵头指标",
         deadline=days(4),
@@ -143,9 +148,13 @@ def test_my_work_includes_what_i_lead_or_rectify(client, make_user, unit_a, unit
 
 def test_my_work_zone_leader_sees_everything_overdue(client, make_user, unit_a, unit_b, goal, site):
     leader = make_user("leader", unit=unit_a, role=Person.Role.LEADER)
-    make_milestone(make_project(responsible_unit=unit_b), title="乙逾期节点", due_date=days(-2))
-    make_milestone(make_project(responsible_unit=unit_b), title="乙未来节点", due_date=days(2))
-    Target.objects.create(goal=goal, title="乙逾期指标", deadline=days(-1), responsible_unit=unit_b)
+    MilestoneFactory(
+        project=ProjectFactory(responsible_unit=unit_b), title="乙逾期节点", due_date=days(-2)
+    )
+    MilestoneFactory(
+        project=ProjectFactory(responsible_unit=unit_b), title="乙未来节点", due_date=days(2)
+    )
+    TargetFactory(goal=goal, title="乙逾期指标", deadline=days(-1), responsible_unit=unit_b)
     hazard(site, unit_b, "乙逾期隐患", days(-1))
     hazard(
         site, unit_b, "乙已整改隐患", days(-1), status=HazardStatus.RECTIFIED, rectified_on=days(-2)
@@ -173,10 +182,8 @@ def test_my_work_query_count_is_constant(
 ):
     leader = make_user("leader", unit=unit_a, role=Person.Role.LEADER)
     for n in range(rows):
-        make_milestone(make_project(responsible_unit=unit_a), due_date=days(n - 2))
-        Target.objects.create(
-            goal=goal, title=f"指标{n}", deadline=days(n - 3), responsible_unit=unit_a
-        )
+        MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), due_date=days(n - 2))
+        TargetFactory(goal=goal, deadline=days(n - 3), responsible_unit=unit_a)
         hazard(site, unit_a, f"隐患{n}", days(n - 1))
     client.force_login(leader)
     # session, user, person, unit; my milestones, targets, hazards; hazards to verify; the same

@@ -17,7 +17,7 @@ from apps.goals.models import TargetStatus
 from apps.reminders import services as reminders
 from apps.reminders.models import Deadline
 from apps.safety.models import HazardStatus
-from tests.projects.factories import make_milestone, make_project
+from tests.factories import MilestoneFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,9 @@ MILESTONE_CASES = [
 def test_milestone_reads_the_same_everywhere(
     client, staff_a, unit_a, name, fields, overdue, bucket, is_open
 ):
-    milestone = make_milestone(make_project(responsible_unit=unit_a), title=name, **fields)
+    milestone = MilestoneFactory(
+        project=ProjectFactory(responsible_unit=unit_a), title=name, **fields
+    )
     milestones = reverse("projects:milestone_list")
     client.force_login(staff_a)
 

@@ -13,8 +13,7 @@ from apps.projects.status import (
     light_of,
     reasons_for,
 )
-
-from .factories import make_log, make_milestone, make_project
+from tests.factories import MilestoneFactory, ProgressLogFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,43 +30,43 @@ def light(project):
 
 
 def test_light_no_dates_is_grey():
-    project = make_project(stage=Stage.SIGNED)
+    project = ProjectFactory(stage=Stage.SIGNED)
     assert (light(project).light, light(project).reason_code) == ("grey", "no_dates")
 
 
 def test_light_start_date_alone_is_grey():
-    project = make_project(planned_start=days(-10))
+    project = ProjectFactory(planned_start=days(-10))
     assert light(project).light == "grey"
 
 
 def test_light_open_milestone_due_yesterday_is_red():
-    project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=days(-1))
+    project = ProjectFactory(planned_completion=days(300))
+    MilestoneFactory(project=project, due_date=days(-1))
     result = light(project)
     assert (result.light, result.reason_code) == ("red", "milestone_overdue")
     assert days(-1).isoformat() in result.reason
 
 
 def test_light_open_milestone_due_today_is_not_overdue():
-    project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=TODAY)
+    project = ProjectFactory(planned_completion=days(300))
+    MilestoneFactory(project=project, due_date=TODAY)
     assert (light(project).light, light(project).reason_code) == ("yellow", "due_soon")
 
 
 def test_light_done_milestone_past_due_is_ignored():
-    project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=days(-10), done_date=days(-12))
+    project = ProjectFactory(planned_completion=days(300))
+    MilestoneFactory(project=project, due_date=days(-10), done_date=days(-12))
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 
 def test_light_overdue_milestone_beats_completion():
-    project = make_project(actual_completion=days(-5), planned_completion=days(-5))
-    make_milestone(project, due_date=days(-1))
+    project = ProjectFactory(actual_completion=days(-5), planned_completion=days(-5))
+    MilestoneFactory(project=project, due_date=days(-1))
     assert light(project).reason_code == "milestone_overdue"
 
 
 def test_light_actual_completion_is_green_done():
-    project = make_project(planned_completion=days(-30), actual_completion=days(-40))
+    project = ProjectFactory(planned_completion=days(-30), actual_completion=days(-40))
     result = light(project)
     assert (result.light, result.reason_code) == ("green", "done")
     assert days(-40).isoformat() in result.reason
@@ -75,31 +74,31 @@ def test_light_actual_completion_is_green_done():
 
 @pytest.mark.parametrize("stage", [Stage.COMPLETED, Stage.IN_USE, Stage.IN_PRODUCTION])
 def test_light_finished_stage_without_dates_is_green_done(stage):
-    project = make_project(stage=stage, planned_completion=days(-30))
+    project = ProjectFactory(stage=stage, planned_completion=days(-30))
     assert (light(project).light, light(project).reason_code) == ("green", "done")
 
 
 def test_light_planned_completion_yesterday_is_red():
-    project = make_project(planned_completion=days(-1))
+    project = ProjectFactory(planned_completion=days(-1))
     assert (light(project).light, light(project).reason_code) == ("red", "past_planned")
 
 
 def test_light_planned_completion_today_is_not_red():
-    project = make_project(planned_start=days(-100), planned_completion=TODAY)
-    make_log(project, days(-1), percent_complete=80)
+    project = ProjectFactory(planned_start=days(-100), planned_completion=TODAY)
+    ProgressLogFactory(project=project, date=days(-1), percent_complete=80)
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 
 def test_light_gap_of_exactly_lag_points_is_green():
     # Half the schedule has passed (day 50 of 100) and the project reports 30 %: a gap of 20.
-    project = make_project(planned_start=days(-50), planned_completion=days(50))
-    make_log(project, days(-1), percent_complete=50 - LAG_POINTS)
+    project = ProjectFactory(planned_start=days(-50), planned_completion=days(50))
+    ProgressLogFactory(project=project, date=days(-1), percent_complete=50 - LAG_POINTS)
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 
 def test_light_gap_one_point_over_lag_is_yellow():
-    project = make_project(planned_start=days(-50), planned_completion=days(50))
-    make_log(project, days(-1), percent_complete=50 - LAG_POINTS - 1)
+    project = ProjectFactory(planned_start=days(-50), planned_completion=days(50))
+    ProgressLogFactory(project=project, date=days(-1), percent_complete=50 - LAG_POINTS - 1)
     result = light(project)
     assert (result.light, result.reason_code) == ("yellow", "behind")
     assert "50%" in result.reason
@@ -108,8 +107,8 @@ def test_light_gap_one_point_over_lag_is_yellow():
 
 def test_light_gap_compares_fractions_exactly():
     # Day 1 of 3: 33.3 % elapsed. 13 % reported is 20.3 points behind, 14 % is 19.3.
-    project = make_project(planned_start=days(-1), planned_completion=days(2))
-    log = make_log(project, days(0), percent_complete=13)
+    project = ProjectFactory(planned_start=days(-1), planned_completion=days(2))
+    log = ProgressLogFactory(project=project, date=days(0), percent_complete=13)
     assert light(project).reason_code == "behind"
     log.percent_complete = 14
     log.save()
@@ -118,73 +117,73 @@ def test_light_gap_compares_fractions_exactly():
 
 def test_light_actual_start_sets_the_schedule_over_planned_start():
     # Planned to start long ago, but actually started 10 days ago: 10 % of a 100-day schedule.
-    project = make_project(
+    project = ProjectFactory(
         planned_start=days(-90), actual_start=days(-10), planned_completion=days(90)
     )
     assert light(project).reason_code == "on_track"
 
 
 def test_light_without_percent_counts_as_zero():
-    project = make_project(planned_start=days(-21), planned_completion=days(79))
-    make_log(project, days(-1), text="no percent")
+    project = ProjectFactory(planned_start=days(-21), planned_completion=days(79))
+    ProgressLogFactory(project=project, date=days(-1), text="no percent")
     assert light(project).reason_code == "behind"
 
 
 def test_light_uses_newest_log_that_gives_a_percent():
-    project = make_project(planned_start=days(-50), planned_completion=days(50))
-    make_log(project, days(-20), percent_complete=45)
-    make_log(project, days(-1), text="photo only")
+    project = ProjectFactory(planned_start=days(-50), planned_completion=days(50))
+    ProgressLogFactory(project=project, date=days(-20), percent_complete=45)
+    ProgressLogFactory(project=project, date=days(-1), text="photo only")
     annotated = annotate_light(Project.objects.all(), TODAY).get(pk=project.pk)
     assert (annotated.light_percent, annotated.light_reason) == (45, "on_track")
 
 
 def test_light_schedule_not_begun_is_not_behind():
-    project = make_project(planned_start=days(10), planned_completion=days(20))
+    project = ProjectFactory(planned_start=days(10), planned_completion=days(20))
     assert light(project).reason_code == "on_track"
 
 
 def test_light_milestone_due_in_exactly_seven_days_is_yellow():
-    project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=days(YELLOW_DAYS_BEFORE_DUE))
+    project = ProjectFactory(planned_completion=days(300))
+    MilestoneFactory(project=project, due_date=days(YELLOW_DAYS_BEFORE_DUE))
     assert (light(project).light, light(project).reason_code) == ("yellow", "due_soon")
 
 
 def test_light_milestone_due_in_eight_days_is_green():
-    project = make_project(planned_completion=days(300))
-    make_milestone(project, due_date=days(YELLOW_DAYS_BEFORE_DUE + 1))
+    project = ProjectFactory(planned_completion=days(300))
+    MilestoneFactory(project=project, due_date=days(YELLOW_DAYS_BEFORE_DUE + 1))
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 
 def test_light_construction_log_exactly_45_days_old_is_green():
-    project = make_project(stage=Stage.UNDER_CONSTRUCTION)
-    make_log(project, days(-STALE_LOG_DAYS))
+    project = ProjectFactory(stage=Stage.UNDER_CONSTRUCTION)
+    ProgressLogFactory(project=project, date=days(-STALE_LOG_DAYS))
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 
 def test_light_construction_log_46_days_old_is_yellow():
-    project = make_project(stage=Stage.UNDER_CONSTRUCTION)
-    make_log(project, days(-STALE_LOG_DAYS - 1))
+    project = ProjectFactory(stage=Stage.UNDER_CONSTRUCTION)
+    ProgressLogFactory(project=project, date=days(-STALE_LOG_DAYS - 1))
     result = light(project)
     assert (result.light, result.reason_code) == ("yellow", "stale")
     assert str(STALE_LOG_DAYS + 1) in result.reason
 
 
 def test_light_construction_without_logs_is_yellow():
-    project = make_project(stage=Stage.UNDER_CONSTRUCTION)
+    project = ProjectFactory(stage=Stage.UNDER_CONSTRUCTION)
     assert (light(project).light, light(project).reason_code) == ("yellow", "stale")
 
 
 def test_light_stale_rule_only_applies_under_construction():
-    project = make_project(stage=Stage.STARTED, planned_completion=days(300))
-    make_log(project, days(-200), percent_complete=100)
+    project = ProjectFactory(stage=Stage.STARTED, planned_completion=days(300))
+    ProgressLogFactory(project=project, date=days(-200), percent_complete=100)
     assert light(project).reason_code == "on_track"
 
 
 def test_light_filter_matches_the_reason_of_each_row():
-    red = make_project(planned_completion=days(-1))
-    yellow = make_project(stage=Stage.UNDER_CONSTRUCTION)
-    grey = make_project()
-    green = make_project(planned_completion=days(300))
+    red = ProjectFactory(planned_completion=days(-1))
+    yellow = ProjectFactory(stage=Stage.UNDER_CONSTRUCTION)
+    grey = ProjectFactory()
+    green = ProjectFactory(planned_completion=days(300))
     queryset = annotate_light(Project.objects.all(), TODAY)
     chosen = {
         colour: set(
@@ -203,9 +202,9 @@ def test_light_filter_matches_the_reason_of_each_row():
 @pytest.mark.parametrize("rows", [1, 5])
 def test_light_for_a_page_is_one_query(django_assert_num_queries, rows):
     for n in range(rows):
-        project = make_project(planned_start=days(-50), planned_completion=days(50))
-        make_milestone(project, due_date=days(n))
-        make_log(project, days(-n), percent_complete=10 * n)
+        project = ProjectFactory(planned_start=days(-50), planned_completion=days(50))
+        MilestoneFactory(project=project, due_date=days(n))
+        ProgressLogFactory(project=project, date=days(-n), percent_complete=10 * n)
     with django_assert_num_queries(1):
         lights = [light_of(p, TODAY) for p in annotate_light(Project.objects.all(), TODAY)]
     assert len(lights) == rows

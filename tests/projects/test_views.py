@@ -21,13 +21,15 @@ from apps.org.models import Area, IndustryChain
 from apps.projects.models import (
     Milestone,
     ProgressLog,
-    Project,
     ProjectKind,
-    ProjectPhase,
     Stage,
 )
-
-from .factories import make_log, make_milestone, make_project
+from tests.factories import (
+    MilestoneFactory,
+    ProgressLogFactory,
+    ProjectFactory,
+    ProjectPhaseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +72,13 @@ def test_project_list_anonymous_redirects_to_login(client):
 
 
 def test_project_list_shows_light_and_money_with_unit(client, staff_a, unit_a):
-    make_project(
+    ProjectFactory(
         name="光电产业园",
         responsible_unit=unit_a,
         total_investment=Decimal("475"),
         planned_completion=days(-1),
     )
-    make_project(
+    ProjectFactory(
         name="增资扩产线", total_investment=Decimal("5000"), investment_unit="wan", currency="USD"
     )
     client.force_login(staff_a)
@@ -97,9 +99,9 @@ def test_project_list_shows_light_and_money_with_unit(client, staff_a, unit_a):
     ],
 )
 def test_project_list_filters_by_field(client, staff_a, query, expected):
-    make_project(name="在建项目", stage=Stage.UNDER_CONSTRUCTION)
-    make_project(name="园区项目", kind=ProjectKind.PARK)
-    make_project(name="逾期项目", planned_completion=days(-3))
+    ProjectFactory(name="在建项目", stage=Stage.UNDER_CONSTRUCTION)
+    ProjectFactory(name="园区项目", kind=ProjectKind.PARK)
+    ProjectFactory(name="逾期项目", planned_completion=days(-3))
     client.force_login(staff_a)
     assert names_in(client.get(f"/projects/?{query}")) == expected
 
@@ -107,8 +109,8 @@ def test_project_list_filters_by_field(client, staff_a, query, expected):
 def test_project_list_filters_by_chain_area_unit_and_missing_chain(client, staff_a, unit_a):
     chain = IndustryChain.objects.create(name="新型显示")
     area = Area.objects.create(name="王台片区", kind=Area.Kind.AREA)
-    make_project(name="有链", chain=chain, area=area, responsible_unit=unit_a)
-    make_project(name="无链")
+    ProjectFactory(name="有链", chain=chain, area=area, responsible_unit=unit_a)
+    ProjectFactory(name="无链")
     client.force_login(staff_a)
     assert names_in(client.get(f"/projects/?chain={chain.pk}")) == ["有链"]
     assert names_in(client.get("/projects/?chain=null")) == ["无链"]
@@ -117,15 +119,15 @@ def test_project_list_filters_by_chain_area_unit_and_missing_chain(client, staff
 
 
 def test_project_list_sorts_by_investment(client, staff_a):
-    make_project(name="甲", total_investment=Decimal("10"))
-    make_project(name="乙", total_investment=Decimal("300"))
-    make_project(name="丙", total_investment=Decimal("20"))
+    ProjectFactory(name="甲", total_investment=Decimal("10"))
+    ProjectFactory(name="乙", total_investment=Decimal("300"))
+    ProjectFactory(name="丙", total_investment=Decimal("20"))
     client.force_login(staff_a)
     assert names_in(client.get("/projects/?sort=-total_investment")) == ["乙", "丙", "甲"]
 
 
 def test_project_list_unindexed_columns_do_not_sort(client, staff_a):
-    make_project(name="甲")
+    ProjectFactory(name="甲")
     client.force_login(staff_a)
     table = client.get("/projects/").context["table"]
     orderable = {column.name for column in table.columns if column.orderable}
@@ -135,9 +137,9 @@ def test_project_list_unindexed_columns_do_not_sort(client, staff_a):
 @pytest.mark.parametrize("rows", [1, 5])
 def test_project_list_query_count_is_constant(client, staff_a, django_assert_num_queries, rows):
     for n in range(rows):
-        project = make_project(planned_start=days(-10), planned_completion=days(90))
-        make_milestone(project, due_date=days(n))
-        make_log(project, days(-n), percent_complete=n)
+        project = ProjectFactory(planned_start=days(-10), planned_completion=days(90))
+        MilestoneFactory(project=project, due_date=days(n))
+        ProgressLogFactory(project=project, date=days(-n), percent_complete=n)
     client.force_login(staff_a)
     # session, user, then the chain, area and unit choices of the filter form, then the page.
     with django_assert_num_queries(6):
@@ -147,7 +149,7 @@ def test_project_list_query_count_is_constant(client, staff_a, django_assert_num
 
 def test_project_list_never_counts_the_table(client, staff_a):
     for _ in range(30):
-        make_project()
+        ProjectFactory()
     client.force_login(staff_a)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/projects/?page=2")
@@ -156,7 +158,7 @@ def test_project_list_never_counts_the_table(client, staff_a):
 
 
 def test_project_list_exports_csv_with_neutralised_formula(client, staff_a):
-    make_project(name="=HYPERLINK(1)", total_investment=Decimal("81.7"))
+    ProjectFactory(name="=HYPERLINK(1)", total_investment=Decimal("81.7"))
     client.force_login(staff_a)
     response = client.get("/projects/?_export=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -167,7 +169,7 @@ def test_project_list_exports_csv_with_neutralised_formula(client, staff_a):
 
 
 def test_project_list_exports_xlsx(client, staff_a):
-    make_project(name="光电产业园")
+    ProjectFactory(name="光电产业园")
     client.force_login(staff_a)
     response = client.get("/projects/?_export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -187,22 +189,22 @@ def test_project_list_exports_xlsx(client, staff_a):
     ],
 )
 def test_milestone_list_filters_by_due(client, staff_a, due, expected):
-    project = make_project()
-    make_milestone(project, title="昨天到期", due_date=days(-1))
-    make_milestone(project, title="今天到期", due_date=TODAY)
-    make_milestone(project, title="30天后到期", due_date=days(30))
-    make_milestone(project, title="31天后到期", due_date=days(31))
-    make_milestone(project, title="已完成", due_date=days(-5), done_date=days(-6))
+    project = ProjectFactory()
+    MilestoneFactory(project=project, title="昨天到期", due_date=days(-1))
+    MilestoneFactory(project=project, title="今天到期", due_date=TODAY)
+    MilestoneFactory(project=project, title="30天后到期", due_date=days(30))
+    MilestoneFactory(project=project, title="31天后到期", due_date=days(31))
+    MilestoneFactory(project=project, title="已完成", due_date=days(-5), done_date=days(-6))
     client.force_login(staff_a)
     response = client.get(f"/projects/milestones/?due={due}")
     assert [row.record.title for row in response.context["table"].paginated_rows] == expected
 
 
 def test_milestone_list_filters_by_project_unit_and_text(client, staff_a, unit_a, unit_b):
-    mine = make_project(name="甲项目", responsible_unit=unit_a)
-    theirs = make_project(name="乙项目", responsible_unit=unit_b)
-    make_milestone(mine, title="甲节点")
-    make_milestone(theirs, title="乙节点")
+    mine = ProjectFactory(name="甲项目", responsible_unit=unit_a)
+    theirs = ProjectFactory(name="乙项目", responsible_unit=unit_b)
+    MilestoneFactory(project=mine, title="甲节点")
+    MilestoneFactory(project=theirs, title="乙节点")
     client.force_login(staff_a)
 
     def titles(query):
@@ -215,8 +217,8 @@ def test_milestone_list_filters_by_project_unit_and_text(client, staff_a, unit_a
 
 
 def test_milestone_list_offers_complete_only_for_own_unit(client, staff_a, unit_a, unit_b):
-    mine = make_milestone(make_project(responsible_unit=unit_a), due_date=days(3))
-    theirs = make_milestone(make_project(responsible_unit=unit_b), due_date=days(4))
+    mine = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), due_date=days(3))
+    theirs = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_b), due_date=days(4))
     client.force_login(staff_a)
     html = client.get("/projects/milestones/").content.decode()
     assert f"/projects/milestones/{mine.pk}/complete/" in html
@@ -228,7 +230,7 @@ def test_milestone_list_query_count_is_constant(
     client, staff_a, unit_a, django_assert_num_queries, rows
 ):
     for n in range(rows):
-        make_milestone(make_project(responsible_unit=unit_a), due_date=days(n - 2))
+        MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), due_date=days(n - 2))
     client.force_login(staff_a)
     # session, user, person and unit (for the complete links), project and unit choices, the page.
     with django_assert_num_queries(5):
@@ -237,7 +239,7 @@ def test_milestone_list_query_count_is_constant(
 
 
 def test_milestone_list_exports_csv_without_action_column(client, staff_a):
-    make_milestone(make_project(name="光电产业园"), title="+SUM(A1)", due_date=days(-2))
+    MilestoneFactory(project=ProjectFactory(name="光电产业园"), title="+SUM(A1)", due_date=days(-2))
     client.force_login(staff_a)
     rows = list(
         csv.reader(
@@ -261,7 +263,7 @@ def test_milestone_list_exports_csv_without_action_column(client, staff_a):
 
 
 def test_project_detail_shows_fields_phases_milestones_logs_and_light(client, staff_a, unit_a):
-    project = make_project(
+    project = ProjectFactory(
         name="光电产业园",
         responsible_unit=unit_a,
         total_investment=Decimal("5000"),
@@ -270,11 +272,11 @@ def test_project_detail_shows_fields_phases_milestones_logs_and_light(client, st
         planned_start=days(-50),
         planned_completion=days(50),
     )
-    ProjectPhase.objects.create(project=project, name="一期", stage=Stage.TOPPED_OUT)
-    make_milestone(project, title="主体封顶", due_date=days(3))
-    make_log(
-        project,
-        days(-10),
+    ProjectPhaseFactory(project=project, name="一期", stage=Stage.TOPPED_OUT)
+    MilestoneFactory(project=project, title="主体封顶", due_date=days(3))
+    ProgressLogFactory(
+        project=project,
+        date=days(-10),
         text="桩基完成",
         percent_complete=40,
         investment_completed=Decimal("1200"),
@@ -297,7 +299,7 @@ def test_project_detail_shows_fields_phases_milestones_logs_and_light(client, st
 
 
 def test_project_detail_shows_photo_through_media_view(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     log = ProgressLog(project=project, date=TODAY, text="现场")
     log.photo.save("site.png", image_file(), save=True)
     client.force_login(staff_a)
@@ -306,8 +308,8 @@ def test_project_detail_shows_photo_through_media_view(client, staff_a, unit_a):
 
 
 def test_project_detail_edit_actions_only_for_owning_unit(client, staff_a, staff_b, unit_a):
-    project = make_project(responsible_unit=unit_a)
-    milestone = make_milestone(project, due_date=days(5))
+    project = ProjectFactory(responsible_unit=unit_a)
+    milestone = MilestoneFactory(project=project, due_date=days(5))
     client.force_login(staff_b)
     html = client.get(f"/projects/{project.pk}/").content.decode()
     assert f"/projects/{project.pk}/progress/" not in html
@@ -319,7 +321,7 @@ def test_project_detail_edit_actions_only_for_owning_unit(client, staff_a, staff
 
 
 def test_project_detail_history_names_who_changed_what(client, staff_a, unit_a, frozen_today):
-    project = make_project(responsible_unit=unit_a, stage=Stage.SIGNED)
+    project = ProjectFactory(responsible_unit=unit_a, stage=Stage.SIGNED)
     client.force_login(staff_a)
     frozen_today.shift(60)
     # A change made through a request is recorded with its user by HistoryRequestMiddleware.
@@ -357,12 +359,16 @@ def test_project_detail_missing_is_404(client, staff_a):
 def test_project_detail_query_count_is_constant(
     client, staff_a, unit_a, django_assert_num_queries, rows
 ):
-    project = make_project(responsible_unit=unit_a, planned_completion=days(100))
+    project = ProjectFactory(responsible_unit=unit_a, planned_completion=days(100))
     for n in range(rows):
-        ProjectPhase.objects.create(project=project, name=f"{n}期", order=n, stage=Stage.STARTED)
-        make_milestone(project, due_date=days(n + 10))
-        make_log(
-            project, days(-n), percent_complete=n, author=staff_a, investment_completed=Decimal(n)
+        ProjectPhaseFactory(project=project, name=f"{n}期", order=n)
+        MilestoneFactory(project=project, due_date=days(n + 10))
+        ProgressLogFactory(
+            project=project,
+            date=days(-n),
+            percent_complete=n,
+            author=staff_a,
+            investment_completed=Decimal(n),
         )
     client.force_login(staff_a)
     # session, user, project, logs, person, unit, phases, milestones and three history tables.
@@ -375,7 +381,7 @@ def test_project_detail_query_count_is_constant(
 
 
 def test_progress_create_saves_log_with_author_and_redirects(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
     response = client.post(
         f"/projects/{project.pk}/progress/",
@@ -400,7 +406,7 @@ def test_progress_create_saves_log_with_author_and_redirects(client, staff_a, un
 
 
 def test_progress_create_other_unit_is_404(client, staff_b, unit_a):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_b)
     assert client.get(f"/projects/{project.pk}/progress/").status_code == 404
     response = client.post(
@@ -424,7 +430,7 @@ def test_progress_create_other_unit_is_404(client, staff_b, unit_a):
 def test_progress_create_invalid_input_rerenders_with_message_and_typed_values(
     client, staff_a, unit_a, field, value, message
 ):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
     data = {
         "text": "场地平整",
@@ -444,8 +450,8 @@ def test_progress_create_invalid_input_rerenders_with_message_and_typed_values(
 
 
 def test_progress_create_decrease_asks_for_confirmation_then_saves(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
-    make_log(project, days(-7), percent_complete=60)
+    project = ProjectFactory(responsible_unit=unit_a)
+    ProgressLogFactory(project=project, date=days(-7), percent_complete=60)
     client.force_login(staff_a)
     data = {"text": "复核后下调", "percent_complete": "50", "investment_unit": "yi"}
     response = client.post(f"/projects/{project.pk}/progress/", data)
@@ -462,8 +468,8 @@ def test_progress_create_decrease_asks_for_confirmation_then_saves(client, staff
 
 
 def test_progress_create_decrease_is_reported_with_other_errors(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
-    make_log(project, days(-7), percent_complete=60)
+    project = ProjectFactory(responsible_unit=unit_a)
+    ProgressLogFactory(project=project, date=days(-7), percent_complete=60)
     client.force_login(staff_a)
     response = client.post(
         f"/projects/{project.pk}/progress/",
@@ -487,7 +493,7 @@ def test_progress_create_decrease_is_reported_with_other_errors(client, staff_a,
 def test_progress_create_refuses_files_that_are_not_allowed_images(
     client, staff_a, unit_a, upload, message
 ):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
     response = client.post(
         f"/projects/{project.pk}/progress/",
@@ -499,7 +505,7 @@ def test_progress_create_refuses_files_that_are_not_allowed_images(
 
 def test_progress_create_refuses_photo_over_size_limit(client, staff_a, unit_a, settings):
     settings.UPLOAD_MAX_BYTES = 100
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
     response = client.post(
         f"/projects/{project.pk}/progress/",
@@ -517,7 +523,7 @@ def test_progress_create_refuses_photo_over_size_limit(client, staff_a, unit_a, 
 
 
 def test_milestone_complete_htmx_get_returns_form_row(client, staff_a, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a), due_date=days(2))
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), due_date=days(2))
     client.force_login(staff_a)
     html = client.get(f"/projects/milestones/{milestone.pk}/complete/", headers=HX).content.decode()
     assert html.strip().startswith(f'<tr id="milestone-{milestone.pk}"')
@@ -526,8 +532,8 @@ def test_milestone_complete_htmx_get_returns_form_row(client, staff_a, unit_a):
 
 
 def test_milestone_complete_htmx_post_swaps_row_and_light(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a, planned_completion=days(300))
-    milestone = make_milestone(project, due_date=days(-1))
+    project = ProjectFactory(responsible_unit=unit_a, planned_completion=days(300))
+    milestone = MilestoneFactory(project=project, due_date=days(-1))
     client.force_login(staff_a)
     response = client.post(
         f"/projects/milestones/{milestone.pk}/complete/",
@@ -545,8 +551,8 @@ def test_milestone_complete_htmx_post_swaps_row_and_light(client, staff_a, unit_
 
 
 def test_milestone_complete_htmx_post_error_keeps_typed_date(client, staff_a, unit_a):
-    milestone = make_milestone(
-        make_project(responsible_unit=unit_a), start_date=days(-10), due_date=days(2)
+    milestone = MilestoneFactory(
+        project=ProjectFactory(responsible_unit=unit_a), start_date=days(-10), due_date=days(2)
     )
     client.force_login(staff_a)
     typed = days(-11).isoformat()
@@ -562,7 +568,7 @@ def test_milestone_complete_htmx_post_error_keeps_typed_date(client, staff_a, un
 
 
 def test_milestone_complete_plain_post_redirects_to_project(client, staff_a, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a))
     client.force_login(staff_a)
     response = client.post(
         f"/projects/milestones/{milestone.pk}/complete/", {"done_date": TODAY.isoformat()}
@@ -575,7 +581,7 @@ def test_milestone_complete_plain_post_redirects_to_project(client, staff_a, uni
 
 
 def test_milestone_complete_plain_post_invalid_date_rerenders_page(client, staff_a, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a))
     client.force_login(staff_a)
     response = client.post(
         f"/projects/milestones/{milestone.pk}/complete/", {"done_date": "2024-02-30"}
@@ -587,7 +593,9 @@ def test_milestone_complete_plain_post_invalid_date_rerenders_page(client, staff
 
 
 def test_milestone_complete_already_done_says_so(client, staff_a, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a), done_date=days(-1))
+    milestone = MilestoneFactory(
+        project=ProjectFactory(responsible_unit=unit_a), done_date=days(-1)
+    )
     client.force_login(staff_a)
     response = client.post(
         f"/projects/milestones/{milestone.pk}/complete/", {"done_date": TODAY.isoformat()}
@@ -597,7 +605,7 @@ def test_milestone_complete_already_done_says_so(client, staff_a, unit_a):
 
 
 def test_milestone_complete_other_unit_is_404(client, staff_b, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a))
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a))
     client.force_login(staff_b)
     assert client.get(f"/projects/milestones/{milestone.pk}/complete/").status_code == 404
     response = client.post(
@@ -610,7 +618,7 @@ def test_milestone_complete_other_unit_is_404(client, staff_b, unit_a):
 
 
 def test_milestone_row_returns_read_only_row(client, staff_b, unit_a):
-    milestone = make_milestone(make_project(responsible_unit=unit_a), title="封顶")
+    milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), title="封顶")
     client.force_login(staff_b)
     html = client.get(f"/projects/milestones/{milestone.pk}/row/", headers=HX).content.decode()
     assert html.strip().startswith(f'<tr id="milestone-{milestone.pk}">')
@@ -618,7 +626,7 @@ def test_milestone_row_returns_read_only_row(client, staff_b, unit_a):
 
 
 def test_progress_create_error_is_in_the_users_language(client, staff_a, unit_a, settings):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
@@ -634,9 +642,9 @@ def test_progress_create_error_is_in_the_users_language(client, staff_a, unit_a,
 
 
 def test_milestone_list_never_counts_the_table(client, staff_a):
-    project = make_project()
+    project = ProjectFactory()
     for n in range(30):
-        make_milestone(project, due_date=days(n))
+        MilestoneFactory(project=project, due_date=days(n))
     client.force_login(staff_a)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/projects/milestones/?page=2")
@@ -648,9 +656,9 @@ def test_milestone_list_never_counts_the_table(client, staff_a):
 def test_progress_form_query_count_is_constant(
     client, staff_a, unit_a, django_assert_num_queries, rows
 ):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     for n in range(rows):
-        make_log(project, days(-n), percent_complete=n)
+        ProgressLogFactory(project=project, date=days(-n), percent_complete=n)
     client.force_login(staff_a)
     # session, user, person, unit, the project, its latest log.
     with django_assert_num_queries(4):
@@ -662,8 +670,8 @@ def test_progress_form_query_count_is_constant(
 def test_milestone_complete_page_query_count_is_constant(
     client, staff_a, unit_a, django_assert_num_queries, rows
 ):
-    project = make_project(responsible_unit=unit_a)
-    milestones = [make_milestone(project, due_date=days(n)) for n in range(rows)]
+    project = ProjectFactory(responsible_unit=unit_a)
+    milestones = [MilestoneFactory(project=project, due_date=days(n)) for n in range(rows)]
     client.force_login(staff_a)
     # session, user, person, unit, the milestone with its project.
     with django_assert_num_queries(3):
@@ -672,16 +680,8 @@ def test_milestone_complete_page_query_count_is_constant(
 
 
 def test_project_list_sorts_investment_across_units(client, staff_a):
-    Project.objects.create(
-        name="亿元项目", kind="industrial", stage="signed", total_investment=Decimal("81.7")
-    )
-    Project.objects.create(
-        name="万元项目",
-        kind="industrial",
-        stage="signed",
-        total_investment=Decimal("5000"),
-        investment_unit="wan",
-    )
+    ProjectFactory(name="亿元项目", total_investment=Decimal("81.7"))
+    ProjectFactory(name="万元项目", total_investment=Decimal("5000"), investment_unit="wan")
     client.force_login(staff_a)
 
     response = client.get("/projects/", {"sort": "total_investment"})

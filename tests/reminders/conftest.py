@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.org.models import Person, Unit
-from apps.projects.models import Milestone, Project, ProjectKind, Stage
+from apps.org.models import Person
+from apps.projects.models import Stage
 from apps.reminders import services
 from apps.reminders.models import Job
+from tests.factories import MilestoneFactory, UnitFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -37,8 +38,8 @@ def no_digest(db):
 @pytest.fixture
 def team(db, make_user):
     """A unit with a head and one member of staff, and a leading official in another unit."""
-    unit = Unit.objects.create(name="投资促进局")
-    leaders = Unit.objects.create(name="工委管委")
+    unit = UnitFactory(name="投资促进局")
+    leaders = UnitFactory(name="工委管委")
     staff = make_user("zhang", unit=unit, role=Person.Role.STAFF).person
     head = make_user("li", unit=unit, role=Person.Role.HEAD).person
     official = make_user("wang", unit=leaders, role=Person.Role.OFFICIAL).person
@@ -50,19 +51,14 @@ def team(db, make_user):
 @pytest.fixture
 def make_milestone(db, team):
     """make_milestone(due, title=...) -> a milestone of a project owned by the team's unit."""
-    counter = {"n": 0}
 
-    def make(due, *, title=None, unit=None, official=None, **fields):
-        counter["n"] += 1
-        project = Project.objects.create(
-            name=f"测试项目{counter['n']}",
-            kind=ProjectKind.INDUSTRIAL,
-            stage=Stage.UNDER_CONSTRUCTION,
-            responsible_unit=unit or team["unit"],
-            leading_official=official if official is not None else team["official"],
-        )
-        return Milestone.objects.create(
-            project=project, title=title or f"节点{counter['n']}", due_date=due, **fields
+    def make(due, *, unit=None, official=None, **fields):
+        return MilestoneFactory(
+            project__stage=Stage.UNDER_CONSTRUCTION,
+            project__responsible_unit=unit or team["unit"],
+            project__leading_official=official if official is not None else team["official"],
+            due_date=due,
+            **fields,
         )
 
     return make

@@ -9,6 +9,7 @@ from django.core import mail
 from apps.reminders import services
 from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Deadline, Delivery, DeliveryKind, DeliveryStatus, Preference
+from tests.factories import HazardFactory
 from tests.reminders.conftest import at
 
 # The weekly digest has its own tests (test_digest.py); here it stays out of the outbox.
@@ -117,12 +118,8 @@ def test_dispatch_escalates_to_leading_official_copied_to_unit_head(
 def test_dispatch_escalation_goes_to_unit_head_without_leading_official(
     clock, policy, team, make_user
 ):
-    from apps.safety.models import Hazard, Site
-
     clock(at(date(2025, 2, 1)))
-    Hazard.objects.create(
-        site=Site.objects.create(name="黄岛石化区"),
-        description="储罐区消防通道堵塞",
+    HazardFactory(
         found_date=date(2025, 3, 1),
         rectification_deadline=date(2025, 3, 20),
         responsible_unit=team["unit"],

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.org.models import Person, Unit
-from apps.projects.models import Milestone, Project, ProjectKind, Stage
+from apps.projects.models import Stage
 from apps.reminders import services
 from apps.reminders.models import Delivery, DeliveryStatus, Job, Policy
+from tests.factories import MilestoneFactory, PersonFactory, ProjectFactory
 from tests.reminders.smtp import Recorder, SMTPServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -142,20 +142,16 @@ def owner(db):
     services.policy_get()
     Policy.objects.update(send_time=clock_time(0, 0))
     Job.objects.create(name=services.DIGEST_JOB, next_run_at=None)
-    unit = Unit.objects.create(name="端到端测试单位")
-    return Person.objects.create(name="端到端", unit=unit, email="e2e@example.org")
+    return PersonFactory(name="端到端", unit__name="端到端测试单位", email="e2e@example.org")
 
 
 def milestones_due_tomorrow(person, count):
-    project = Project.objects.create(
-        name="端到端测试项目",
-        kind=ProjectKind.INDUSTRIAL,
-        stage=Stage.UNDER_CONSTRUCTION,
-        responsible_unit=person.unit,
+    project = ProjectFactory(
+        name="端到端测试项目", stage=Stage.UNDER_CONSTRUCTION, responsible_unit=person.unit
     )
     tomorrow = timezone.localdate() + timedelta(days=1)
     for n in range(count):
-        Milestone.objects.create(project=project, title=f"节点{n}", due_date=tomorrow)
+        MilestoneFactory(project=project, title=f"节点{n}", due_date=tomorrow)
 
 
 def test_e2e_worker_with_beat_delivers_reminder_once(tmp_path, broker, owner):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.org.models import Person
-from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
+from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, Site
 from apps.safety.services import (
     hazard_mark_rectified,
     hazard_reject,
@@ -18,6 +18,7 @@ from apps.safety.services import (
     hazard_verify_close,
     inspection_create,
 )
+from tests.factories import InspectionTeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_inspection_create_user_without_unit_refused(make_user, site):
 
 def test_inspection_create_team_of_other_site_refused(staff_a, site):
     other_site = Site.objects.create(name="另一园区")
-    team = InspectionTeam.objects.create(name="专家组", kind="experts", site=other_site)
+    team = InspectionTeamFactory(site=other_site)
 
     with pytest.raises(ValidationError) as caught:
         inspection_create(user=staff_a, site=site, team=team, date=FOUND, title="检查")

@@ -10,12 +10,13 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.org.models import Enterprise, Person
-from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
+from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, Site
 from apps.safety.services import (
     hazard_mark_rectified,
     hazard_reject,
     hazard_start_rectification,
 )
+from tests.factories import InspectionFactory, InspectionTeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +52,7 @@ def colleague_a(make_user, unit_a):
 
 
 def inspection(site, unit, **fields):
-    fields.setdefault("date", FOUND)
-    fields.setdefault("title", "例行检查")
-    return Inspection.objects.create(site=site, responsible_unit=unit, **fields)
+    return InspectionFactory(site=site, responsible_unit=unit, **fields)
 
 
 # --- inspection list ----------------------------------------------------------------------------
@@ -69,7 +68,7 @@ def test_inspection_list_anonymous_redirects_to_login(client):
 def test_inspection_list_queries_constant(
     client, staff_a, unit_a, site, hazard_factory, django_assert_num_queries, rows
 ):
-    team = InspectionTeam.objects.create(name="专家组", kind="experts", site=site)
+    team = InspectionTeamFactory(site=site)
     for n in range(rows):
         found = inspection(site, unit_a, team=team, inspector=staff_a, title=f"检查{n}")
         hazard_factory(unit=unit_a, site=site, inspection=found)
@@ -95,7 +94,7 @@ def test_inspection_list_queries_constant(
 )
 def test_inspection_list_filters(client, staff_a, unit_a, unit_b, site, params, expected):
     other = Site.objects.create(name="另一园区")
-    team = InspectionTeam.objects.create(name="专家组", kind="experts", site=site)
+    team = InspectionTeamFactory(site=site)
     inspection(site, unit_a, title="甲单位检查", team=team)
     inspection(site, unit_b, title="乙单位检查", date=FOUND + timedelta(days=1))
     inspection(other, unit_a, title="较晚检查", date=FOUND + timedelta(days=2))

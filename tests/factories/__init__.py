@@ -1,0 +1,75 @@
+"""Test data factories (factory_boy), one module per area; import them from here.
+
+Every factory fills what the model requires and nothing else: names come from sequences that start
+at 1 in each test, required foreign keys from sub-factories. Pass any field to set it.
+"""
+
+from .base import reset_sequences
+from .goals import (
+    TEST_PLAN,
+    AwardFactory,
+    CheckInFactory,
+    EvaluationFactory,
+    GoalFactory,
+    IndicatorFactory,
+    PlanFactory,
+    RankingFactory,
+    TargetFactory,
+)
+from .org import (
+    PASSWORD,
+    AreaFactory,
+    EnterpriseFactory,
+    IndustryChainFactory,
+    PersonFactory,
+    UnitFactory,
+    UserFactory,
+)
+from .projects import (
+    MilestoneFactory,
+    PortfolioFactory,
+    ProgressLogFactory,
+    ProjectFactory,
+    ProjectPhaseFactory,
+)
+from .safety import (
+    TEST_SITE,
+    CampaignFactory,
+    HazardFactory,
+    InspectionFactory,
+    InspectionTeamFactory,
+    SafetyWorkFactory,
+    SiteFactory,
+)
+
+__all__ = [
+    "PASSWORD",
+    "TEST_PLAN",
+    "TEST_SITE",
+    "AreaFactory",
+    "AwardFactory",
+    "CampaignFactory",
+    "CheckInFactory",
+    "EnterpriseFactory",
+    "EvaluationFactory",
+    "GoalFactory",
+    "HazardFactory",
+    "IndicatorFactory",
+    "IndustryChainFactory",
+    "InspectionFactory",
+    "InspectionTeamFactory",
+    "MilestoneFactory",
+    "PersonFactory",
+    "PlanFactory",
+    "PortfolioFactory",
+    "ProgressLogFactory",
+    "ProjectFactory",
+    "ProjectPhaseFactory",
+    "RankingFactory",
+    "SafetyWorkFactory",
+    "SiteFactory",
+    "TargetFactory",
+    "UnitFactory",
+    "UserFactory",
+    "reset_sequences",
+]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates
+from apps.core.forms import add_service_errors
 from apps.core.permissions import can_edit_unit, editable_by
 from apps.core.views import ZoneListView
 
@@ -32,15 +33,6 @@ class TargetListView(ZoneListView):
         # The unique index on (goal, title) serves the default order.
         targets = Target.objects.with_related().select_related("leading_official__unit")
         return with_light_inputs(targets).order_by("goal_id", "title")
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field if the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _display(field, value) -> str:

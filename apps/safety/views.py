@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.forms import add_service_errors
 from apps.core.permissions import can_edit_unit, unit_of
 from apps.core.views import ZoneListView
 
@@ -24,15 +25,6 @@ from .forms import (
 )
 from .models import Hazard, HazardStatus, Inspection
 from .tables import HazardTable, InspectionTable, is_overdue
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field if the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def may_record_inspection(user) -> bool:
@@ -91,11 +83,11 @@ def inspection_create(request):
                     hazards=[hazard_form.cleaned_data for hazard_form in filled],
                 )
             except ValidationError as error:
-                for key, errors in error.message_dict.items():
-                    if key.startswith("hazards-"):
-                        filled[int(key.removeprefix("hazards-"))].add_error(None, errors)
-                    else:
-                        form.add_error(key if key in form.fields else None, errors)
+                # A hazard's errors come back under "hazards-<row>" and go on that row's form.
+                by_key = getattr(error, "error_dict", {})
+                for key in [key for key in by_key if key.startswith("hazards-")]:
+                    filled[int(key.removeprefix("hazards-"))].add_error(None, by_key.pop(key))
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,

@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import BootstrapFormMixin, MarkInvalidMixin
 from apps.core.models import MoneyUnit
 
 # Pillow's name for each image format a photo may have, and its content type.
@@ -29,31 +30,7 @@ def clean_photo(photo):
     return photo
 
 
-class BootstrapFormMixin:
-    """Give every widget Bootstrap's classes, and mark the fields with errors as invalid."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self._errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-
-
-class ProgressLogForm(BootstrapFormMixin, forms.Form):
+class ProgressLogForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):
     text = forms.CharField(
         label=_("进展情况"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -100,7 +77,7 @@ class ProgressLogForm(BootstrapFormMixin, forms.Form):
         return clean_photo(self.cleaned_data.get("photo"))
 
 
-class MilestoneCompleteForm(BootstrapFormMixin, forms.Form):
+class MilestoneCompleteForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):
     done_date = forms.DateField(
         label=_("实际完成日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import MarkInvalidMixin
 from apps.org.models import Enterprise, Unit
 
 from .models import Campaign, HazardGrade, InspectionTeam, Site
@@ -17,17 +18,6 @@ CHOOSE = _("请选择")
 NONE = _("（无）")
 
 PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
-
-
-class MarkInvalidMixin:
-    """Give the widgets of fields with errors Bootstrap's `is-invalid` class."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 class PhotoField(forms.ImageField):

@@ -1,17 +1,31 @@
-"""The shared form helpers: a service's errors on the form."""
+"""The shared form helpers: Bootstrap classes, invalid fields marked and a service's errors on
+the form."""
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.core.forms import add_service_errors
+from apps.core.forms import (
+    BootstrapFormMixin,
+    MarkInvalidMixin,
+    add_service_errors,
+    bootstrap_class,
+)
 
 
-class NoteForm(forms.Form):
+class NoteForm(MarkInvalidMixin, forms.Form):
     title = forms.CharField(widget=forms.TextInput(attrs={"class": "form-control"}))
     kind = forms.ChoiceField(
         choices=[("a", "A"), ("b", "B")], widget=forms.Select(attrs={"class": "form-select"})
     )
     note = forms.CharField(required=False, help_text="可不填")
+
+
+class StyledForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    choice = forms.ChoiceField(choices=[("a", "A")])
+    agree = forms.BooleanField(required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def valid_note_form() -> NoteForm:
@@ -58,3 +72,96 @@ def test_add_service_errors_keeps_message_params():
     )
 
     assert form.errors["title"] == ["最多 5 个字。"]
+
+
+# --- invalid fields marked ----------------------------------------------------------------------
+
+
+def test_mark_invalid_marks_field_with_cleaning_error():
+    form = NoteForm({"title": "", "kind": "a"})
+
+    assert not form.is_valid()
+    assert form.fields["title"].widget.attrs["class"] == "form-control is-invalid"
+    assert form.fields["kind"].widget.attrs["class"] == "form-select"
+
+
+def test_mark_invalid_marks_field_with_service_error_after_validation():
+    form = valid_note_form()
+
+    add_service_errors(form, ValidationError({"kind": "此类别已停用。"}))
+
+    assert form.fields["kind"].widget.attrs["class"] == "form-select is-invalid"
+    assert form.fields["title"].widget.attrs["class"] == "form-control"
+
+
+def test_mark_invalid_adds_class_once_for_several_errors():
+    form = NoteForm({"title": "", "kind": "a"})
+    form.is_valid()
+
+    form.add_error("title", "另一个问题。")
+    form.add_error(None, "整体问题。")
+
+    assert form.fields["title"].widget.attrs["class"] == "form-control is-invalid"
+
+
+def test_mark_invalid_on_widget_without_class():
+    form = valid_note_form()
+
+    form.add_error("note", "太长。")
+
+    assert form.fields["note"].widget.attrs["class"] == "is-invalid"
+
+
+def test_mark_invalid_does_not_leak_into_next_form():
+    NoteForm({"title": "", "kind": "a"}).is_valid()
+
+    assert NoteForm().fields["title"].widget.attrs["class"] == "form-control"
+
+
+# --- Bootstrap classes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("widget", "small", "css"),
+    [
+        (forms.TextInput(), False, "form-control"),
+        (forms.Textarea(), False, "form-control"),
+        (forms.ClearableFileInput(), False, "form-control"),
+        (forms.Select(), False, "form-select"),
+        (forms.SelectMultiple(), False, "form-select"),
+        (forms.CheckboxInput(), False, "form-check-input"),
+        (forms.TextInput(), True, "form-control form-control-sm"),
+        (forms.DateInput(), True, "form-control form-control-sm"),
+        (forms.Select(), True, "form-select form-select-sm"),
+        (forms.NullBooleanSelect(), True, "form-select form-select-sm"),
+    ],
+)
+def test_bootstrap_class_by_widget(widget, small, css):
+    assert bootstrap_class(widget, small=small) == css
+
+
+def test_bootstrap_form_mixin_styles_every_widget_and_keeps_attrs():
+    form = StyledForm()
+
+    assert {name: field.widget.attrs["class"] for name, field in form.fields.items()} == {
+        "text": "form-control",
+        "choice": "form-select",
+        "agree": "form-check-input",
+        "day": "form-control",
+    }
+    assert (form.fields["text"].widget.attrs["rows"], form.fields["day"].widget.input_type) == (
+        4,
+        "date",
+    )
+
+
+def test_bootstrap_form_mixin_marks_invalid_fields():
+    form = StyledForm({"text": "", "choice": "a", "day": "2024-13-01"})
+
+    assert not form.is_valid()
+    assert {name: field.widget.attrs["class"] for name, field in form.fields.items()} == {
+        "text": "form-control is-invalid",
+        "choice": "form-select",
+        "agree": "form-check-input",
+        "day": "form-control is-invalid",
+    }

@@ -1,5 +1,5 @@
-"""What every area's forms share: Bootstrap's classes, invalid fields marked, and a service's
-ValidationError shown on the form it came from."""
+"""What every area's forms and filters share: Bootstrap's classes, invalid fields marked, and a
+service's ValidationError shown on the form it came from."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -26,6 +26,14 @@ class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_widgets(self.fields)
+
+
+class SmallFilterMixin:
+    """A FilterSet with Bootstrap's small controls, so the filter bar stays one line on a desktop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self.form.fields, small=True)
 
 
 class MarkInvalidMixin:

@@ -1,5 +1,5 @@
-"""The shared form helpers: Bootstrap classes, invalid fields marked and a service's errors on
-the form."""
+"""The shared form helpers: Bootstrap classes, invalid fields marked, a service's errors on the form
+and small filter controls on every list."""
 
 import pytest
 from django import forms
@@ -8,9 +8,13 @@ from django.core.exceptions import ValidationError
 from apps.core.forms import (
     BootstrapFormMixin,
     MarkInvalidMixin,
+    SmallFilterMixin,
     add_service_errors,
     bootstrap_class,
 )
+from apps.goals.filters import TargetFilter
+from apps.projects.filters import MilestoneFilter, ProjectFilter
+from apps.safety.filters import HazardFilter, InspectionFilter
 
 
 class NoteForm(MarkInvalidMixin, forms.Form):
@@ -165,3 +169,51 @@ def test_bootstrap_form_mixin_marks_invalid_fields():
         "agree": "form-check-input",
         "day": "form-control is-invalid",
     }
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+FILTERSETS = [ProjectFilter, MilestoneFilter, TargetFilter, InspectionFilter, HazardFilter]
+
+
+@pytest.mark.parametrize("filterset_class", FILTERSETS)
+def test_every_list_filter_uses_the_small_filter_mixin(filterset_class):
+    assert issubclass(filterset_class, SmallFilterMixin)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("filterset_class", FILTERSETS)
+def test_every_list_filter_has_small_controls(filterset_class):
+    fields = filterset_class(data={}).form.fields
+
+    classes = {
+        name: field.widget.attrs["class"]
+        for name, field in fields.items()
+        if field.widget.attrs["class"] != bootstrap_class(field.widget, small=True)
+    }
+    assert classes == {}
+    assert all(field.widget.attrs["class"].endswith("-sm") for field in fields.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filterset_class", "placeholder"),
+    [(TargetFilter, "指标、目标或期限"), (HazardFilter, "描述、位置或企业")],
+)
+def test_filter_search_box_keeps_its_placeholder(filterset_class, placeholder):
+    widget = filterset_class(data={}).form.fields["q"].widget
+
+    assert (widget.attrs["class"], str(widget.attrs["placeholder"])) == (
+        "form-control form-control-sm",
+        placeholder,
+    )
+
+
+@pytest.mark.django_db
+def test_filter_date_inputs_stay_date_inputs():
+    fields = InspectionFilter(data={}).form.fields
+
+    assert [
+        (fields[name].widget.input_type, fields[name].widget.attrs["class"])
+        for name in ("date_after", "date_before")
+    ] == [("date", "form-control form-control-sm"), ("date", "form-control form-control-sm")]

@@ -1,9 +1,10 @@
-"""The shared form helpers: Bootstrap classes, invalid fields marked, a service's errors on the form
-and small filter controls on every list."""
+"""The shared form helpers: Bootstrap classes, invalid fields marked, a service's errors on the form,
+small filter controls on every list, and the one field template."""
 
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 
 from apps.core.forms import (
     BootstrapFormMixin,
@@ -217,3 +218,66 @@ def test_filter_date_inputs_stay_date_inputs():
         (fields[name].widget.input_type, fields[name].widget.attrs["class"])
         for name in ("date_after", "date_before")
     ] == [("date", "form-control form-control-sm"), ("date", "form-control form-control-sm")]
+
+
+# --- the field template -------------------------------------------------------------------------
+
+
+def render_field(field, **options) -> str:
+    return render_to_string("includes/field.html", {"field": field, **options})
+
+
+def test_field_template_shows_label_star_widget_and_help():
+    html = render_field(NoteForm()["title"])
+
+    assert '<div class="mb-3">' in html
+    assert (
+        '<label class="form-label" for="id_title">Title <span class="text-danger"'
+        ' aria-hidden="true">*</span></label>'
+    ) in html
+    assert 'class="form-control"' in html
+    assert "invalid-feedback" not in html
+
+
+def test_field_template_help_text_has_the_id_django_points_to():
+    html = render_field(NoteForm()["note"])
+
+    assert 'aria-describedby="id_note_helptext"' in html
+    assert '<div class="form-text" id="id_note_helptext">可不填</div>' in html
+    assert "text-danger" not in html
+
+
+def test_field_template_errors_marked_and_described():
+    form = NoteForm({"title": "", "kind": "a"})
+    form.is_valid()
+
+    html = render_field(form["title"])
+
+    assert 'class="form-control is-invalid"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_title_error"' in html
+    assert (
+        '<div id="id_title_error"><div class="invalid-feedback d-block">这个字段是必填项。</div></div>'
+    ) in html
+
+
+def test_field_template_dense_spacing():
+    html = render_field(NoteForm()["title"], dense=True)
+
+    assert '<div class="mb-2">' in html
+    assert '<label class="form-label mb-1" for="id_title">' in html
+
+
+def test_field_template_compact_drops_help_text():
+    html = render_field(NoteForm()["note"], compact=True)
+
+    assert '<div class="mb-0">' in html
+    assert '<label class="form-label small mb-0" for="id_note">' in html
+    assert "form-text" not in html
+
+
+def test_field_template_check_box_label_after_the_box():
+    html = render_field(StyledForm()["agree"])
+
+    assert '<div class="form-check mb-3">' in html
+    assert html.index('type="checkbox"') < html.index('<label class="form-check-label"')

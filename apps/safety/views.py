@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import add_service_errors
+from apps.core.history import history_entries
 from apps.core.permissions import can_edit_unit, unit_of
 from apps.core.views import ZoneListView
 
@@ -124,29 +125,17 @@ def inspection_detail(request, pk):
     )
 
 
-def workflow_history(hazard: Hazard) -> list[dict]:
-    """Each status change of the hazard, oldest first, with who made it and when."""
-    records = hazard.history.select_related("history_user__person").order_by(
-        "history_date", "history_id"
-    )
-    labels = dict(HazardStatus.choices)
-    steps, previous = [], None
-    for record in records:
-        if record.history_type == "+" or record.status != previous:
-            steps.append(
-                {
-                    "when": record.history_date,
-                    "user": record.history_user,
-                    "from": labels.get(previous) if previous else None,
-                    "to": labels.get(record.status, record.status),
-                    "status": record.status,
-                    "rejected": previous == HazardStatus.RECTIFIED
-                    and record.status == HazardStatus.RECTIFYING,
-                    "reason": record.history_change_reason or "",
-                }
-            )
-        previous = record.status
-    return steps
+def hazard_history(hazard: Hazard):
+    # The people and places a step sets are named: rectifier and verifier by their person's name.
+    records = hazard.history.select_related(
+        "history_user__person",
+        "rectifier__person",
+        "verifier__person",
+        "site",
+        "enterprise",
+        "responsible_unit",
+    ).order_by("-history_date", "-history_id")[:100]
+    return history_entries([(_("隐患"), records, lambda record: str(record.instance))])
 
 
 def _get_hazard(pk) -> Hazard:
@@ -191,7 +180,7 @@ def _hazard_context(request, hazard: Hazard, **bound_forms) -> dict:
         "title": str(hazard),
         "hazard": hazard,
         "overdue": is_overdue(hazard, timezone.localdate()),
-        "workflow": workflow_history(hazard),
+        "history": hazard_history(hazard),
         "waiting_for_other_verifier": hazard.status == HazardStatus.RECTIFIED and is_rectifier,
         "action_errors": action_errors,
         **forms,

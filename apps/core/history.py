@@ -1,8 +1,10 @@
 """Edit history for detail pages: who changed what and when, read from django-simple-history.
 
-Each history queryset is read once; consecutive versions of the same row are compared in memory,
-so a page shows its history in a fixed number of queries. A foreign key's change is reported
-without naming the new row (that would cost a query per change).
+Every detail page builds its history with `history_entries` and shows it with the template
+includes/history.html. Each history queryset is read once; consecutive versions of the same row
+are compared in memory, so a page shows its history in a fixed number of queries. A foreign key's
+change names the row when the history query select_related it, and is given as its id otherwise
+(naming it would cost a query per change).
 """
 
 import datetime
@@ -10,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import ForeignKey
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -32,13 +35,33 @@ class HistoryEntry:
     label: str
     action: str
     changes: list[Change] = field(default_factory=list)
+    reason: str = ""  # the record's change reason, e.g. why a rectification was rejected
 
 
-def _display(model_field, value) -> str:
+def _person_name(user) -> str:
+    # Callers select_related("...__person"), so this costs no query.
+    person = getattr(user, "person", None)
+    return (person.name if person else "") or user.get_full_name() or user.get_username()
+
+
+def _related_name(record, model_field) -> str | None:
+    """The name of the row a historical foreign key points to, if the query selected it."""
+    historical_field = record._meta.get_field(model_field.name)
+    if not historical_field.is_cached(record):
+        return None
+    related = historical_field.get_cached_value(record)
+    if related is None:  # the row is gone
+        return None
+    if isinstance(related, AbstractBaseUser):
+        return _person_name(related)
+    return str(related)
+
+
+def _display(record, model_field, value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(model_field, ForeignKey):
-        return f"#{value}"
+        return _related_name(record, model_field) or f"#{value}"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -63,8 +86,8 @@ def _changes(new, old) -> list[Change]:
             changes.append(
                 Change(
                     str(model_field.verbose_name),
-                    _display(model_field, before),
-                    _display(model_field, after),
+                    _display(old, model_field, before),
+                    _display(new, model_field, after),
                 )
             )
     return changes
@@ -72,17 +95,18 @@ def _changes(new, old) -> list[Change]:
 
 def _who(record) -> str:
     user = record.history_user
-    if user is None:
-        return _("系统")
-    # Callers select_related("history_user__person"), so this costs no query.
-    person = getattr(user, "person", None)
-    return (person.name if person else "") or user.get_full_name() or user.get_username()
+    return _("系统") if user is None else _person_name(user)
 
 
 def history_entries(
     sources: Iterable[tuple[str, Iterable, Callable]], limit: int = 50
 ) -> list[HistoryEntry]:
-    """sources: (kind label, historical records newest first, record -> label). Newest first."""
+    """The entries of a detail page's edit history, newest first, at most `limit`.
+
+    sources: (kind label, historical records newest first, record -> label) for each kind of row
+    the page shows, e.g. a project, its milestones and its progress logs. Select the records'
+    history_user__person, and the foreign keys whose changes should be named, with them.
+    """
     actions = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
     entries = []
     for kind, records, label_of in sources:
@@ -95,7 +119,8 @@ def history_entries(
             if record.history_type == "~" and previous is not None:
                 changes = _changes(record, previous)
             older[record.id] = record
-            if record.history_type == "~" and previous is not None and not changes:
+            reason = record.history_change_reason or ""
+            if record.history_type == "~" and previous is not None and not changes and not reason:
                 continue  # a save that changed nothing worth showing
             entries.append(
                 HistoryEntry(
@@ -105,6 +130,7 @@ def history_entries(
                     label=label_of(record),
                     action=actions.get(record.history_type, record.history_type),
                     changes=changes,
+                    reason=reason,
                 )
             )
     entries.sort(key=lambda entry: entry.when, reverse=True)

@@ -5,56 +5,49 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import SmallFilterMixin
 from apps.core.rules import Light
 from apps.org.models import Unit
 
 from .models import Goal, Plan, Target, TargetStatus
 from .status import targets_with_light
 
-SELECT = {"class": "form-select form-select-sm"}
 ALL = _("全部")
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="search",
-        widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": _("指标、目标或期限")}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": _("指标、目标或期限")}),
     )
     plan = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("计划"),
         field_name="goal__plan",
         queryset=Plan.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     goal = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("目标"),
         queryset=Goal.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     unit = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     status = django_filters.ChoiceFilter(
         empty_label=ALL,
         label=_("状态"),
         choices=TargetStatus.choices,
-        widget=forms.Select(attrs=SELECT),
     )
     light = django_filters.ChoiceFilter(
         empty_label=ALL,
         label=_("状态灯"),
         choices=Light.choices,
         method="filter_light",
-        widget=forms.Select(attrs=SELECT),
     )
 
     class Meta:

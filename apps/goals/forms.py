@@ -3,18 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import MarkInvalidMixin
+
 from .models import TargetStatus
-
-
-class MarkInvalidMixin:
-    """Give the widgets of fields with errors Bootstrap's `is-invalid` class."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 class CheckInForm(MarkInvalidMixin, forms.Form):

@@ -1,8 +1,5 @@
 """Pages of the goals area: the targets list, a target's page and checking in on it."""
 
-from datetime import date
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates
+from apps.core.forms import add_service_errors
+from apps.core.history import history_entries
 from apps.core.permissions import can_edit_unit, editable_by
 from apps.core.views import ZoneListView
 
@@ -19,7 +18,7 @@ from .forms import CheckInForm
 from .models import Target
 from .services import checkin_create
 from .status import target_light, with_light_inputs
-from .tables import TargetTable, deadline_text, number, target_values
+from .tables import TargetTable, deadline_text, target_values
 
 
 class TargetListView(ZoneListView):
@@ -34,70 +33,11 @@ class TargetListView(ZoneListView):
         return with_light_inputs(targets).order_by("goal_id", "title")
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field if the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _display(field, value) -> str:
-    """A historical field value as people read it."""
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, Decimal):
-        return number(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    return str(value)
-
-
-def history_entries(records) -> list[dict]:
-    """Each historical record with who, when and what changed, newest first.
-
-    `records` must be ordered oldest first and have their foreign keys select_related, so that
-    the differences are computed without a query.
-    """
-    entries, previous = [], None
-    for record in records:
-        changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(
-                previous,
-                excluded_fields=["updated_at", "created_at"],
-                foreign_keys_are_objs=True,
-            )
-            for change in delta.changes:
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": field.verbose_name,
-                        "old": _display(field, change.old),
-                        "new": _display(field, change.new),
-                    }
-                )
-        if record.history_type == "~" and not changes and not record.history_change_reason:
-            # A save that changed nothing visible (e.g. a reload of the same data) says nothing.
-            previous = record
-            continue
-        entries.append(
-            {
-                "when": record.history_date,
-                "user": record.history_user,
-                "type": record.get_history_type_display(),
-                "reason": record.history_change_reason or "",
-                "changes": changes,
-            }
-        )
-        previous = record
-    entries.reverse()
-    return entries
+def target_history(target: Target):
+    records = target.history.select_related(
+        "history_user__person", "goal", "responsible_unit", "leading_official"
+    ).order_by("-history_date", "-history_id")[:100]
+    return history_entries([(_("指标"), records, lambda record: record.title)])
 
 
 def _chart_config(target: Target, checkins) -> dict | None:
@@ -158,9 +98,6 @@ def _progress_percent(target: Target) -> int | None:
 
 def _target_context(request, target: Target, form: CheckInForm | None = None, **extra) -> dict:
     checkins = list(target.checkins.select_related("author__person").order_by("-date", "-id"))
-    history = target.history.select_related(
-        "history_user__person", "goal", "responsible_unit", "leading_official"
-    ).order_by("history_date", "history_id")
     steps, steps_error = _deadline_steps(target)
     can_edit = can_edit_unit(request.user, target.responsible_unit_id)
     if form is None and can_edit:
@@ -176,7 +113,7 @@ def _target_context(request, target: Target, form: CheckInForm | None = None, **
         "deadline_steps_error": steps_error,
         "checkins": checkins,
         "chart": _chart_config(target, checkins),
-        "history": history_entries(history),
+        "history": target_history(target),
         "can_edit": can_edit,
         "form": form,
         **extra,

@@ -1,12 +1,12 @@
 """Filters of the project and milestone lists; the dashboard's links use the same parameters."""
 
 import django_filters
-from django import forms
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import SmallFilterMixin
 from apps.core.rules import Light
 from apps.org.models import Area, IndustryChain, Unit
 
@@ -36,19 +36,7 @@ def filter_milestones_by_due(queryset, due: str, today):
     return queryset
 
 
-class SmallFormMixin:
-    """Bootstrap's small controls, so the filter bar stays one line on a desktop."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
-
-
-class ProjectFilter(SmallFormMixin, django_filters.FilterSet):
+class ProjectFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("项目名称"), field_name="name", lookup_expr="icontains", max_length=100
     )
@@ -88,7 +76,7 @@ class ProjectFilter(SmallFormMixin, django_filters.FilterSet):
         return queryset.filter(light_reason__in=reasons_for(value))
 
 
-class MilestoneFilter(SmallFormMixin, django_filters.FilterSet):
+class MilestoneFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("节点或项目"), method="filter_text", max_length=100)
     project = django_filters.ModelChoiceFilter(
         empty_label=ALL, label=_("项目"), queryset=Project.objects.only("id", "name")

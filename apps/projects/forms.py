@@ -1,59 +1,16 @@
 """Forms for logging progress and completing milestones; the rules themselves live in services."""
 
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import BootstrapFormMixin, MarkInvalidMixin
+from apps.core.media import PhotoField
 from apps.core.models import MoneyUnit
 
-# Pillow's name for each image format a photo may have, and its content type.
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
-
-def clean_photo(photo):
-    """A photo is a JPEG, PNG or WebP image no larger than UPLOAD_MAX_BYTES."""
-    if not photo:
-        return photo
-    if photo.size > settings.UPLOAD_MAX_BYTES:
-        raise forms.ValidationError(
-            _("照片不能大于 %(limit)s。"),
-            params={"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
-        )
-    # forms.ImageField has already opened the file with Pillow and kept the image on it.
-    image = getattr(photo, "image", None)
-    if image is None or image.format not in PHOTO_FORMATS:
-        raise forms.ValidationError(_("照片只能是 JPEG、PNG 或 WebP 格式。"))
-    return photo
-
-
-class BootstrapFormMixin:
-    """Give every widget Bootstrap's classes, and mark the fields with errors as invalid."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self._errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-
-
-class ProgressLogForm(BootstrapFormMixin, forms.Form):
+class ProgressLogForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):
     text = forms.CharField(
         label=_("进展情况"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -87,20 +44,13 @@ class ProgressLogForm(BootstrapFormMixin, forms.Form):
     investment_unit = forms.ChoiceField(
         label=_("金额单位"), choices=MoneyUnit.choices, initial=MoneyUnit.YI
     )
-    photo = forms.ImageField(
-        label=_("现场照片"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("可选，JPEG、PNG 或 WebP。"),
-        error_messages={"invalid_image": _("上传的文件不是有效的图片。")},
+    photo = PhotoField(
+        label=_("现场照片"), required=False, help_text=_("可选，JPEG、PNG 或 WebP。")
     )
     confirm_decrease = forms.BooleanField(label=_("确认下调"), required=False)
 
-    def clean_photo(self):
-        return clean_photo(self.cleaned_data.get("photo"))
 
-
-class MilestoneCompleteForm(BootstrapFormMixin, forms.Form):
+class MilestoneCompleteForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):
     done_date = forms.DateField(
         label=_("实际完成日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

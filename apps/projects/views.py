@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
 from apps.core.models import MoneyUnit, convert_money
 from apps.core.permissions import can_edit_unit, editable_by, unit_id_of
@@ -57,17 +58,6 @@ class MilestoneListView(ZoneListView):
             "editable_unit_id": unit_id_of(user),
             "edit_all": user.is_superuser,
         }
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field if the form has one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 def _project_for_page(pk: int, today):
@@ -211,7 +201,7 @@ def progress_create(request, pk: int):
                     confirm_decrease=data["confirm_decrease"],
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("进展已记录。"))
                 return redirect("projects:project_detail", pk=project.pk)
@@ -293,7 +283,7 @@ def milestone_complete(request, pk: int):
             )
         except ValidationError as error:
             milestone.refresh_from_db(fields=["done_date"])
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if request.htmx:
                 today = timezone.localdate()

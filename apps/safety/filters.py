@@ -7,38 +7,35 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import SmallFilterMixin
 from apps.org.models import Unit
 
 from .models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
 
-SELECT = {"class": "form-select form-select-sm"}
 ALL = _("全部")
 OPEN = "open"
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"class": "form-control form-control-sm", "type": "date"})
+    return forms.DateInput(attrs={"type": "date"})
 
 
-class InspectionFilter(django_filters.FilterSet):
+class InspectionFilter(SmallFilterMixin, django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     site = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("监管区域"),
         queryset=Site.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     team = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("检查队伍"),
         queryset=InspectionTeam.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     date_after = django_filters.DateFilter(
         label=_("检查日期起"), field_name="date", lookup_expr="gte", widget=_date_widget()
@@ -52,46 +49,39 @@ class InspectionFilter(django_filters.FilterSet):
         fields = ["unit", "site", "team", "date_after", "date_before"]
 
 
-class HazardFilter(django_filters.FilterSet):
+class HazardFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="search",
-        widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": _("描述、位置或企业")}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": _("描述、位置或企业")}),
     )
     grade = django_filters.ChoiceFilter(
         empty_label=ALL,
         label=_("隐患等级"),
         choices=HazardGrade.choices,
-        widget=forms.Select(attrs=SELECT),
     )
     status = django_filters.ChoiceFilter(
         empty_label=ALL,
         label=_("状态"),
         choices=[(OPEN, _("未销号"))] + HazardStatus.choices,
         method="filter_status",
-        widget=forms.Select(attrs=SELECT),
     )
     unit = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("责任单位"),
         field_name="responsible_unit",
         queryset=Unit.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     site = django_filters.ModelChoiceFilter(
         empty_label=ALL,
         label=_("监管区域"),
         queryset=Site.objects.all(),
-        widget=forms.Select(attrs=SELECT),
     )
     overdue = django_filters.ChoiceFilter(
         empty_label=ALL,
         label=_("整改逾期"),
         choices=[("1", _("仅看逾期"))],
         method="filter_overdue",
-        widget=forms.Select(attrs=SELECT),
     )
 
     class Meta:

@@ -1,71 +1,17 @@
 """Forms of the safety area: an inspection with its hazards, and the hazard workflow's steps."""
 
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import MarkInvalidMixin
+from apps.core.media import PhotoField
 from apps.org.models import Enterprise, Unit
 
 from .models import Campaign, HazardGrade, InspectionTeam, Site
 
-# Pillow's format name -> the extension the stored file gets, whatever the upload was called.
 CHOOSE = _("请选择")
 NONE = _("（无）")
-
-PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
-
-
-class MarkInvalidMixin:
-    """Give the widgets of fields with errors Bootstrap's `is-invalid` class."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
-
-
-class PhotoField(forms.ImageField):
-    """A JPEG, PNG or WebP photo no larger than settings.UPLOAD_MAX_BYTES, checked by Pillow.
-
-    The stored file is named after its real format, so it is served with the right type.
-    """
-
-    default_error_messages = {
-        "invalid_image": _("上传的文件不是有效的图片，或图片已损坏。"),
-        "too_large": _("照片不能超过 %(limit)s MB。"),
-        "bad_format": _("只接受 JPEG、PNG 或 WebP 格式的照片。"),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            forms.ClearableFileInput(
-                attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp"}
-            ),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, data):
-        if data in self.empty_values:
-            return None
-        size = getattr(data, "size", None)
-        if size is not None and size > settings.UPLOAD_MAX_BYTES:
-            limit = f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):g}"
-            raise ValidationError(
-                self.error_messages["too_large"], code="too_large", params={"limit": limit}
-            )
-        photo = super().to_python(data)
-        extension = PHOTO_FORMATS.get(getattr(photo.image, "format", None))
-        if extension is None:
-            raise ValidationError(self.error_messages["bad_format"], code="bad_format")
-        photo.name = (Path(photo.name).stem[:60] or "photo") + extension
-        return photo
 
 
 def _date_input():

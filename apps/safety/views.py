@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.forms import add_service_errors
+from apps.core.history import history_entries
 from apps.core.permissions import can_edit_unit, unit_of
 from apps.core.views import ZoneListView
 
@@ -24,15 +26,6 @@ from .forms import (
 )
 from .models import Hazard, HazardStatus, Inspection
 from .tables import HazardTable, InspectionTable
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field if the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def may_record_inspection(user) -> bool:
@@ -91,11 +84,11 @@ def inspection_create(request):
                     hazards=[hazard_form.cleaned_data for hazard_form in filled],
                 )
             except ValidationError as error:
-                for key, errors in error.message_dict.items():
-                    if key.startswith("hazards-"):
-                        filled[int(key.removeprefix("hazards-"))].add_error(None, errors)
-                    else:
-                        form.add_error(key if key in form.fields else None, errors)
+                # A hazard's errors come back under "hazards-<row>" and go on that row's form.
+                by_key = getattr(error, "error_dict", {})
+                for key in [key for key in by_key if key.startswith("hazards-")]:
+                    filled[int(key.removeprefix("hazards-"))].add_error(None, by_key.pop(key))
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -132,29 +125,17 @@ def inspection_detail(request, pk):
     )
 
 
-def workflow_history(hazard: Hazard) -> list[dict]:
-    """Each status change of the hazard, oldest first, with who made it and when."""
-    records = hazard.history.select_related("history_user__person").order_by(
-        "history_date", "history_id"
-    )
-    labels = dict(HazardStatus.choices)
-    steps, previous = [], None
-    for record in records:
-        if record.history_type == "+" or record.status != previous:
-            steps.append(
-                {
-                    "when": record.history_date,
-                    "user": record.history_user,
-                    "from": labels.get(previous) if previous else None,
-                    "to": labels.get(record.status, record.status),
-                    "status": record.status,
-                    "rejected": previous == HazardStatus.RECTIFIED
-                    and record.status == HazardStatus.RECTIFYING,
-                    "reason": record.history_change_reason or "",
-                }
-            )
-        previous = record.status
-    return steps
+def hazard_history(hazard: Hazard):
+    # The people and places a step sets are named: rectifier and verifier by their person's name.
+    records = hazard.history.select_related(
+        "history_user__person",
+        "rectifier__person",
+        "verifier__person",
+        "site",
+        "enterprise",
+        "responsible_unit",
+    ).order_by("-history_date", "-history_id")[:100]
+    return history_entries([(_("隐患"), records, lambda record: str(record.instance))])
 
 
 def _get_hazard(pk) -> Hazard:
@@ -199,7 +180,7 @@ def _hazard_context(request, hazard: Hazard, **bound_forms) -> dict:
         "title": str(hazard),
         "hazard": hazard,
         "overdue": hazard.is_overdue(timezone.localdate()),
-        "workflow": workflow_history(hazard),
+        "history": hazard_history(hazard),
         "waiting_for_other_verifier": hazard.status == HazardStatus.RECTIFIED and is_rectifier,
         "action_errors": action_errors,
         **forms,

@@ -23,7 +23,7 @@ def png_file(name="after.png"):
 
 @pytest.fixture
 def staff_of_unit_a(unit_a):
-    """Two people of unit A with Chinese names, as the workflow history shows them."""
+    """Two people of unit A with Chinese names, as the edit history shows them."""
     return (
         UserFactory(username="zhangwei", unit=unit_a, person__name="张伟"),
         UserFactory(username="lina", unit=unit_a, person__name="李娜"),
@@ -121,11 +121,13 @@ def test_hazard_found_to_closed_by_rectifier_and_other_verifier(
     expect(verifier.get_by_test_id("hazard-rectifier")).to_have_text("张伟")
     expect(verifier.get_by_test_id("hazard-verifier")).to_have_text("李娜")
     expect(verifier.get_by_test_id("close-form")).to_have_count(0)
-    steps = verifier.get_by_test_id("workflow-history").locator("li")
-    expect(steps.locator("strong")).to_have_text(["已发现", "整改中", "已整改", "已验收销号"])
-    expect(steps.nth(1)).to_contain_text("张伟 · 已发现 → 整改中")
-    expect(steps.nth(2)).to_contain_text("张伟 · 整改中 → 已整改")
-    expect(steps.nth(3)).to_contain_text("李娜 · 已整改 → 已验收销号")
+    # The edit history, newest first: who made each step and the status it moved.
+    entries = verifier.get_by_test_id("edit-history").locator(":scope > li")
+    expect(entries.locator(":scope > div > strong")).to_have_text(["李娜", "张伟", "张伟", "系统"])
+    expect(entries.nth(0)).to_contain_text("状态：已整改 → 已验收销号")
+    expect(entries.nth(1)).to_contain_text("状态：整改中 → 已整改")
+    expect(entries.nth(2)).to_contain_text("状态：已发现 → 整改中")
+    expect(entries.nth(2)).to_contain_text("整改人：— → 张伟")
 
     hazard.refresh_from_db()
     assert (hazard.status, hazard.rectifier.username, hazard.verifier.username) == (

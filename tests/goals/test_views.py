@@ -329,8 +329,8 @@ def test_target_detail_history_names_change_and_user(client, staff_a, unit_a, ta
     response = client.get(detail_url(target))
 
     newest = response.context["history"][0]
-    assert newest["user"] == staff_a
-    assert {(c["field"], c["old"], c["new"]) for c in newest["changes"]} == {
+    assert newest.who == "staff_a"
+    assert {(c.field, c.old, c.new) for c in newest.changes} == {
         ("当前值", "—", "3"),
         ("状态", "未开始", "正常推进"),
     }
@@ -345,7 +345,7 @@ def test_target_detail_history_skips_saves_that_changed_nothing(
 
     response = client.get(detail_url(target))
 
-    assert [entry["type"] for entry in response.context["history"]] == ["已创建"]
+    assert [entry.action for entry in response.context["history"]] == ["新建"]
 
 
 def test_target_detail_form_only_for_owning_unit(client, staff_a, staff_b, unit_a, target_factory):

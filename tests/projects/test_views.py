@@ -485,9 +485,9 @@ def test_progress_create_decrease_is_reported_with_other_errors(client, staff_a,
             SimpleUploadedFile(
                 "x.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg"
             ),
-            "上传的文件不是有效的图片。",
+            "上传的文件不是有效的图片，或图片已损坏。",
         ),
-        (image_file("x.gif", "GIF"), "照片只能是 JPEG、PNG 或 WebP 格式。"),
+        (image_file("x.gif", "GIF"), "只接受 JPEG、PNG 或 WebP 格式的照片。"),
     ],
 )
 def test_progress_create_refuses_files_that_are_not_allowed_images(

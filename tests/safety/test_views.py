@@ -415,9 +415,8 @@ def test_inspection_create_photo_over_limit_refused(client, settings, staff_a, s
 
     response = client.post(NEW, form_data(site, **{"hazards-0-photo_before": photo}))
 
-    limit = f"{(photo.size - 1) / (1024 * 1024):g}"
     assert response.context["formset"].forms[0].errors == {
-        "photo_before": [f"照片不能超过 {limit} MB。"]
+        "photo_before": [f"照片不能大于 {photo.size - 1}\xa0字节。"]
     }
 
 
@@ -505,10 +504,10 @@ def test_hazard_detail_queries_constant(
     with django_assert_num_queries(6):
         response = client.get(detail(hazard))
 
-    assert len(response.context["workflow"]) == rows
+    assert len(response.context["history"]) == rows
 
 
-def test_hazard_detail_workflow_history_names_people_and_reason(
+def test_hazard_detail_history_names_people_changes_and_reason(
     client, staff_a, colleague_a, unit_a, hazard_factory
 ):
     hazard = hazard_factory(unit=unit_a, found_date=FOUND)
@@ -519,12 +518,34 @@ def test_hazard_detail_workflow_history_names_people_and_reason(
 
     response = client.get(detail(hazard))
 
-    steps = [(s["from"], s["to"], s["user"], s["reason"]) for s in response.context["workflow"]]
-    assert steps == [
-        (None, "已发现", None, ""),
-        ("已发现", "整改中", staff_a, ""),
-        ("整改中", "已整改", staff_a, ""),
-        ("已整改", "整改中", colleague_a, "照片不清楚"),
+    entries = [
+        (e.who, e.action, [(c.field, c.old, c.new) for c in e.changes], e.reason)
+        for e in response.context["history"]
+    ]
+    assert entries == [
+        (
+            "colleague_a",
+            "修改",
+            [("状态", "已整改", "整改中"), ("整改完成日期", "2023-03-01", "—")],
+            "照片不清楚",
+        ),
+        (
+            "staff_a",
+            "修改",
+            [
+                ("状态", "整改中", "已整改"),
+                ("整改完成日期", "—", "2023-03-01"),
+                ("整改后照片", "—", hazard.photo_after.name),
+            ],
+            "",
+        ),
+        (
+            "staff_a",
+            "修改",
+            [("状态", "已发现", "整改中"), ("整改措施", "—", "清理"), ("整改人", "—", "staff_a")],
+            "",
+        ),
+        ("系统", "新建", [], ""),
     ]
     content = response.content.decode()
     assert "照片不清楚" in content

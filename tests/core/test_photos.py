@@ -14,7 +14,7 @@ from apps.core.media import IMAGE_FORMATS, PhotoField, image_content_type
 from apps.projects.models import ProgressLog
 from apps.safety.models import Hazard, Site
 from apps.safety.services import hazard_start_rectification
-from tests.projects.factories import make_project
+from tests.factories import ProjectFactory
 from tests.safety.test_views import form_data as inspection_form_data
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def log_progress(client, project, photo):
 
 
 def test_progress_photo_png_named_jpg_stored_as_png(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
 
     response = log_progress(client, project, upload("site.jpg", "PNG"))
@@ -138,7 +138,7 @@ def test_progress_photo_png_named_jpg_stored_as_png(client, staff_a, unit_a):
 
 
 def test_progress_photo_not_an_image_refused_in_chinese(client, staff_a, unit_a):
-    project = make_project(responsible_unit=unit_a)
+    project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_a)
 
     response = log_progress(client, project, not_an_image())

@@ -1,19 +1,30 @@
-"""Add the synthetic rows a demo needs on top of the seeded document; every such row is is_demo."""
+"""Add the synthetic rows a demo needs on top of the seeded document; every such row is is_demo.
 
-from dataclasses import dataclass
+Rows that are not demo data are written only to give the document's unowned work a demo unit
+and official (and a target the status of its demo check-ins), and only while nobody else has
+changed them since seed or demo_data last did (their latest history record says "seed" or
+"demo_data"); demo_data's own writes carry the change reason "demo_data", so seed keeps them.
+Removing the demo undoes those writes on rows still as demo_data left them, and keeps every demo
+row that other data still refers to (a unit a project someone edited belongs to, an inspection
+a real hazard was recorded in), so nothing that is not demo data changes when demo rows go.
+--reset keeps the demo logins, so the history of what people did under them keeps its author.
+"""
+
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.goals.models import CheckIn, Goal, Target, TargetStatus
 from apps.org.models import Person, Unit, User
+from apps.overview.management.commands.seed import is_untouched, latest_record
 from apps.projects.models import Milestone, ProgressLog, Project, ProjectKind
 from apps.safety.models import (
     Hazard,
@@ -28,6 +39,7 @@ from apps.safety.models import (
 DEMO_PASSWORD = "zonetracker-demo"  # noqa: S105  (a published demo password, printed on purpose)
 EMAIL_DOMAIN = "example.org"
 DATA_APPS = ("org", "projects", "goals", "safety")
+DEMO_REASON = "demo_data"  # history_change_reason of what demo_data writes to rows not its own
 SITE = "黄岛石化区"
 SIX = "六个创新突破"
 
@@ -73,10 +85,12 @@ class Command(BaseCommand):
     help = gettext_lazy(
         "在 seed 载入的文件数据之上添加演示用的合成数据：示例单位、人员及登录账号、"
         "黄岛石化区的安全检查与隐患、进展记录、指标填报、近期到期的项目节点，"
-        "并为尚无责任单位的项目、目标、指标任务和安全工程指定示例单位。"
+        "并为尚无责任单位、载入后没人改过的项目、目标、指标任务和安全工程指定示例单位。"
         "新建的每一行都标记为演示数据（is_demo）；可重复运行，不会重复插入"
-        "（示例节点的日期每次按当天重新计算）。--reset 先删除全部演示数据再重建，"
-        "--remove 只删除。默认还会在缺少时创建超级用户 admin。"
+        "（示例节点的日期每次按当天重新计算）；有人改过的非演示数据一概不动。"
+        "--reset 先删除演示数据再重建（演示账号保留），--remove 只删除（连同演示账号）；"
+        "仍被其他数据引用的演示数据会保留，--remove 时仍被引用的演示账号改为停用。"
+        "默认还会在缺少时创建超级用户 admin。"
     )
 
     def add_arguments(self, parser):
@@ -98,8 +112,18 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, remove=False, password=DEMO_PASSWORD, **options):
         with transaction.atomic():
             if reset or remove:
-                removed = remove_demo_data()
-                self.stdout.write(_("已删除演示数据 %(count)d 行。") % {"count": removed})
+                removed = remove_demo_data(keep_logins=not remove)
+                self.stdout.write(_("已删除演示数据 %(count)d 行。") % {"count": removed.count})
+                if removed.kept:
+                    self.stdout.write(
+                        _("保留了仍被其他数据引用的演示数据 %(count)d 行：%(rows)s")
+                        % {"count": len(removed.kept), "rows": _("、").join(removed.kept)}
+                    )
+                if removed.disabled:
+                    self.stdout.write(
+                        _("停用了仍被其他数据引用的演示账号：%(names)s")
+                        % {"names": _("、").join(removed.disabled)}
+                    )
             if remove:
                 return
             require_seeded()
@@ -149,7 +173,7 @@ def sourced_models() -> list[type[models.Model]]:
         for label in DATA_APPS
         for model in apps.get_app_config(label).get_models()
         if not model.__name__.startswith("Historical")
-        and any(field.name == "is_demo" for field in model._meta.get_fields())
+        and any(f.name == "is_demo" for f in model._meta.get_fields())
     ]
 
 
@@ -162,19 +186,41 @@ def demo_counts() -> dict[str, int]:
     return counts
 
 
+def ours_to_change(obj) -> bool:
+    """A demo row, or one nobody but seed and demo_data has written since it was seeded."""
+    return obj.is_demo or is_untouched(latest_record(obj), also=frozenset({DEMO_REASON}))
+
+
+def last_written_by_us(obj) -> bool:
+    record = latest_record(obj)
+    return record is not None and record.history_change_reason == DEMO_REASON
+
+
+def save_ours(obj, fields: list[str]) -> None:
+    obj._change_reason = DEMO_REASON
+    obj.save(update_fields=[*fields, "updated_at"])
+
+
 def assign(obj, unit: Unit, official: Person) -> None:
     """Set an unowned project, goal or target's unit, and its leading official if it has none."""
     obj.responsible_unit = unit
-    fields = ["responsible_unit", "updated_at"]
+    fields = ["responsible_unit"]
     if obj.leading_official_id is None:
         obj.leading_official = official
         fields.append("leading_official")
-    obj.save(update_fields=fields)
+    save_ours(obj, fields)
 
 
 def get_or_build(model, lookup: dict, defaults: dict | None = None):
-    """get_or_create that validates the new row (constraints included) before saving it."""
+    """get_or_create that validates the new row (constraints included) before saving it.
+
+    A row found that is not demo data is not taken over: the demo would change it."""
     obj = model._default_manager.filter(**lookup).first()
+    if obj is not None and not obj.is_demo:
+        raise CommandError(
+            _("已有同名的非演示数据“%(obj)s”（%(model)s），演示数据不会占用它；请先改名。")
+            % {"obj": obj, "model": model._meta.verbose_name}
+        )
     if obj is not None:
         return obj, False
     obj = model(**lookup, **(defaults or {}))
@@ -219,6 +265,19 @@ class DemoBuilder:
                     username=spec.email, email=spec.email, password=self.password
                 )
                 self.new_logins.add(spec.email)
+            else:
+                owner = Person.objects.filter(user=user).first()
+                if owner is not None and not owner.is_demo:
+                    raise CommandError(
+                        _("账号 %(login)s 属于非演示人员“%(person)s”，演示数据不会占用它。")
+                        % {"login": spec.email, "person": owner}
+                    )
+                if not user.is_active and not user.has_usable_password():
+                    # Disabled when the demo was removed; the demo takes it back.
+                    user.is_active = True
+                    user.set_password(self.password)
+                    user.save(update_fields=["is_active", "password"])
+                    self.new_logins.add(spec.email)
             unit = self.units[spec.unit]
             person, _created = get_or_build(
                 Person,
@@ -242,14 +301,16 @@ class DemoBuilder:
         official, safety_official = self.people["zhou.jianguo"], self.people["zhao.lei"]
         leader = self.people["lin.xiao"]
 
-        for project in Project.objects.filter(responsible_unit=None):
+        for project in filter(ours_to_change, Project.objects.filter(responsible_unit=None)):
             assign(project, parks if project.kind == ProjectKind.PARK else projects, official)
 
-        for goal in Goal.objects.filter(responsible_unit=None).select_related("plan"):
+        goals = Goal.objects.filter(responsible_unit=None).select_related("plan")
+        for goal in filter(ours_to_change, goals):
             is_safety = goal.plan.name == SIX and goal.order == 5
             assign(goal, safety if is_safety else projects, leader)
 
-        for target in Target.objects.filter(responsible_unit=None).select_related("goal__plan"):
+        targets = Target.objects.filter(responsible_unit=None).select_related("goal__plan")
+        for target in filter(ours_to_change, targets):
             if target.goal.plan.name == SIX and target.goal.order == 5:
                 unit, person = safety, safety_official
             elif "园区" in target.title:
@@ -258,12 +319,12 @@ class DemoBuilder:
                 unit, person = projects, official
             assign(target, unit, person)
 
-        for team in InspectionTeam.objects.filter(unit=None):
+        for team in filter(ours_to_change, InspectionTeam.objects.filter(unit=None)):
             team.unit = safety
-            team.save(update_fields=["unit", "updated_at"])
-        for work in SafetyWork.objects.filter(responsible_unit=None):
+            save_ours(team, ["unit"])
+        for work in filter(ours_to_change, SafetyWork.objects.filter(responsible_unit=None)):
             work.responsible_unit = safety
-            work.save(update_fields=["responsible_unit", "updated_at"])
+            save_ours(work, ["responsible_unit"])
 
     # Safety ------------------------------------------------------------------------------------
 
@@ -417,10 +478,10 @@ class DemoBuilder:
                 continue
             if not milestone.is_demo:
                 continue  # a real milestone with this title is not ours to move
-            if all(getattr(milestone, field) == value for field, value in dates.items()):
+            if all(getattr(milestone, name) == value for name, value in dates.items()):
                 continue
-            for field, value in dates.items():
-                setattr(milestone, field, value)
+            for name, value in dates.items():
+                setattr(milestone, name, value)
             milestone.full_clean()
             milestone.save(update_fields=[*dates, "updated_at"])
 
@@ -505,41 +566,146 @@ class DemoBuilder:
                 continue
             if target.status != TargetStatus.NOT_STARTED or target.current_value is not None:
                 continue
+            if not ours_to_change(target):
+                continue
             latest = CheckIn.objects.filter(target=target).latest()
             target.status = latest.status
             target.current_value = latest.value
-            target.save(update_fields=["status", "current_value", "updated_at"])
+            save_ours(target, ["status", "current_value"])
 
 
-def remove_demo_data() -> int:
-    """Delete every is_demo row (and the demo logins) and undo what demo check-ins set."""
+# The fields demo_data fills on the document's unowned work, by model.
+OWNER_FIELDS = {
+    Project: ("responsible_unit", "leading_official"),
+    Goal: ("responsible_unit", "leading_official"),
+    Target: ("responsible_unit", "leading_official"),
+    InspectionTeam: ("unit",),
+    SafetyWork: ("responsible_unit",),
+}
+
+
+@dataclass
+class Removed:
+    count: int = 0
+    kept: list[str] = field(default_factory=list)  # demo rows other data still refers to
+    disabled: list[str] = field(default_factory=list)  # demo logins kept, but switched off
+
+
+def remove_demo_data(*, keep_logins: bool = False) -> Removed:
+    """Delete the demo rows nothing else refers to (and, unless keep_logins, the demo logins),
+    after undoing what demo_data wrote to rows that are not demo data and nobody changed since."""
     restore = []
     for target in Target.objects.filter(checkins__is_demo=True).distinct():
-        if target.checkins.filter(is_demo=False).exists():
+        if target.checkins.filter(is_demo=False).exists() or not last_written_by_us(target):
             continue
         latest = target.checkins.latest()
         if (target.status, target.current_value) == (latest.status, latest.value):
             restore.append(target.pk)
+    for target in Target.objects.filter(pk__in=restore):
+        target.status, target.current_value = TargetStatus.NOT_STARTED, None
+        save_ours(target, ["status", "current_value"])
+    unassign_owners()
 
     demo_logins = list(
         Person.objects.filter(is_demo=True, user__isnull=False).values_list("user_id", flat=True)
     )
-    removed = 0
-    last = [Person, Unit]  # people before their units (Person.unit is PROTECT)
+    result = Removed()
+    models_in_order = [m for m in sourced_models() if m not in (Person, Unit)] + [Person, Unit]
+    kept = demo_rows_in_use(models_in_order)
     try:
-        for model in [m for m in sourced_models() if m not in last] + last:
-            removed += model._default_manager.filter(is_demo=True).delete()[0]
+        for model in models_in_order:  # people before their units (Person.unit is PROTECT)
+            demo = model._default_manager.filter(is_demo=True)
+            result.kept += [
+                f"{model._meta.verbose_name}“{obj}”" for obj in demo.filter(pk__in=kept[model])
+            ]
+            result.count += demo.exclude(pk__in=kept[model]).delete()[0]
     except ProtectedError as error:
         raise CommandError(
             _("演示单位下还有非演示人员，不能删除：%(objects)s")
             % {"objects": "、".join(str(obj) for obj in error.protected_objects)}
         ) from error
-    User.objects.filter(
+    if keep_logins:
+        return result
+    logins = User.objects.filter(
         pk__in=demo_logins, username__endswith=f"@{EMAIL_DOMAIN}", is_superuser=False
-    ).delete()
+    )
+    in_use = logins_in_use(demo_logins)
+    for user in logins.filter(pk__in=in_use).order_by("username"):
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        result.disabled.append(user.get_username())
+    logins.exclude(pk__in=in_use).delete()
+    return result
 
-    # Fresh rows: the ones read above still point at the demo units and people just deleted.
-    for target in Target.objects.filter(pk__in=restore):
-        target.status, target.current_value = TargetStatus.NOT_STARTED, None
-        target.save(update_fields=["status", "current_value", "updated_at"])
-    return removed
+
+def unassign_owners() -> None:
+    """Take demo units and officials off the document's work where demo_data put them."""
+    demo_units = Unit.objects.filter(is_demo=True)
+    demo_people = Person.objects.filter(is_demo=True)
+    for model, fields in OWNER_FIELDS.items():
+        on_demo = Q()
+        for name in fields:
+            related = (
+                demo_units if model._meta.get_field(name).related_model is Unit else demo_people
+            )
+            on_demo |= Q(**{f"{name}__in": related})
+        for obj in model._default_manager.filter(on_demo, is_demo=False):
+            if not last_written_by_us(obj):
+                continue  # changed by someone since: theirs now, and its demo owner stays
+            demo_fields = [
+                name
+                for name in fields
+                if getattr(obj, name) is not None and getattr(obj, name).is_demo
+            ]
+            for name in demo_fields:
+                setattr(obj, name, None)
+            save_ours(obj, demo_fields)
+
+
+def demo_rows_in_use(demo_models: list) -> dict:
+    """Per model, the demo rows that rows which are not demo data (or demo rows kept for that
+    reason) refer to: deleting them would change or delete those rows."""
+    kept = {model: set() for model in demo_models}
+    grew = True
+    while grew:
+        grew = False
+        for model in demo_models:
+            for relation in model._meta.related_objects:
+                referrer = relation.related_model
+                if relation.many_to_many or referrer not in kept:
+                    continue
+                name = relation.field.name
+                referring = referrer._default_manager.filter(
+                    Q(is_demo=False) | Q(pk__in=kept[referrer]), **{f"{name}__isnull": False}
+                )
+                targets = referring.values_list(relation.field.attname, flat=True)
+                found = set(
+                    model._default_manager.filter(is_demo=True, pk__in=targets).values_list(
+                        "pk", flat=True
+                    )
+                )
+                if found - kept[model]:
+                    kept[model] |= found
+                    grew = True
+    return kept
+
+
+def logins_in_use(user_ids: list) -> set:
+    """Demo logins that remaining rows name, or that history of rows not demo data names."""
+    in_use = set()
+    for model in sourced_models():
+        for model_field in model._meta.concrete_fields:
+            if model_field.is_relation and model_field.related_model is User:
+                in_use |= set(
+                    model._default_manager.filter(
+                        **{f"{model_field.attname}__in": user_ids}
+                    ).values_list(model_field.attname, flat=True)
+                )
+        history = model.history.model
+        in_use |= set(
+            history._default_manager.filter(
+                history_user_id__in=user_ids, is_demo=False
+            ).values_list("history_user_id", flat=True)
+        )
+    return in_use

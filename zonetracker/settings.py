@@ -194,8 +194,24 @@ UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS settings: on by default for a deployment whose SITE_URL is https (TLS ends at a reverse
+# proxy in front of gunicorn), off with DEBUG or a plain-http SITE_URL, so `make demo` and a
+# local `docker compose up` keep working over http.
+_https = not DEBUG and SITE_URL.startswith("https://")
+_on_for_https = "True" if _https else "False"
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _on_for_https)
+if envbool("SECURE_PROXY_SSL_HEADER", _on_for_https):
+    # The proxy must set this header on every request, overwriting whatever the client sent;
+    # without it, SECURE_SSL_REDIRECT would redirect https requests forever.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A year, the least the browsers' preload list accepts. Browsers that saw it refuse plain http to
+# this host (and with INCLUDE_SUBDOMAINS its subdomains) until it runs out: try HTTPS with 3600 first.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if _https else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _on_for_https)
+# Only consent: a domain enters the preload list when its owner submits it at hstspreload.org.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _on_for_https)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _on_for_https)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _on_for_https)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

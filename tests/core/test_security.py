@@ -1,4 +1,5 @@
-"""Login throttling with a cool-off, the Content-Security-Policy with nonces, and CSRF on writes."""
+"""Login throttling with a cool-off, the Content-Security-Policy with nonces, the
+Permissions-Policy, and CSRF on writes."""
 
 import re
 from datetime import date
@@ -74,6 +75,31 @@ def test_pages_send_csp_with_nonce_and_no_inline_scripts(client, staff_a, path):
     assert not re.search(r"\son[a-z]+=", html)
     assert not re.search(r'\sstyle="', html)
     assert "hx-on" not in html
+
+
+def permissions_policy(response) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
+
+
+DENIED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb"}
+
+
+def test_page_sends_permissions_policy_denying_every_feature(client, staff_a):
+    client.force_login(staff_a)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert permissions_policy(response) == dict.fromkeys(settings.PERMISSIONS_POLICY, "()")
+    assert DENIED_FEATURES <= permissions_policy(response).keys()
+
+
+def test_login_page_sends_permissions_policy_denying_every_feature(client):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    assert permissions_policy(response) == dict.fromkeys(settings.PERMISSIONS_POLICY, "()")
+    assert DENIED_FEATURES <= permissions_policy(response).keys()
 
 
 def test_project_detail_has_no_inline_script_or_style(client, staff_a, unit_a):

@@ -150,15 +150,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: a cool-off, never a permanent lock.
+# Login throttling, by address and by account separately: one password sprayed over many usernames
+# from one address, and one account guessed from many addresses, each reach the limit. A cool-off,
+# never a permanent lock: the lock ends AXES_COOLOFF_MINUTES after the last failed attempt.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A sign-in clears the failures against that account only (apps.core.lockout); axes' own reset
+# would clear every failure from the address too, so anyone with an account could restart the count.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Renders the lockout template with the minutes to wait (axes' own context has none).
 AXES_LOCKOUT_CALLABLE = "apps.core.lockout.lockout_response"
+# The client's address, for throttling: REMOTE_ADDR, or behind reverse proxies the entry of
+# X-Forwarded-For that the outermost one wrote. Entries to its left come from the client and are
+# ignored, so the count must match the deployment (README, Configuration).
+REVERSE_PROXY_COUNT = envint("REVERSE_PROXY_COUNT", "0")
+if REVERSE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"REVERSE_PROXY_COUNT must be 0 or more, got {REVERSE_PROXY_COUNT}")
+if REVERSE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # ipware counts the proxies named in X-Forwarded-For; the nearest one is REMOTE_ADDR instead.
+    AXES_IPWARE_PROXY_COUNT = REVERSE_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+# Not strict: a client's own X-Forwarded-For (or a forward proxy's) makes the chain longer, and the
+# entry counted from the right is still the one our proxies wrote.
+IPWARE_STRICT = False
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

@@ -1,6 +1,6 @@
 """The settings module picks database, broker and mailer from the environment, refuses to start
-without a secret key in production and turns on the HTTPS protections for an https deployment. Each
-case loads the settings in a
+without a secret key in production, turns on the HTTPS protections for an https deployment and
+finds the client's address behind the configured reverse proxies. Each case loads the settings in a
 fresh interpreter with only the environment variables it names."""
 
 import json
@@ -52,6 +52,29 @@ print(json.dumps({
 }))
 """
 
+# The address axes throttles by, for a request from a proxy at 172.18.0.5 (or from a browser at
+# 203.0.113.7 directly) carrying each X-Forwarded-For given on the command line.
+CLIENT_IP_PROBE = """
+import json
+import sys
+
+import django
+
+django.setup()
+
+from axes.helpers import get_client_ip_address
+from django.test import RequestFactory
+
+factory = RequestFactory()
+addresses = []
+for forwarded_for in sys.argv[1:]:
+    if forwarded_for:
+        request = factory.post("/accounts/login/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forwarded_for)
+    else:
+        request = factory.post("/accounts/login/", REMOTE_ADDR="203.0.113.7")
+    addresses.append(get_client_ip_address(request))
+print(json.dumps(addresses))
+"""
 
 # What a deployment sets (docker-compose.yml, .ci/run), with a key as random as a real one.
 PRODUCTION = {
@@ -283,4 +306,46 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         0,
         "System check identified no issues (0 silenced).\n",
         "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("proxy_count", "expected"),
+    [
+        # Facing the browsers: X-Forwarded-For is whatever a client wrote, so it is ignored.
+        ("0", ["172.18.0.5", "172.18.0.5", "172.18.0.5", "203.0.113.7"]),
+        # One proxy: the entry it appended; what the client put before it does not count.
+        ("1", ["203.0.113.7", "203.0.113.7", "198.51.100.4", "203.0.113.7"]),
+        # Two proxies: the entry the outer one appended, the inner one's after it. A shorter chain
+        # did not come through both; such requests share one unknown address.
+        ("2", [None, "198.51.100.4", "203.0.113.7", None]),
+    ],
+)
+def test_settings_take_client_address_behind_reverse_proxy_count(tmp_path, proxy_count, expected):
+    forwarded_for = [
+        "203.0.113.7",
+        "198.51.100.4, 203.0.113.7",
+        "203.0.113.7, 198.51.100.4",
+        "",  # no header: a request straight from the browser
+    ]
+
+    result = run_python(
+        tmp_path,
+        ["-c", CLIENT_IP_PROBE, *forwarded_for],
+        SECRET_KEY="s3cret",
+        **PRODUCTION,
+        REVERSE_PROXY_COUNT=proxy_count,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
+def test_settings_refuse_negative_reverse_proxy_count(tmp_path):
+    result = run_settings(tmp_path, SECRET_KEY="s3cret", REVERSE_PROXY_COUNT="-1")
+
+    assert result.returncode == 1
+    assert (
+        "django.core.exceptions.ImproperlyConfigured: REVERSE_PROXY_COUNT must be 0 or more, got -1"
+        in result.stderr
     )

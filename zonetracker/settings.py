@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the header too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -148,15 +150,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: a cool-off, never a permanent lock.
+# Login throttling, by address and by account separately: one password sprayed over many usernames
+# from one address, and one account guessed from many addresses, each reach the limit. A cool-off,
+# never a permanent lock: the lock ends AXES_COOLOFF_MINUTES after the last failed attempt.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A sign-in clears the failures against that account only (apps.core.lockout); axes' own reset
+# would clear every failure from the address too, so anyone with an account could restart the count.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Renders the lockout template with the minutes to wait (axes' own context has none).
 AXES_LOCKOUT_CALLABLE = "apps.core.lockout.lockout_response"
+# The client's address, for throttling: REMOTE_ADDR, or behind reverse proxies the entry of
+# X-Forwarded-For that the outermost one wrote. Entries to its left come from the client and are
+# ignored, so the count must match the deployment (README, Configuration).
+REVERSE_PROXY_COUNT = envint("REVERSE_PROXY_COUNT", "0")
+if REVERSE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"REVERSE_PROXY_COUNT must be 0 or more, got {REVERSE_PROXY_COUNT}")
+if REVERSE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # ipware counts the proxies named in X-Forwarded-For; the nearest one is REMOTE_ADDR instead.
+    AXES_IPWARE_PROXY_COUNT = REVERSE_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+# Not strict: a client's own X-Forwarded-For (or a forward proxy's) makes the chain longer, and the
+# entry counted from the right is still the one our proxies wrote.
+IPWARE_STRICT = False
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
@@ -194,8 +216,53 @@ UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS settings: on by default for a deployment whose SITE_URL is https (TLS ends at a reverse
+# proxy in front of gunicorn), off with DEBUG or a plain-http SITE_URL, so `make demo` and a
+# local `docker compose up` keep working over http.
+_https = not DEBUG and SITE_URL.startswith("https://")
+_on_for_https = "True" if _https else "False"
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _on_for_https)
+if envbool("SECURE_PROXY_SSL_HEADER", _on_for_https):
+    # The proxy must set this header on every request, overwriting whatever the client sent;
+    # without it, SECURE_SSL_REDIRECT would redirect https requests forever.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A year, the least the browsers' preload list accepts. Browsers that saw it refuse plain http to
+# this host (and with INCLUDE_SUBDOMAINS its subdomains) until it runs out: try HTTPS with 3600 first.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if _https else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _on_for_https)
+# Only consent: a domain enters the preload list when its owner submits it at hstspreload.org.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _on_for_https)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _on_for_https)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _on_for_https)
+# Browser features the app never uses, denied to its pages and to anything they might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

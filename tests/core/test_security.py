@@ -1,4 +1,5 @@
-"""Login throttling with a cool-off, the Content-Security-Policy with nonces, and CSRF on writes."""
+"""Login throttling by address and by account with a cool-off, the Content-Security-Policy with
+nonces, the Permissions-Policy, and CSRF on writes."""
 
 import re
 from datetime import date
@@ -53,6 +54,76 @@ def test_login_failures_below_limit_do_not_lock(staff_a):
     assert login(client, PASSWORD).status_code == 302
 
 
+def login_from(address, username, password="wrong"):
+    """A login from a browser at `address`, in a client of its own."""
+    client = Client(REMOTE_ADDR=address)
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+# One address guessing a username each time; one username guessed from a new address each time.
+SPRAY = [("198.51.100.1", f"guess{number}") for number in range(5)]
+SPREAD = [(f"198.51.100.{number}", "staff_a") for number in range(1, 6)]
+
+
+def test_login_failures_over_many_usernames_lock_the_address(staff_a):
+    statuses = [login_from(address, username).status_code for address, username in SPRAY]
+
+    assert len(SPRAY) == settings.AXES_FAILURE_LIMIT
+    assert statuses == [200, 200, 200, 200, 429]
+    # Locked: the address, for every account, even with the right password ...
+    assert login_from("198.51.100.1", "staff_a", PASSWORD).status_code == 429
+    # ... and not the account, from another address.
+    assert login_from("198.51.100.2", "staff_a", PASSWORD).status_code == 302
+
+
+def test_login_failures_from_many_addresses_lock_the_account(staff_a, staff_b):
+    statuses = [login_from(address, username).status_code for address, username in SPREAD]
+
+    assert len(SPREAD) == settings.AXES_FAILURE_LIMIT
+    assert statuses == [200, 200, 200, 200, 429]
+    # Locked: the account, from every address, even with the right password ...
+    assert login_from("198.51.100.6", "staff_a", PASSWORD).status_code == 429
+    # ... and not the addresses, for another account.
+    assert login_from("198.51.100.1", "staff_b", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("attempts", [SPRAY, SPREAD], ids=["address", "account"])
+def test_login_lock_expires_after_cool_off(staff_a, attempts):
+    with time_machine.travel("2024-06-15 10:00 +0800", tick=False) as traveller:
+        for address, username in attempts:
+            login_from(address, username)
+        locked_address, _ = attempts[-1]
+        assert login_from(locked_address, "staff_a", PASSWORD).status_code == 429
+
+        traveller.shift(settings.AXES_COOLOFF_TIME * 3600 + 1)
+
+        assert login_from(locked_address, "staff_a", PASSWORD).status_code == 302
+
+
+def test_sign_in_clears_own_failures(staff_a):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        login_from("198.51.100.1", "staff_a")
+    assert login_from("198.51.100.1", "staff_a", PASSWORD).status_code == 302
+
+    # The typos before the sign-in no longer count, for the account nor for the address.
+    statuses = [
+        login_from("198.51.100.1", "staff_a").status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1)
+    ]
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1)
+    assert login_from("198.51.100.1", "staff_a", PASSWORD).status_code == 302
+
+
+def test_sign_in_to_own_account_keeps_failures_on_other_accounts(staff_a, staff_b):
+    # Guesses at staff_b's password, with staff_a signing in between from the same address.
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        login_from("198.51.100.1", "staff_b")
+    assert login_from("198.51.100.1", "staff_a", PASSWORD).status_code == 302
+
+    assert login_from("198.51.100.1", "staff_b").status_code == 429
+    assert login_from("198.51.100.9", "staff_b", PASSWORD).status_code == 429
+
+
 @pytest.mark.parametrize("path", ["/", "/my-work/", "/projects/", "/projects/milestones/"])
 def test_pages_send_csp_with_nonce_and_no_inline_scripts(client, staff_a, path):
     client.force_login(staff_a)
@@ -74,6 +145,31 @@ def test_pages_send_csp_with_nonce_and_no_inline_scripts(client, staff_a, path):
     assert not re.search(r"\son[a-z]+=", html)
     assert not re.search(r'\sstyle="', html)
     assert "hx-on" not in html
+
+
+def permissions_policy(response) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
+
+
+DENIED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb"}
+
+
+def test_page_sends_permissions_policy_denying_every_feature(client, staff_a):
+    client.force_login(staff_a)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert permissions_policy(response) == dict.fromkeys(settings.PERMISSIONS_POLICY, "()")
+    assert DENIED_FEATURES <= permissions_policy(response).keys()
+
+
+def test_login_page_sends_permissions_policy_denying_every_feature(client):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    assert permissions_policy(response) == dict.fromkeys(settings.PERMISSIONS_POLICY, "()")
+    assert DENIED_FEATURES <= permissions_policy(response).keys()
 
 
 def test_project_detail_has_no_inline_script_or_style(client, staff_a, unit_a):

@@ -1,9 +1,11 @@
-"""The settings module picks database, broker and mailer from the environment, and refuses to start
-without a secret key in production. Each case loads the settings in a fresh interpreter with only the
-environment variables it names."""
+"""The settings module picks database, broker and mailer from the environment, refuses to start
+without a secret key in production, turns on the HTTPS protections for an https deployment and
+finds the client's address behind the configured reverse proxies. Each case loads the settings in a
+fresh interpreter with only the environment variables it names."""
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -38,12 +40,73 @@ print(json.dumps({
     "broker_transport": type(app.connection_for_write().transport).__module__,
     "mailer": f"{type(mailer).__module__}.{type(mailer).__name__}",
     "mailer_options": settings.MAILERS["default"]["OPTIONS"],
+    "https": {
+        "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+        "SECURE_PROXY_SSL_HEADER": settings.SECURE_PROXY_SSL_HEADER,
+        "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+        "SECURE_HSTS_PRELOAD": settings.SECURE_HSTS_PRELOAD,
+        "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+        "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    },
 }))
 """
 
+# The address axes throttles by, for a request from a proxy at 172.18.0.5 (or from a browser at
+# 203.0.113.7 directly) carrying each X-Forwarded-For given on the command line.
+CLIENT_IP_PROBE = """
+import json
+import sys
 
-def run_settings(var_dir: Path, **env: str) -> subprocess.CompletedProcess:
-    """Import the settings in a new interpreter whose environment holds only `env`."""
+import django
+
+django.setup()
+
+from axes.helpers import get_client_ip_address
+from django.test import RequestFactory
+
+factory = RequestFactory()
+addresses = []
+for forwarded_for in sys.argv[1:]:
+    if forwarded_for:
+        request = factory.post("/accounts/login/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forwarded_for)
+    else:
+        request = factory.post("/accounts/login/", REMOTE_ADDR="203.0.113.7")
+    addresses.append(get_client_ip_address(request))
+print(json.dumps(addresses))
+"""
+
+# What a deployment sets (docker-compose.yml, .ci/run), with a key as random as a real one.
+PRODUCTION = {
+    "DEBUG": "False",
+    "SITE_URL": "https://zonetracker.example.org",
+    "ALLOWED_HOSTS": "zonetracker.example.org",
+    "EMAIL_HOST": "smtp.zonetracker.example.org",
+}
+
+HTTPS_ON = {
+    "SECURE_SSL_REDIRECT": True,
+    "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+    "SECURE_HSTS_SECONDS": 31536000,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+    "SECURE_HSTS_PRELOAD": True,
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+}
+
+HTTPS_OFF = {
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_PROXY_SSL_HEADER": None,
+    "SECURE_HSTS_SECONDS": 0,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+    "SECURE_HSTS_PRELOAD": False,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+}
+
+
+def run_python(var_dir: Path, args: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Run Python with `args` in a new interpreter whose environment holds only `env`."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "zonetracker.settings",
@@ -51,7 +114,7 @@ def run_settings(var_dir: Path, **env: str) -> subprocess.CompletedProcess:
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=environment,
         capture_output=True,
@@ -59,6 +122,11 @@ def run_settings(var_dir: Path, **env: str) -> subprocess.CompletedProcess:
         timeout=60,
         check=False,
     )
+
+
+def run_settings(var_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a new interpreter whose environment holds only `env`."""
+    return run_python(var_dir, ["-c", PROBE], **env)
 
 
 def load_settings(var_dir: Path, **env: str) -> dict:
@@ -168,3 +236,116 @@ def test_settings_use_file_mailer_without_email_host(tmp_path):
 
     assert loaded["mailer"] == "django.core.mail.backends.filebased.EmailBackend"
     assert loaded["mailer_options"] == {"file_path": str(tmp_path / "mail")}
+
+
+def test_settings_turn_on_https_protections_for_https_site_url_with_debug_off(tmp_path):
+    loaded = load_settings(tmp_path, **PRODUCTION)
+
+    assert loaded["https"] == HTTPS_ON
+
+
+@pytest.mark.parametrize(
+    ("debug", "site_url"),
+    [("False", "http://zonetracker.example.org"), ("True", "https://zonetracker.example.org")],
+    ids=["http-site-url", "debug-on"],
+)
+def test_settings_leave_https_protections_off_without_https_deployment(tmp_path, debug, site_url):
+    loaded = load_settings(tmp_path, DEBUG=debug, SITE_URL=site_url)
+
+    assert loaded["https"] == HTTPS_OFF
+
+
+def test_settings_read_each_https_protection_from_environment(tmp_path):
+    https_production = load_settings(
+        tmp_path,
+        **PRODUCTION,
+        SECURE_SSL_REDIRECT="False",
+        SECURE_PROXY_SSL_HEADER="False",
+        SECURE_HSTS_SECONDS="3600",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="False",
+        SECURE_HSTS_PRELOAD="False",
+        SESSION_COOKIE_SECURE="False",
+        CSRF_COOKIE_SECURE="False",
+    )
+    http_site = load_settings(
+        tmp_path,
+        DEBUG="False",
+        SITE_URL="http://zonetracker.example.org",
+        SECURE_SSL_REDIRECT="True",
+        SECURE_PROXY_SSL_HEADER="True",
+        SECURE_HSTS_SECONDS="60",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="True",
+        SECURE_HSTS_PRELOAD="True",
+        SESSION_COOKIE_SECURE="True",
+        CSRF_COOKIE_SECURE="True",
+    )
+
+    assert https_production["https"] == {**HTTPS_OFF, "SECURE_HSTS_SECONDS": 3600}
+    assert http_site["https"] == {**HTTPS_ON, "SECURE_HSTS_SECONDS": 60}
+
+
+def test_settings_refuse_a_https_protection_that_is_not_a_boolean(tmp_path):
+    result = run_settings(tmp_path, SECRET_KEY="s3cret", **PRODUCTION, SECURE_SSL_REDIRECT="https")
+
+    assert result.returncode == 1
+    assert (
+        "django.core.exceptions.ImproperlyConfigured: SECURE_SSL_REDIRECT must be a boolean, "
+        "got 'https'" in result.stderr
+    )
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = run_python(
+        tmp_path,
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY=secrets.token_urlsafe(50),
+        **PRODUCTION,
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "System check identified no issues (0 silenced).\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("proxy_count", "expected"),
+    [
+        # Facing the browsers: X-Forwarded-For is whatever a client wrote, so it is ignored.
+        ("0", ["172.18.0.5", "172.18.0.5", "172.18.0.5", "203.0.113.7"]),
+        # One proxy: the entry it appended; what the client put before it does not count.
+        ("1", ["203.0.113.7", "203.0.113.7", "198.51.100.4", "203.0.113.7"]),
+        # Two proxies: the entry the outer one appended, the inner one's after it. A shorter chain
+        # did not come through both; such requests share one unknown address.
+        ("2", [None, "198.51.100.4", "203.0.113.7", None]),
+    ],
+)
+def test_settings_take_client_address_behind_reverse_proxy_count(tmp_path, proxy_count, expected):
+    forwarded_for = [
+        "203.0.113.7",
+        "198.51.100.4, 203.0.113.7",
+        "203.0.113.7, 198.51.100.4",
+        "",  # no header: a request straight from the browser
+    ]
+
+    result = run_python(
+        tmp_path,
+        ["-c", CLIENT_IP_PROBE, *forwarded_for],
+        SECRET_KEY="s3cret",
+        **PRODUCTION,
+        REVERSE_PROXY_COUNT=proxy_count,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
+def test_settings_refuse_negative_reverse_proxy_count(tmp_path):
+    result = run_settings(tmp_path, SECRET_KEY="s3cret", REVERSE_PROXY_COUNT="-1")
+
+    assert result.returncode == 1
+    assert (
+        "django.core.exceptions.ImproperlyConfigured: REVERSE_PROXY_COUNT must be 0 or more, got -1"
+        in result.stderr
+    )

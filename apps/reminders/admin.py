@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import registry
+from . import registry, services
 from .models import (
     CalendarDay,
     Deadline,
@@ -76,12 +76,17 @@ class PolicyAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name", "source"]
-    list_filter = ["kind"]
+    list_display = ["date", "kind", "name", "source", "is_override"]
+    list_filter = ["kind", "is_override"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    readonly_fields = ["is_override"]
+    actions = ["use_library"]
 
     def save_model(self, request, obj, form, change):
+        # A day set here wins over the library: loading it again leaves this row alone.
+        if not change or form.has_changed():
+            obj.is_override = True
         super().save_model(request, obj, form, change)
         _reschedule_after_commit()
 
@@ -92,6 +97,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         _reschedule_after_commit()
+
+    @admin.action(description=_("选中的后台设定改回节假日库的数据"))
+    def use_library(self, request, queryset):
+        count = services.calendar_overrides_reset(ids=list(queryset.values_list("pk", flat=True)))
+        if count:
+            _reschedule_after_commit()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d 个日期已改回节假日库（%(source)s）的数据。",
+                "%(count)d 个日期已改回节假日库（%(source)s）的数据。",
+                count,
+            )
+            % {"count": count, "source": services.calendar_source()},
+            messages.SUCCESS,
+        )
 
 
 class DeliveryInline(admin.TabularInline):

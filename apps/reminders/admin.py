@@ -24,6 +24,21 @@ def _reschedule_after_commit():
     transaction.on_commit(reschedule.delay)
 
 
+def _warn_calendar_gap(request):
+    """Say on the page when this year or the next has no calendar: weekdays then all count."""
+    if request.method != "GET":  # a POST redirects, and the next page says it
+        return
+    for year in services.calendar_missing_years():
+        messages.warning(
+            request,
+            _(
+                "%(year)s 年还没有节假日与调休数据，提醒会把这一年的每个星期一至星期五都当作工作日。"
+                "请升级 chinese-calendar 后运行 manage.py load_holidays，或在“节假日与调休”中添加。"
+            )
+            % {"year": year},
+        )
+
+
 class DeadlineKindFilter(admin.SimpleListFilter):
     """The kinds the areas registered, by their labels."""
 
@@ -63,6 +78,14 @@ class PolicyAdmin(admin.ModelAdmin):
     ]
     inlines = [LeadTimeInline]
 
+    def changelist_view(self, request, extra_context=None):
+        _warn_calendar_gap(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        _warn_calendar_gap(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return not Policy.objects.exists()
 
@@ -82,6 +105,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     readonly_fields = ["is_override"]
     actions = ["use_library"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_calendar_gap(request)
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         # A day set here wins over the library: loading it again leaves this row alone.

@@ -71,10 +71,54 @@ def policy_snapshot() -> ladder.PolicySnapshot:
 
 
 def work_calendar() -> ladder.WorkCalendar:
-    holidays, workdays = set(), set()
+    """The calendar the ladder uses; logs (once a day per process) a year it has no data for."""
+    holidays, workdays, years = set(), set(), set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
+        years.add(day.year)
+    _log_calendar_gap(calendar_missing_years(known=years))
     return ladder.WorkCalendar(frozenset(holidays), frozenset(workdays))
+
+
+def calendar_missing_years(
+    *, today: date | None = None, known: set[int] | None = None
+) -> list[int]:
+    """This year and the next, when the calendar has no day in them.
+
+    For such a year reminders treat every Monday to Friday as a working day. `known` is the
+    set of years that have days, when the caller has already read them.
+    """
+    today = today or timezone.localdate()
+    wanted = [today.year, today.year + 1]
+    if known is None:
+        known = {
+            day.year
+            for day in CalendarDay.objects.filter(
+                date__range=(date(wanted[0], 1, 1), date(wanted[-1], 12, 31))
+            ).dates("date", "year")
+        }
+    return [year for year in wanted if year not in known]
+
+
+# What was last logged by _log_calendar_gap, so that dispatch ticks do not repeat it all day.
+_calendar_gap_logged: tuple[date, tuple[int, ...]] | None = None
+
+
+def _log_calendar_gap(missing: list[int]) -> None:
+    global _calendar_gap_logged
+    if not missing:
+        return
+    key = (timezone.localdate(), tuple(missing))
+    if _calendar_gap_logged == key:
+        return
+    _calendar_gap_logged = key
+    for year in missing:
+        logger.warning(
+            "reminders: no holiday calendar for %s; every weekday of it counts as a working "
+            "day. Upgrade chinese-calendar and run manage.py load_holidays, or add the days in "
+            "the admin.",
+            year,
+        )
 
 
 # The library's festival names, in the words of the State Council's notices.

@@ -1,6 +1,8 @@
-"""The working-day calendar: days from chinese-calendar, the administrators' overrides on top."""
+"""The working-day calendar: days from chinese-calendar, the administrators' overrides on top,
+and the warning when this year or the next has no data."""
 
 import importlib
+import logging
 from datetime import date
 from io import StringIO
 from itertools import islice
@@ -11,9 +13,11 @@ from django.apps import apps
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from apps.reminders import ladder, services
-from apps.reminders.models import CalendarDay, CalendarDayKind
+from apps.reminders.models import CalendarDay, CalendarDayKind, Policy
+from tests.reminders.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +34,21 @@ def admin_client_zh(client, superuser):
     return client
 
 
+@pytest.fixture
+def gap_log_reset(monkeypatch):
+    """Forget what this process already logged about missing years."""
+    monkeypatch.setattr(services, "_calendar_gap_logged", None)
+
+
 def day_row(day: date) -> tuple:
     return CalendarDay.objects.values_list("kind", "name", "source", "is_override").get(date=day)
+
+
+def gap_warning(year: int) -> str:
+    return (
+        f"{year} 年还没有节假日与调休数据，提醒会把这一年的每个星期一至星期五都当作工作日。"
+        "请升级 chinese-calendar 后运行 manage.py load_holidays，或在“节假日与调休”中添加。"
+    )
 
 
 def page_messages(response) -> list[str]:
@@ -217,3 +234,121 @@ def test_ladder_moves_lead_reminders_before_spring_festival_2024():
         ("lead", date(2024, 2, 18), date(2024, 2, 18)),
         ("due", date(2024, 2, 19), date(2024, 2, 19)),
     ]
+
+
+# No data for this year or the next
+
+
+def test_calendar_missing_years_none_while_the_library_covers_both():
+    assert services.calendar_missing_years(today=date(LAST_YEAR - 1, 6, 1)) == []
+
+
+def test_calendar_missing_years_next_year_beyond_the_library():
+    assert services.calendar_missing_years(today=date(LAST_YEAR, 6, 1)) == [UNKNOWN_YEAR]
+
+
+def test_calendar_missing_years_counts_a_year_whose_rows_were_deleted():
+    CalendarDay.objects.filter(date__year=LAST_YEAR).delete()
+
+    assert services.calendar_missing_years(today=date(LAST_YEAR - 1, 6, 1)) == [LAST_YEAR]
+
+
+def test_admin_calendar_changelist_warns_when_next_year_has_no_data(admin_client_zh, clock):
+    clock(at(date(LAST_YEAR, 6, 1)))
+
+    response = admin_client_zh.get(reverse("admin:reminders_calendarday_changelist"))
+
+    assert response.status_code == 200
+    assert page_messages(response) == [gap_warning(UNKNOWN_YEAR)]
+    assert gap_warning(UNKNOWN_YEAR) in response.content.decode()
+
+
+def test_admin_calendar_changelist_warns_for_both_years_beyond_the_library(
+    client, superuser, clock
+):
+    clock(at(date(UNKNOWN_YEAR, 3, 1)))
+    client.force_login(superuser)  # after the move, or the session would have expired
+
+    response = client.get(reverse("admin:reminders_calendarday_changelist"))
+
+    assert response.status_code == 200
+    assert page_messages(response) == [gap_warning(UNKNOWN_YEAR), gap_warning(UNKNOWN_YEAR + 1)]
+
+
+def test_admin_calendar_changelist_silent_while_both_years_have_data(admin_client_zh, clock):
+    clock(at(date(LAST_YEAR - 1, 6, 1)))
+
+    response = admin_client_zh.get(reverse("admin:reminders_calendarday_changelist"))
+
+    assert page_messages(response) == []
+
+
+def test_admin_policy_page_warns_when_next_year_has_no_data(admin_client_zh, clock, policy):
+    clock(at(date(LAST_YEAR, 6, 1)))
+
+    changelist = admin_client_zh.get(reverse("admin:reminders_policy_changelist"))
+    change = admin_client_zh.get(reverse("admin:reminders_policy_change", args=[policy.pk]))
+
+    assert page_messages(changelist) == [gap_warning(UNKNOWN_YEAR)]
+    assert page_messages(change) == [gap_warning(UNKNOWN_YEAR)]
+    assert Policy.objects.count() == 1
+
+
+def test_admin_calendar_warning_in_english(client, superuser, clock):
+    client.force_login(superuser)
+    client.cookies["django_language"] = "en"
+    clock(at(date(LAST_YEAR, 6, 1)))
+
+    try:
+        response = client.get(reverse("admin:reminders_calendarday_changelist"))
+    finally:
+        translation.deactivate()  # the request left English active for the tests after it
+
+    assert page_messages(response) == [
+        f"There is no holiday or adjusted working day data for {UNKNOWN_YEAR} yet: reminders "
+        "will treat every Monday to Friday of it as a working day. Upgrade chinese-calendar and "
+        "run manage.py load_holidays, or add the days under Holidays and adjusted working days."
+    ]
+
+
+def test_dispatch_logs_a_missing_year_once_a_day(clock, caplog, gap_log_reset, no_digest):
+    caplog.set_level(logging.WARNING, logger="apps.reminders.services")
+    expected = [
+        f"reminders: no holiday calendar for {year}; every weekday of it counts as a working "
+        "day. Upgrade chinese-calendar and run manage.py load_holidays, or add the days in the "
+        "admin."
+        for year in (UNKNOWN_YEAR, UNKNOWN_YEAR + 1)
+    ]
+
+    clock(at(date(UNKNOWN_YEAR, 3, 1), 9))
+    services.dispatch()
+    clock(at(date(UNKNOWN_YEAR, 3, 1), 9, 5))
+    services.dispatch()
+    first_day = [record.getMessage() for record in caplog.records]
+    clock(at(date(UNKNOWN_YEAR, 3, 2), 9))
+    services.dispatch()
+
+    assert first_day == expected
+    assert [record.getMessage() for record in caplog.records] == expected + expected
+
+
+def test_dispatch_logs_nothing_while_both_years_have_data(clock, caplog, gap_log_reset, no_digest):
+    caplog.set_level(logging.WARNING, logger="apps.reminders.services")
+    clock(at(date(LAST_YEAR - 1, 6, 1), 9))
+
+    services.dispatch()
+
+    assert caplog.records == []
+
+
+def test_load_holidays_warns_when_next_year_has_no_data(clock):
+    clock(at(date(LAST_YEAR, 6, 1)))
+    err = StringIO()
+
+    call_command("load_holidays", stdout=StringIO(), stderr=err)
+
+    assert err.getvalue() == (
+        f"No holiday calendar for {UNKNOWN_YEAR}: reminders treat every weekday of it as a "
+        "working day. Upgrade chinese-calendar (pip install -U chinese-calendar) and run "
+        "this again, or add the days in the admin.\n"
+    )

@@ -21,3 +21,9 @@ class Command(BaseCommand):
             f"from {services.calendar_source()} ({years[0]}-{years[-1]}); "
             f"deadlines rescheduled: {rescheduled}"
         )
+        for year in services.calendar_missing_years():
+            self.stderr.write(
+                f"No holiday calendar for {year}: reminders treat every weekday of it as a "
+                "working day. Upgrade chinese-calendar (pip install -U chinese-calendar) and run "
+                "this again, or add the days in the admin."
+            )

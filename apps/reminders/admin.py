@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import registry
+from . import registry, services
 from .models import (
     CalendarDay,
     Deadline,
@@ -22,6 +22,21 @@ from .tasks import reschedule
 
 def _reschedule_after_commit():
     transaction.on_commit(reschedule.delay)
+
+
+def _warn_calendar_gap(request):
+    """Say on the page when this year or the next has no calendar: weekdays then all count."""
+    if request.method != "GET":  # a POST redirects, and the next page says it
+        return
+    for year in services.calendar_missing_years():
+        messages.warning(
+            request,
+            _(
+                "%(year)s 年还没有节假日与调休数据，提醒会把这一年的每个星期一至星期五都当作工作日。"
+                "请升级 chinese-calendar 后运行 manage.py load_holidays，或在“节假日与调休”中添加。"
+            )
+            % {"year": year},
+        )
 
 
 class DeadlineKindFilter(admin.SimpleListFilter):
@@ -63,6 +78,14 @@ class PolicyAdmin(admin.ModelAdmin):
     ]
     inlines = [LeadTimeInline]
 
+    def changelist_view(self, request, extra_context=None):
+        _warn_calendar_gap(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        _warn_calendar_gap(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return not Policy.objects.exists()
 
@@ -76,12 +99,21 @@ class PolicyAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name", "source"]
-    list_filter = ["kind"]
+    list_display = ["date", "kind", "name", "source", "is_override"]
+    list_filter = ["kind", "is_override"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    readonly_fields = ["is_override"]
+    actions = ["use_library"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_calendar_gap(request)
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
+        # A day set here wins over the library: loading it again leaves this row alone.
+        if not change or form.has_changed():
+            obj.is_override = True
         super().save_model(request, obj, form, change)
         _reschedule_after_commit()
 
@@ -92,6 +124,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         _reschedule_after_commit()
+
+    @admin.action(description=_("选中的后台设定改回节假日库的数据"))
+    def use_library(self, request, queryset):
+        count = services.calendar_overrides_reset(ids=list(queryset.values_list("pk", flat=True)))
+        if count:
+            _reschedule_after_commit()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d 个日期已改回节假日库（%(source)s）的数据。",
+                "%(count)d 个日期已改回节假日库（%(source)s）的数据。",
+                count,
+            )
+            % {"count": count, "source": services.calendar_source()},
+            messages.SUCCESS,
+        )
 
 
 class DeliveryInline(admin.TabularInline):

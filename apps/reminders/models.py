@@ -95,12 +95,22 @@ class CalendarDayKind(models.TextChoices):
 
 
 class CalendarDay(models.Model):
-    """A day that differs from the Monday-to-Friday week: a public holiday or an adjusted working day."""
+    """A day that differs from the Monday-to-Friday week: a public holiday or an adjusted working day.
+
+    Most rows come from the chinese-calendar library (`manage.py load_holidays`); a row an
+    administrator added or changed is an override, which loading never touches.
+    """
 
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=10, choices=CalendarDayKind.choices)
     name = models.CharField(_("名称"), max_length=50, help_text=_("如“春节”“国庆节调休”。"))
     source = models.CharField(_("依据"), max_length=100, blank=True)
+    is_override = models.BooleanField(
+        _("后台设定"),
+        default=False,
+        editable=False,
+        help_text=_("在后台添加或修改的日期，导入节假日库时保持不变，并优先于节假日库。"),
+    )
 
     class Meta:
         verbose_name = _("节假日与调休")

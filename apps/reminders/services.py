@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import smtplib
 import uuid
@@ -10,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
+import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
@@ -39,7 +38,6 @@ from .registry import Source
 
 logger = logging.getLogger(__name__)
 
-HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "cn_public_holidays.json"
 DEFAULT_LEAD_DAYS = (30, 7, 1, 0)
 DIGEST_JOB = "digest"
 
@@ -73,46 +71,153 @@ def policy_snapshot() -> ladder.PolicySnapshot:
 
 
 def work_calendar() -> ladder.WorkCalendar:
-    holidays, workdays = set(), set()
+    """The calendar the ladder uses; logs (once a day per process) a year it has no data for."""
+    holidays, workdays, years = set(), set(), set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
+        years.add(day.year)
+    _log_calendar_gap(calendar_missing_years(known=years))
     return ladder.WorkCalendar(frozenset(holidays), frozenset(workdays))
 
 
-def calendar_days_from_file(path: Path = HOLIDAYS_FILE) -> list[dict]:
-    """The State Council's holiday notices as rows: date, kind, name, source."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    rows = []
-    for year in data["years"]:
-        for period in year["periods"]:
-            for kind, days in (
-                (CalendarDayKind.HOLIDAY, period.get("holidays", [])),
-                (CalendarDayKind.WORKDAY, period.get("workdays", [])),
-            ):
-                suffix = "" if kind == CalendarDayKind.HOLIDAY else "调休上班"
-                for day in days:
-                    rows.append(
-                        {
-                            "date": date.fromisoformat(day),
-                            "kind": kind,
-                            "name": f"{period['name']}{suffix}",
-                            "source": year["notice"],
-                        }
-                    )
-    return rows
+def calendar_missing_years(
+    *, today: date | None = None, known: set[int] | None = None
+) -> list[int]:
+    """This year and the next, when the calendar has no day in them.
+
+    For such a year reminders treat every Monday to Friday as a working day. `known` is the
+    set of years that have days, when the caller has already read them.
+    """
+    today = today or timezone.localdate()
+    wanted = [today.year, today.year + 1]
+    if known is None:
+        known = {
+            day.year
+            for day in CalendarDay.objects.filter(
+                date__range=(date(wanted[0], 1, 1), date(wanted[-1], 12, 31))
+            ).dates("date", "year")
+        }
+    return [year for year in wanted if year not in known]
 
 
-def calendar_load(*, path: Path = HOLIDAYS_FILE, model=CalendarDay) -> tuple[int, int]:
-    """Insert or update the days of the file; days an administrator added are left alone."""
-    created = updated = 0
-    for row in calendar_days_from_file(path):
-        _obj, was_created = model.objects.update_or_create(
-            date=row["date"],
-            defaults={"kind": row["kind"], "name": row["name"], "source": row["source"]},
+# What was last logged by _log_calendar_gap, so that dispatch ticks do not repeat it all day.
+_calendar_gap_logged: tuple[date, tuple[int, ...]] | None = None
+
+
+def _log_calendar_gap(missing: list[int]) -> None:
+    global _calendar_gap_logged
+    if not missing:
+        return
+    key = (timezone.localdate(), tuple(missing))
+    if _calendar_gap_logged == key:
+        return
+    _calendar_gap_logged = key
+    for year in missing:
+        logger.warning(
+            "reminders: no holiday calendar for %s; every weekday of it counts as a working "
+            "day. Upgrade chinese-calendar and run manage.py load_holidays, or add the days in "
+            "the admin.",
+            year,
         )
-        created += was_created
-        updated += not was_created
-    return created, updated
+
+
+# The library's festival names, in the words of the State Council's notices.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+}
+
+
+def _holiday_name(english: str) -> str:
+    if english in HOLIDAY_NAMES:
+        return HOLIDAY_NAMES[english]
+    try:  # a one-off day such as the 2015 victory day: the library's own Chinese name
+        return chinese_calendar.Holiday(english).chinese
+    except ValueError:
+        return english
+
+
+def calendar_source() -> str:
+    """What library rows name as their source: the library and its version."""
+    return f"chinese-calendar {chinese_calendar.__version__}"
+
+
+def calendar_library_years() -> range:
+    """The years the installed chinese-calendar knows the holiday notices of."""
+    days = chinese_calendar.holidays.keys()
+    return range(min(days).year, max(days).year + 1)
+
+
+def calendar_days_from_library() -> list[dict]:
+    """The public holidays and adjusted working days chinese-calendar knows, as rows."""
+    source = calendar_source()
+    rows = [
+        {"date": day, "kind": CalendarDayKind.HOLIDAY, "name": _holiday_name(name)}
+        for day, name in chinese_calendar.holidays.items()
+    ] + [
+        {"date": day, "kind": CalendarDayKind.WORKDAY, "name": f"{_holiday_name(name)}调休上班"}
+        for day, name in chinese_calendar.workdays.items()
+    ]
+    for row in rows:
+        row["source"] = source
+    return sorted(rows, key=lambda row: row["date"])
+
+
+@dataclass
+class CalendarLoad:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    overrides: int = 0  # days an administrator set, left as they are
+
+
+def calendar_load() -> CalendarLoad:
+    """Bring the calendar in line with chinese-calendar, leaving the administrators' days alone.
+
+    A day an administrator added or changed (`is_override`) wins over the library for its date:
+    it is never updated or deleted here. Other days follow the library; one the library no
+    longer has, in a year it knows, is deleted. Writes are conditional on `is_override=False`,
+    so an edit made in the admin while this runs is not overwritten.
+    """
+    result = CalendarLoad()
+    library = {row["date"]: row for row in calendar_days_from_library()}
+    years = calendar_library_years()
+    with transaction.atomic():
+        existing = {day.date: day for day in CalendarDay.objects.all()}
+        result.overrides = sum(day.is_override for day in existing.values())
+        missing = [CalendarDay(**row) for day, row in library.items() if day not in existing]
+        CalendarDay.objects.bulk_create(missing, ignore_conflicts=True, batch_size=500)
+        result.created = len(missing)
+        gone = []
+        for day, current in existing.items():
+            if current.is_override:
+                continue
+            row = library.get(day)
+            if row is None:
+                if day.year in years:
+                    gone.append(current.pk)
+                continue
+            fields = {name: row[name] for name in ("kind", "name", "source")}
+            if any(getattr(current, name) != value for name, value in fields.items()):
+                result.updated += CalendarDay.objects.filter(
+                    pk=current.pk, is_override=False
+                ).update(**fields)
+        if gone:
+            result.deleted, _ = CalendarDay.objects.filter(pk__in=gone, is_override=False).delete()
+    return result
+
+
+def calendar_overrides_reset(*, ids: Sequence[int]) -> int:
+    """Drop the administrators' days among `ids` and take those dates from the library again."""
+    count, _ = CalendarDay.objects.filter(pk__in=ids, is_override=True).delete()
+    if count:
+        calendar_load()
+    return count
 
 
 # --- Keeping the Deadline rows in step with the registered sources --------------------------

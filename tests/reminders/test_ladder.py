@@ -86,8 +86,8 @@ def test_calendar_load_is_idempotent_and_matches_the_notices(db):
     CalendarDay.objects.all().delete()
     first = services.calendar_load()
     second = services.calendar_load()
-    assert first[0] == CalendarDay.objects.count()
-    assert second == (0, CalendarDay.objects.count())
+    assert first.created == CalendarDay.objects.count()
+    assert second == services.CalendarLoad(created=0, updated=0, deleted=0, overrides=0)
     spring_2025 = CalendarDay.objects.filter(
         kind=CalendarDayKind.HOLIDAY, date__range=(date(2025, 1, 28), date(2025, 2, 4))
     )

@@ -1,23 +1,19 @@
-"""The default reminder ladder (30/7/1/0 days) and the official holiday calendar."""
+"""The default reminder ladder (30/7/1/0 days).
+
+This migration once also loaded the holiday calendar from a hand-written file; the calendar now
+comes from the chinese-calendar library (0005), and the file is gone.
+"""
 
 from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from apps.reminders.services import calendar_days_from_file
-
     Policy = apps.get_model("reminders", "Policy")
     LeadTime = apps.get_model("reminders", "LeadTime")
-    CalendarDay = apps.get_model("reminders", "CalendarDay")
     policy, created = Policy.objects.get_or_create(key="default")
     if created:
         LeadTime.objects.bulk_create(
             [LeadTime(policy=policy, days_before=days) for days in (30, 7, 1, 0)]
-        )
-    for row in calendar_days_from_file():
-        CalendarDay.objects.update_or_create(
-            date=row["date"],
-            defaults={"kind": row["kind"], "name": row["name"], "source": row["source"]},
         )
 
 

@@ -1,6 +1,4 @@
-"""Load the official holiday and adjusted-working-day calendar (idempotent)."""
-
-from pathlib import Path
+"""Load public holidays and adjusted working days from chinese-calendar (idempotent)."""
 
 from django.core.management.base import BaseCommand
 
@@ -8,20 +6,24 @@ from apps.reminders import services
 
 
 class Command(BaseCommand):
-    help = "Insert or update public holidays and adjusted working days from a JSON file."
+    help = (
+        "Bring the holiday calendar in line with the installed chinese-calendar; "
+        "days set in the admin are kept. Run it after upgrading chinese-calendar."
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "path",
-            nargs="?",
-            default=str(services.HOLIDAYS_FILE),
-            help="A file in the format of apps/reminders/data/cn_public_holidays.json.",
-        )
-
-    def handle(self, *args, path, **options):
-        created, updated = services.calendar_load(path=Path(path))
+    def handle(self, *args, **options):
+        result = services.calendar_load()
         rescheduled = services.deadlines_reschedule()
+        years = services.calendar_library_years()
         self.stdout.write(
-            f"calendar days created: {created}, updated: {updated}; "
+            f"calendar days created: {result.created}, updated: {result.updated}, "
+            f"deleted: {result.deleted}; kept as set in the admin: {result.overrides}; "
+            f"from {services.calendar_source()} ({years[0]}-{years[-1]}); "
             f"deadlines rescheduled: {rescheduled}"
         )
+        for year in services.calendar_missing_years():
+            self.stderr.write(
+                f"No holiday calendar for {year}: reminders treat every weekday of it as a "
+                "working day. Upgrade chinese-calendar (pip install -U chinese-calendar) and run "
+                "this again, or add the days in the admin."
+            )

@@ -1,10 +1,12 @@
 """Sending over a real SMTP server: temporary refusals retried, permanent ones recorded."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 
 from apps.reminders import services
+from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Delivery, DeliveryStatus
 from apps.reminders.tasks import send_deliveries
 from tests.reminders.conftest import SHANGHAI, at
@@ -125,3 +127,55 @@ def test_sweep_takes_back_claims_left_sending(clock, three_due, settings):
     later = at(date(2025, 3, 13), 10, 11)
     assert services.deliveries_sweep(now=later) == 1
     assert Delivery.objects.get(pk=three_due[0]).status == DeliveryStatus.PENDING
+
+
+class ProbeBackend(BaseEmailBackend):
+    """Notes, as each message goes out, the status every row has at that moment."""
+
+    seen: list[tuple[int, dict[int, str]]] = []
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            statuses = dict(Delivery.objects.values_list("pk", "status"))
+            ProbeBackend.seen.append((int(message.extra_headers[DELIVERY_HEADER]), statuses))
+        return len(email_messages)
+
+
+def test_send_records_each_delivery_sent_before_the_next_message_goes_out(
+    three_due, settings, monkeypatch
+):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ProbeBackend"}}
+    monkeypatch.setattr(ProbeBackend, "seen", [])
+    first, second, third = three_due
+    PENDING, SENDING, SENT = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT
+
+    services.deliveries_send(ids=three_due)
+
+    assert ProbeBackend.seen == [
+        (first, {first: SENDING, second: PENDING, third: PENDING}),
+        (second, {first: SENT, second: SENDING, third: PENDING}),
+        (third, {first: SENT, second: SENT, third: SENDING}),
+    ]
+
+
+def test_send_again_after_a_lost_reply_reuses_the_message_id(smtp, three_due, clock, settings):
+    settings.SITE_URL = "https://zone.example.org"
+    server = smtp()
+    services.deliveries_send(ids=three_due)
+    # The server took the first message but its worker died before recording it: the claim is
+    # taken back after the timeout and the message goes out again.
+    Delivery.objects.filter(pk=three_due[0]).update(
+        status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
+    )
+    clock(at(date(2025, 3, 13), 10, 11))
+
+    dispatched, sent = services.send_pending()
+
+    resent = Delivery.objects.get(pk=three_due[0])
+    created = resent.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    message_ids = [str(m["Message-ID"]) for m in server.messages]
+    assert (dispatched.swept, sent.sent) == (1, [resent.pk])
+    assert server.delivery_ids() == [str(pk) for pk in [*three_due, three_due[0]]]
+    assert message_ids[0] == f"<reminder-{resent.pk}.{created}@zone.example.org>"
+    assert message_ids[3] == message_ids[0]
+    assert len(set(message_ids)) == 3

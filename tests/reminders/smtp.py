@@ -82,9 +82,14 @@ class SMTPServer:
 
     @property
     def mailers(self) -> dict:
+        return self.mailers_for(self.port)
+
+    @staticmethod
+    def mailers_for(port: int) -> dict:
+        """MAILERS for a server on this port (or for none: the mail server is down)."""
         return {
             "default": {
                 "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 10},
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
             }
         }

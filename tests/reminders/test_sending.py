@@ -10,7 +10,7 @@ from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Delivery, DeliveryStatus
 from apps.reminders.tasks import send_deliveries
 from tests.reminders.conftest import SHANGHAI, at
-from tests.reminders.smtp import Recorder, SMTPServer
+from tests.reminders.smtp import Recorder, SMTPServer, free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
@@ -28,6 +28,14 @@ def smtp(settings):
     yield start
     for server in started:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def closed_port(settings):
+    """The default mailer points at a port nobody listens on: the mail server is down."""
+    port = free_port()
+    settings.MAILERS = SMTPServer.mailers_for(port)
+    return port
 
 
 @pytest.fixture
@@ -179,3 +187,32 @@ def test_send_again_after_a_lost_reply_reuses_the_message_id(smtp, three_due, cl
     assert message_ids[0] == f"<reminder-{resent.pk}.{created}@zone.example.org>"
     assert message_ids[3] == message_ids[0]
     assert len(set(message_ids)) == 3
+
+
+def test_send_mail_server_unreachable_claims_nothing(closed_port, three_due):
+    before = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
+
+    with pytest.raises(services.MailServerUnavailable) as raised:
+        services.deliveries_send(ids=three_due)
+
+    assert str(raised.value) == (
+        f"could not reach the mail server 127.0.0.1:{closed_port}: [Errno 111] Connection refused"
+    )
+    assert raised.value.retry_after is None
+    after = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
+    assert after == before
+    assert {d["status"] for d in after} == {DeliveryStatus.PENDING}
+
+
+def test_send_task_against_a_server_that_stays_down_gives_up_and_keeps_every_row(
+    closed_port, three_due, settings
+):
+    settings.REMINDERS_MAX_ATTEMPTS = 3
+
+    sent = send_deliveries.apply(args=[three_due]).get()
+
+    rows = Delivery.objects.order_by("pk")
+    assert sent == 0
+    assert [(d.status, d.attempts, d.claim_token) for d in rows] == [
+        (DeliveryStatus.PENDING, 0, None)
+    ] * 3

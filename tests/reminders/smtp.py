@@ -68,9 +68,9 @@ class Recorder:
 
 
 class SMTPServer:
-    def __init__(self, handler: Recorder):
+    def __init__(self, handler: Recorder, *, port: int | None = None):
         self.handler = handler
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):

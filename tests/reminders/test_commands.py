@@ -88,6 +88,28 @@ def test_send_reminders_with_the_mail_server_down_fails_in_one_line_and_keeps_th
     )
 
 
+def test_send_reminders_deferred_by_the_mail_server_fails_in_one_line_and_keeps_them(
+    clock, policy, team, make_milestone, settings
+):
+    clock(at(date(2025, 2, 1)))
+    make_milestone(date(2025, 3, 20))
+    clock(at(date(2025, 3, 13)))
+    recorder = Recorder(fail_next=1)
+
+    with SMTPServer(recorder) as smtp, pytest.raises(CommandError) as raised:
+        settings.MAILERS = smtp.mailers
+        call_command("send_reminders", stdout=StringIO())
+
+    assert str(raised.value) == (
+        "邮件服务器暂时拒收：(451, b'4.3.0 Try again later')。未发出的提醒将在下次运行时重试。"
+    )
+    assert recorder.delivery_ids() == []
+    assert list(Delivery.objects.order_by("pk").values_list("status", "attempts")) == [
+        (DeliveryStatus.PENDING, 1),
+        (DeliveryStatus.PENDING, 0),
+    ]
+
+
 def test_load_holidays_is_idempotent(db):
     count = CalendarDay.objects.count()
     output = run("load_holidays")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -15,9 +15,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Deadline, Delivery, DeliveryKind
+from .models import Deadline, Delivery, DeliveryKind, site_host
 
 DELIVERY_HEADER = "X-Zonetracker-Delivery"
+
+
+def message_id(delivery: Delivery) -> str:
+    """The Message-ID of a delivery, the same on every attempt: a resent copy is recognisable.
+
+    Mail stores and clients drop a second message with a Message-ID they already hold, so the
+    one duplicate SMTP cannot rule out (a worker killed after the server took the message and
+    before its reply arrived) is not shown twice. The row's creation time keeps ids apart when
+    a rebuilt database numbers its rows again.
+    """
+    created = delivery.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    return f"<reminder-{delivery.pk}.{created}@{site_host()}>"
 
 
 def recipient_language(person) -> str:
@@ -104,7 +116,7 @@ def build_message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         cc=_cc_for(delivery),
-        headers={DELIVERY_HEADER: str(delivery.pk)},
+        headers={DELIVERY_HEADER: str(delivery.pk), "Message-ID": message_id(delivery)},
     )
     message.attach_alternative(html, "text/html")
     return message

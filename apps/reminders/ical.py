@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from .models import Deadline
+from .models import Deadline, site_host
 
 
 def person_calendar(person) -> bytes:
-    host = urlsplit(settings.SITE_URL).hostname or "zonetracker"
+    host = site_host()
     calendar = Calendar()
     calendar.add("prodid", "-//zonetracker//reminders//ZH")
     calendar.add("version", "2.0")

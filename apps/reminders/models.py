@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import time
+from urllib.parse import urlsplit
 
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -342,6 +343,13 @@ class Preference(models.Model):
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def site_host() -> str:
+    """The host of SITE_URL: the domain of reminder Message-IDs and calendar UIDs."""
+    from django.conf import settings
+
+    return urlsplit(settings.SITE_URL).hostname or "zonetracker"
 
 
 def wants(preference: "Preference | None", kind: str) -> bool:

@@ -511,11 +511,23 @@ def dispatch(*, now: datetime | None = None, hold: bool = False) -> DispatchResu
 
 
 class TemporarySendError(Exception):
-    """The mail server said "try later": the rest of the batch waits for the retry."""
+    """The mail server said "try later": the rest of the batch waits for the retry.
 
-    def __init__(self, message: str, retry_after: int):
+    `retry_after` is the backoff of the refused row; None leaves the delay to the caller.
+    """
+
+    def __init__(self, message: str, retry_after: int | None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class MailServerUnavailable(TemporarySendError):
+    """The mail connection could not be opened: nothing was claimed, every row stays pending."""
+
+    def __init__(self, server: str, error: Exception):
+        super().__init__(f"could not reach the mail server {server}: {error}", None)
+        self.server = server
+        self.error = error
 
 
 @dataclass
@@ -558,16 +570,43 @@ def _finish(pk: int, token: uuid.UUID, **fields) -> None:
     )
 
 
+def _connect():
+    """The default mailer with its connection open; MailServerUnavailable when it cannot be."""
+    connection = mailers.default
+    try:
+        connection.open()
+    except OSError as error:  # refused, timed out, unknown host, TLS or login failure
+        _discard(connection)
+        host = getattr(connection, "host", None)
+        server = f"{host}:{connection.port}" if host else type(connection).__name__
+        raise MailServerUnavailable(server, error) from error
+    return connection
+
+
 def deliveries_send(*, ids: Sequence[int]) -> SendResult:
     """Send the given deliveries over one mail connection, each after claiming it.
 
-    Rows another worker claimed, or that were already sent, are passed over. On a temporary
-    error the row goes back to pending with a backoff and TemporarySendError stops the batch.
+    The connection is opened before any row is claimed, so a mail server that cannot be reached
+    (MailServerUnavailable) costs no row an attempt: they all stay pending for the retry. Each
+    row is marked sent by its own conditional update as soon as the server has accepted its
+    message, so a worker killed mid-batch leaves at most the one message in flight to go out
+    again, under the same Message-ID. Rows another worker claimed, or that were already sent,
+    are passed over. On a temporary error the row goes back to pending with a backoff and
+    TemporarySendError stops the batch.
     """
     result = SendResult()
-    connection = None
+    pending = set(
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    if not pending:
+        return result
+    connection = _connect()
     try:
         for pk in ids:
+            if pk not in pending:
+                continue
             token = _claim(pk, now=timezone.now())
             if token is None:
                 continue
@@ -593,10 +632,7 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
                 _finish(pk, token, status=DeliveryStatus.FAILED, last_error=str(error))
                 result.failed.append(pk)
                 continue
-            if connection is None:
-                connection = mailers.default
             try:
-                connection.open()
                 connection.send_messages([message])
             except Exception as error:
                 if not is_temporary(error):
@@ -614,6 +650,7 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
                 _retry_later(delivery, token, error)
                 connection = _discard(connection)
                 raise TemporarySendError(str(error), retry_delay(delivery.attempts)) from error
+            # The server has replied 250 to this message: record it before sending the next one.
             _finish(
                 pk,
                 token,

@@ -43,7 +43,10 @@ def send_deliveries(self, delivery_ids: list[int]) -> int:
             # The rows stay pending; the next dispatch tick queues them again.
             logger.warning("reminders: giving up this batch for now: %s", error)
             return 0
-        raise self.retry(countdown=error.retry_after, exc=error) from error
+        countdown = error.retry_after
+        if countdown is None:  # the server was unreachable: no row counted an attempt
+            countdown = services.retry_delay(self.request.retries + 1)
+        raise self.retry(countdown=countdown, exc=error) from error
     return len(result.sent)
 
 

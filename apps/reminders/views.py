@@ -1,5 +1,6 @@
 """The person's reminder preferences, the calendar-token reset, and the iCal feed."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
@@ -30,8 +31,9 @@ def preferences(request):
         services.preference_update(person=person, **form.cleaned_data)
         messages.success(request, _("提醒设置已保存。"))
         return redirect("reminders:preferences")
-    feed_url = request.build_absolute_uri(
-        reverse("reminders:calendar_feed", args=[preference.calendar_token])
+    # From SITE_URL, as in the emails: behind a proxy the request's host is not the public one.
+    feed_url = settings.SITE_URL + reverse(
+        "reminders:calendar_feed", args=[preference.calendar_token]
     )
     return render(
         request,

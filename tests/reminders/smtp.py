@@ -18,17 +18,31 @@ def free_port() -> int:
 
 
 class Recorder:
-    """Accepts mail and remembers it; `fail_next` DATA commands get a 451 first."""
+    """Accepts mail and remembers it; `fail_next` DATA commands get a 451 first.
 
-    def __init__(self, *, fail_next=0, refuse=(), delay=0.0):
+    `reply_delay` keeps every accepted message's 250 back for a moment. `hold` = ("MAIL", n)
+    keeps the n-th MAIL FROM waiting before the message is sent; ("DATA", n) stores the n-th
+    message and then keeps its 250 back: a client killed meanwhile never learns it was accepted.
+    `holding` is set while a hold lasts.
+    """
+
+    HOLD_SECONDS = 30.0
+
+    def __init__(self, *, fail_next=0, refuse=(), reply_delay=0.0, hold=None):
         self.messages: list[email.message.EmailMessage] = []
         self.sessions = 0
         self.fail_next = fail_next
         self.refusals = 0
         self.refuse = set(refuse)
-        self.delay = delay
-        self.in_mail = threading.Event()
+        self.reply_delay = reply_delay
+        self.hold = hold
+        self.mail_commands = 0
+        self.holding = threading.Event()
         self.lock = threading.Lock()
+
+    async def _hold(self):
+        self.holding.set()
+        await asyncio.sleep(self.HOLD_SECONDS)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
@@ -37,11 +51,11 @@ class Recorder:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.delay:
-            # Signals "a message is in flight", then keeps it there for a while.
-            self.in_mail.set()
-            await asyncio.sleep(self.delay)
-            self.in_mail.clear()
+        with self.lock:
+            self.mail_commands += 1
+            held = self.hold == ("MAIL", self.mail_commands)
+        if held:
+            await self._hold()
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -60,17 +74,30 @@ class Recorder:
                 return "451 4.3.0 Try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append(message)
+            held = self.hold == ("DATA", len(self.messages))
+        if held:
+            await self._hold()
+        elif self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 Message accepted"
 
     def delivery_ids(self) -> list[str]:
         with self.lock:
             return [m[DELIVERY_HEADER] for m in self.messages]
 
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [str(m["Message-ID"]) for m in self.messages]
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.messages)
+
 
 class SMTPServer:
-    def __init__(self, handler: Recorder):
+    def __init__(self, handler: Recorder, *, port: int | None = None):
         self.handler = handler
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):
@@ -82,9 +109,14 @@ class SMTPServer:
 
     @property
     def mailers(self) -> dict:
+        return self.mailers_for(self.port)
+
+    @staticmethod
+    def mailers_for(port: int) -> dict:
+        """MAILERS for a server on this port (or for none: the mail server is down)."""
         return {
             "default": {
                 "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 10},
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
             }
         }

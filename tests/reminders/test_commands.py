@@ -5,10 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from apps.reminders.models import CalendarDay, Deadline, Delivery
+from apps.reminders.models import CalendarDay, Deadline, Delivery, DeliveryStatus
 from tests.reminders.conftest import at
+from tests.reminders.smtp import Recorder, SMTPServer, free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
@@ -51,6 +52,62 @@ def test_send_reminders_sends_in_the_foreground(clock, policy, team, make_milest
     assert "sent: 2;" in first
     assert "sent: 0;" in second
     assert len(mail.outbox) == 2
+
+
+def test_send_reminders_with_the_mail_server_down_fails_in_one_line_and_keeps_them(
+    clock, policy, team, make_milestone, settings
+):
+    clock(at(date(2025, 2, 1)))
+    make_milestone(date(2025, 3, 20))
+    clock(at(date(2025, 3, 13)))
+    port = free_port()
+    settings.MAILERS = SMTPServer.mailers_for(port)
+    out = StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("send_reminders", stdout=out)
+
+    assert str(raised.value) == (
+        f"无法连接邮件服务器 127.0.0.1:{port}：[Errno 111] Connection refused。"
+        "未发出的提醒将在下次运行时重试。"
+    )
+    assert raised.value.returncode == 1
+    assert out.getvalue() == ""
+    assert list(Delivery.objects.values_list("status", "attempts")) == [
+        (DeliveryStatus.PENDING, 0),
+        (DeliveryStatus.PENDING, 0),
+    ]
+
+    # The server comes back on the same port: the next run sends both, once.
+    recorder = Recorder()
+    with SMTPServer(recorder, port=port):
+        output = run("send_reminders")
+    assert "sent: 2;" in output
+    assert sorted(recorder.delivery_ids()) == sorted(
+        str(pk) for pk in Delivery.objects.values_list("pk", flat=True)
+    )
+
+
+def test_send_reminders_deferred_by_the_mail_server_fails_in_one_line_and_keeps_them(
+    clock, policy, team, make_milestone, settings
+):
+    clock(at(date(2025, 2, 1)))
+    make_milestone(date(2025, 3, 20))
+    clock(at(date(2025, 3, 13)))
+    recorder = Recorder(fail_next=1)
+
+    with SMTPServer(recorder) as smtp, pytest.raises(CommandError) as raised:
+        settings.MAILERS = smtp.mailers
+        call_command("send_reminders", stdout=StringIO())
+
+    assert str(raised.value) == (
+        "邮件服务器暂时拒收：(451, b'4.3.0 Try again later')。未发出的提醒将在下次运行时重试。"
+    )
+    assert recorder.delivery_ids() == []
+    assert list(Delivery.objects.order_by("pk").values_list("status", "attempts")) == [
+        (DeliveryStatus.PENDING, 1),
+        (DeliveryStatus.PENDING, 0),
+    ]
 
 
 def test_load_holidays_is_idempotent(db):

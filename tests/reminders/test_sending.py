@@ -1,14 +1,16 @@
 """Sending over a real SMTP server: temporary refusals retried, permanent ones recorded."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 
 from apps.reminders import services
+from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Delivery, DeliveryStatus
 from apps.reminders.tasks import send_deliveries
 from tests.reminders.conftest import SHANGHAI, at
-from tests.reminders.smtp import Recorder, SMTPServer
+from tests.reminders.smtp import Recorder, SMTPServer, free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
@@ -26,6 +28,14 @@ def smtp(settings):
     yield start
     for server in started:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def closed_port(settings):
+    """The default mailer points at a port nobody listens on: the mail server is down."""
+    port = free_port()
+    settings.MAILERS = SMTPServer.mailers_for(port)
+    return port
 
 
 @pytest.fixture
@@ -125,3 +135,84 @@ def test_sweep_takes_back_claims_left_sending(clock, three_due, settings):
     later = at(date(2025, 3, 13), 10, 11)
     assert services.deliveries_sweep(now=later) == 1
     assert Delivery.objects.get(pk=three_due[0]).status == DeliveryStatus.PENDING
+
+
+class ProbeBackend(BaseEmailBackend):
+    """Notes, as each message goes out, the status every row has at that moment."""
+
+    seen: list[tuple[int, dict[int, str]]] = []
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            statuses = dict(Delivery.objects.values_list("pk", "status"))
+            ProbeBackend.seen.append((int(message.extra_headers[DELIVERY_HEADER]), statuses))
+        return len(email_messages)
+
+
+def test_send_records_each_delivery_sent_before_the_next_message_goes_out(
+    three_due, settings, monkeypatch
+):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ProbeBackend"}}
+    monkeypatch.setattr(ProbeBackend, "seen", [])
+    first, second, third = three_due
+    PENDING, SENDING, SENT = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT
+
+    services.deliveries_send(ids=three_due)
+
+    assert ProbeBackend.seen == [
+        (first, {first: SENDING, second: PENDING, third: PENDING}),
+        (second, {first: SENT, second: SENDING, third: PENDING}),
+        (third, {first: SENT, second: SENT, third: SENDING}),
+    ]
+
+
+def test_send_again_after_a_lost_reply_reuses_the_message_id(smtp, three_due, clock, settings):
+    settings.SITE_URL = "https://zone.example.org"
+    server = smtp()
+    services.deliveries_send(ids=three_due)
+    # The server took the first message but its worker died before recording it: the claim is
+    # taken back after the timeout and the message goes out again.
+    Delivery.objects.filter(pk=three_due[0]).update(
+        status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
+    )
+    clock(at(date(2025, 3, 13), 10, 11))
+
+    dispatched, sent = services.send_pending()
+
+    resent = Delivery.objects.get(pk=three_due[0])
+    created = resent.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    message_ids = [str(m["Message-ID"]) for m in server.messages]
+    assert (dispatched.swept, sent.sent) == (1, [resent.pk])
+    assert server.delivery_ids() == [str(pk) for pk in [*three_due, three_due[0]]]
+    assert message_ids[0] == f"<reminder-{resent.pk}.{created}@zone.example.org>"
+    assert message_ids[3] == message_ids[0]
+    assert len(set(message_ids)) == 3
+
+
+def test_send_mail_server_unreachable_claims_nothing(closed_port, three_due):
+    before = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
+
+    with pytest.raises(services.MailServerUnavailable) as raised:
+        services.deliveries_send(ids=three_due)
+
+    assert str(raised.value) == (
+        f"could not reach the mail server 127.0.0.1:{closed_port}: [Errno 111] Connection refused"
+    )
+    assert raised.value.retry_after is None
+    after = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
+    assert after == before
+    assert {d["status"] for d in after} == {DeliveryStatus.PENDING}
+
+
+def test_send_task_against_a_server_that_stays_down_gives_up_and_keeps_every_row(
+    closed_port, three_due, settings
+):
+    settings.REMINDERS_MAX_ATTEMPTS = 3
+
+    sent = send_deliveries.apply(args=[three_due]).get()
+
+    rows = Delivery.objects.order_by("pk")
+    assert sent == 0
+    assert [(d.status, d.attempts, d.claim_token) for d in rows] == [
+        (DeliveryStatus.PENDING, 0, None)
+    ] * 3

@@ -37,6 +37,19 @@ def test_preferences_page_shows_feed_url(client, team):
     assert f"/reminders/calendar/{token}.ics" in response.content.decode()
 
 
+def test_preferences_feed_url_is_built_from_site_url_not_the_request_host(client, team, settings):
+    settings.SITE_URL = "https://zone.example.org"
+
+    response = login(client, team["staff"]).get(
+        reverse("reminders:preferences"), HTTP_HOST="127.0.0.1"
+    )
+
+    token = Preference.objects.get(person=team["staff"]).calendar_token
+    expected = f"https://zone.example.org/reminders/calendar/{token}.ics"
+    assert response.context["feed_url"] == expected
+    assert f'value="{expected}"' in response.content.decode()
+
+
 def test_preferences_post_saves_choices(client, team):
     response = login(client, team["staff"]).post(
         reverse("reminders:preferences"), {"overdue": "on"}

@@ -1,6 +1,6 @@
 """Run one reminder dispatch in the foreground, through the same code as the beat tick."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,19 @@ class Command(BaseCommand):
         if dry_run:
             self._dry_run()
             return
-        dispatched, sent = services.send_pending()
+        try:
+            dispatched, sent = services.send_pending()
+        except services.MailServerUnavailable as error:
+            # The batch that could not connect claimed nothing: its rows wait for the next run.
+            raise CommandError(
+                _("无法连接邮件服务器 %(server)s：%(error)s。未发出的提醒将在下次运行时重试。")
+                % {"server": error.server, "error": error.error}
+            ) from error
+        except services.TemporarySendError as error:
+            raise CommandError(
+                _("邮件服务器暂时拒收：%(error)s。未发出的提醒将在下次运行时重试。")
+                % {"error": error}
+            ) from error
         self.stdout.write(
             f"deadlines due: {dispatched.deadlines}; queued: {len(dispatched.queued)}; "
             f"sent: {len(sent.sent)}; failed: {len(sent.failed)}; skipped: {len(sent.skipped)}; "

@@ -1,8 +1,11 @@
-"""The one photo check: JPEG, PNG or WebP under UPLOAD_MAX_BYTES, stored under the extension of
-its real format, for a project's progress-log photo and a hazard's photos alike."""
+"""The one photo check: JPEG, PNG or WebP under UPLOAD_MAX_BYTES and UPLOAD_MAX_PIXELS, stored
+under the extension of its real format, for a project's progress-log photo and a hazard's photos
+alike."""
 
 import io
 import re
+import struct
+import zlib
 from datetime import date
 
 import pytest
@@ -20,6 +23,7 @@ from tests.safety.test_views import form_data as inspection_form_data
 pytestmark = pytest.mark.django_db
 
 NOT_AN_IMAGE = "上传的文件不是有效的图片，或图片已损坏。"
+TOO_MANY_PIXELS = "照片像素过多，不能超过 40 百万像素，请缩小后再上传。"
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +41,29 @@ def upload(name: str, fmt: str = "PNG", size=(8, 6)) -> SimpleUploadedFile:
 
 def not_an_image(name: str = "photo.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>", "image/jpeg")
+
+
+def png_declaring(width: int, height: int, name: str = "huge.png") -> SimpleUploadedFile:
+    """A PNG whose header says width x height, a few hundred bytes on disk.
+
+    Written by hand: an 8-bit grey image whose data starts with black rows, as a solid colour
+    would, compressing to almost nothing. Decoded, it would take width x height bytes.
+    """
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (width + 1) * 4)
+    data = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+    return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+def media_files(media_root) -> list[str]:
+    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
 
 
 # --- the field ----------------------------------------------------------------------------------
@@ -107,6 +134,47 @@ def test_photo_field_accepts_a_file_at_the_limit(settings):
 
 def test_photo_field_optional_and_empty_is_none():
     assert PhotoField(required=False).clean(None) is None
+
+
+def test_photo_field_refuses_too_many_pixels_from_the_header():
+    huge = png_declaring(12000, 12000)
+
+    with pytest.raises(ValidationError) as caught:
+        PhotoField().clean(huge)
+
+    assert caught.value.messages == [TOO_MANY_PIXELS]
+
+
+def test_photo_field_pixel_limit_is_a_setting(settings):
+    settings.UPLOAD_MAX_PIXELS = 8 * 6 - 1
+
+    with pytest.raises(ValidationError) as caught:
+        PhotoField().clean(upload("site.png", size=(8, 6)))
+
+    assert [error.code for error in caught.value.error_list] == ["too_many_pixels"]
+
+
+def test_photo_field_accepts_pixels_at_the_limit(settings):
+    settings.UPLOAD_MAX_PIXELS = 8 * 6
+
+    assert PhotoField().clean(upload("site.png", size=(8, 6))).name == "site.png"
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [
+        (10_000, 10_000),  # past Image.MAX_IMAGE_PIXELS: Pillow warns of a decompression bomb
+        (20_000, 20_000),  # past twice that: Pillow refuses to open it
+    ],
+)
+def test_photo_field_refuses_a_decompression_bomb_with_a_message(settings, width, height):
+    # Our own limit out of the way: Pillow's protection alone must refuse it, with our message.
+    settings.UPLOAD_MAX_PIXELS = 10**10
+
+    with pytest.raises(ValidationError) as caught:
+        PhotoField().clean(png_declaring(width, height))
+
+    assert caught.value.messages == ["照片像素过多，不能超过 10000 百万像素，请缩小后再上传。"]
 
 
 def test_image_content_type_reads_the_same_formats():
@@ -211,3 +279,49 @@ def test_hazard_photo_after_not_an_image_refused_in_chinese(
     assert response.context["mark_form"].errors == {"photo_after": [NOT_AN_IMAGE]}
     hazard.refresh_from_db()
     assert hazard.photo_after.name == ""
+
+
+def test_hazard_photo_too_many_pixels_refused_nothing_saved(client, staff_a, site, media_root):
+    client.force_login(staff_a)
+
+    response = record_inspection(client, site, png_declaring(12000, 12000, "before.png"))
+
+    assert response.context["formset"].forms[0].errors == {"photo_before": [TOO_MANY_PIXELS]}
+    assert (Hazard.objects.count(), media_files(media_root)) == (0, [])
+
+
+def test_hazard_photo_after_too_many_pixels_refused_nothing_saved(
+    client, staff_a, unit_a, hazard_factory, media_root
+):
+    hazard = hazard_factory(unit=unit_a, found_date=date(2023, 3, 1))
+    hazard_start_rectification(user=staff_a, hazard=hazard, measures="清理")
+    client.force_login(staff_a)
+
+    response = mark_rectified(client, hazard, png_declaring(12000, 12000, "after.png"))
+
+    assert response.context["mark_form"].errors == {"photo_after": [TOO_MANY_PIXELS]}
+    hazard.refresh_from_db()
+    assert (hazard.photo_after.name, media_files(media_root)) == ("", [])
+
+
+def test_progress_photo_too_many_pixels_refused_nothing_saved(client, staff_a, unit_a, media_root):
+    project = ProjectFactory(responsible_unit=unit_a)
+    client.force_login(staff_a)
+
+    response = log_progress(client, project, png_declaring(12000, 12000))
+
+    assert response.context["form"].errors["photo"] == [TOO_MANY_PIXELS]
+    assert (ProgressLog.objects.count(), media_files(media_root)) == (0, [])
+
+
+def test_progress_photo_decompression_bomb_refused(client, settings, staff_a, unit_a, media_root):
+    settings.UPLOAD_MAX_PIXELS = 10**10
+    project = ProjectFactory(responsible_unit=unit_a)
+    client.force_login(staff_a)
+
+    response = log_progress(client, project, png_declaring(20_000, 20_000))
+
+    assert response.context["form"].errors["photo"] == [
+        "照片像素过多，不能超过 10000 百万像素，请缩小后再上传。"
+    ]
+    assert (ProgressLog.objects.count(), media_files(media_root)) == (0, [])

@@ -211,6 +211,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+# Counted from the image's header before it is decoded: 40 megapixels is a phone's photo with room
+# to spare (most save 12 to 24), and decodes into at most about 160 MB.
+UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", str(40_000_000))
+# Photos are stored re-encoded, their longest edge at most this, with a thumbnail for pages.
+UPLOAD_MAX_EDGE = envint("UPLOAD_MAX_EDGE", "2560")
+UPLOAD_THUMBNAIL_EDGE = envint("UPLOAD_THUMBNAIL_EDGE", "400")
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.media import StoredPhotoField
 from apps.core.models import (
     AreaUnit,
     Currency,
@@ -406,7 +407,7 @@ class ProgressLog(SourcedModel):
     investment_unit = models.CharField(
         _("金额单位"), max_length=4, choices=MoneyUnit.choices, default=MoneyUnit.YI
     )
-    photo = models.ImageField(_("现场照片"), upload_to="progress/%Y/%m/", blank=True)
+    photo = StoredPhotoField(_("现场照片"), upload_to="progress/%Y/%m/", blank=True)
     history = HistoricalRecords()
 
     class Meta:

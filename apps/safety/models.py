@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.media import StoredPhotoField
 from apps.core.models import NamedQuerySet, SourcedModel
 from apps.core.permissions import editable_by, is_zone_leader
 from apps.core.rules import holds
@@ -278,8 +279,8 @@ class Hazard(SourcedModel):
         related_name="verified_hazards",
     )
     closed_on = models.DateField(_("验收销号日期"), null=True, blank=True)
-    photo_before = models.ImageField(_("整改前照片"), upload_to="hazards/%Y/%m/", blank=True)
-    photo_after = models.ImageField(_("整改后照片"), upload_to="hazards/%Y/%m/", blank=True)
+    photo_before = StoredPhotoField(_("整改前照片"), upload_to="hazards/%Y/%m/", blank=True)
+    photo_after = StoredPhotoField(_("整改后照片"), upload_to="hazards/%Y/%m/", blank=True)
     history = HistoricalRecords()
     objects = HazardQuerySet.as_manager()
 

@@ -1,9 +1,14 @@
 """Uploaded photos: only for signed-in users, only as the image type their bytes say, never HTML."""
 
 import io
+from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from apps.projects.models import ProgressLog
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +86,17 @@ def test_media_refuses_gif_even_if_valid(signed_in, media_root):
 )
 def test_media_outside_or_missing_is_404(signed_in, media_root, path):
     assert signed_in.get(f"/media/{path}").status_code == 404
+
+
+def test_media_serves_a_stored_photos_thumbnail_only_when_signed_in(client, staff_a, media_root):
+    log = ProgressLog(project=ProjectFactory(), date=date(2024, 6, 1), text="现场")
+    log.photo.save("site.png", SimpleUploadedFile("site.png", image_bytes("PNG")), save=True)
+    url = log.photo.thumbnail_url
+
+    anonymous = client.get(url)
+    client.force_login(staff_a)
+    signed_in = client.get(url)
+
+    assert (anonymous.status_code, anonymous["Location"]) == (302, f"/accounts/login/?next={url}")
+    assert (signed_in.status_code, signed_in["Content-Type"]) == (200, "image/png")
+    assert url == f"/media/{log.photo.name.rsplit('/', 1)[0]}/thumbs/site.png"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 from PIL import Image
 
+from apps.core.media import thumbnail_name
 from apps.org.models import Area, IndustryChain
 from apps.projects.models import (
     Milestone,
@@ -304,7 +305,8 @@ def test_project_detail_shows_photo_through_media_view(client, staff_a, unit_a):
     log.photo.save("site.png", image_file(), save=True)
     client.force_login(staff_a)
     html = client.get(f"/projects/{project.pk}/").content.decode()
-    assert f'src="/media/{log.photo.name}"' in html
+    assert f'href="/media/{log.photo.name}"' in html
+    assert f'src="/media/{thumbnail_name(log.photo.name)}"' in html
 
 
 def test_project_detail_edit_actions_only_for_owning_unit(client, staff_a, staff_b, unit_a):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from apps.core.media import thumbnail_name
 from apps.org.models import Enterprise, Person
 from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, Site
 from apps.safety.services import (
@@ -550,7 +551,8 @@ def test_hazard_detail_history_names_people_changes_and_reason(
     content = response.content.decode()
     assert "照片不清楚" in content
     assert "colleague_a" in content
-    assert f'src="/media/{hazard.photo_after.name}"' in content
+    assert f'href="/media/{hazard.photo_after.name}"' in content
+    assert f'src="/media/{thumbnail_name(hazard.photo_after.name)}"' in content
 
 
 def test_hazard_detail_shows_only_the_next_step(client, staff_a, staff_b, unit_a, hazard_factory):

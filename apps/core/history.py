@@ -93,7 +93,8 @@ def _changes(new, old) -> list[Change]:
     return changes
 
 
-def _who(record) -> str:
+def editor_name(record) -> str:
+    """Who saved a historical record: their person's name, or 系统 when no one signed in did."""
     user = record.history_user
     return _("系统") if user is None else _person_name(user)
 
@@ -125,7 +126,7 @@ def history_entries(
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
-                    who=_who(record),
+                    who=editor_name(record),
                     kind=kind,
                     label=label_of(record),
                     action=actions.get(record.history_type, record.history_type),

@@ -1,4 +1,8 @@
-"""What staff do to projects: log progress, complete a milestone. Only the owning unit may."""
+"""What staff do to projects: log progress, complete a milestone. Only the owning unit may.
+
+Completing a milestone locks its row, so of two people at once the second is told by whom and on
+which date it was completed, and nothing is overwritten.
+"""
 
 import datetime
 from decimal import Decimal
@@ -9,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.history import editor_name
 from apps.core.models import MoneyUnit, convert_money
 from apps.core.permissions import require_edit
 
@@ -118,26 +123,54 @@ def progress_decreases(
     return errors
 
 
-@transaction.atomic
+def _completed_by(milestone: Milestone) -> str:
+    """Who set the milestone's current done date, from its edit history ("" if not known)."""
+    completer = None
+    records = milestone.history.select_related("history_user__person").order_by(
+        "-history_date", "-history_id"
+    )
+    for record in records[:50]:
+        if record.done_date != milestone.done_date:
+            break
+        completer = record
+    if completer is None or completer.history_user is None:
+        return ""
+    return editor_name(completer)
+
+
 def milestone_complete(*, user, milestone: Milestone, done_date: datetime.date | None) -> Milestone:
-    """Mark a milestone done on `done_date` (not before its start, not in the future)."""
+    """Mark a milestone done on `done_date` (not before its start, not in the future).
+
+    The row is locked first, so of two people completing it at once the second waits and is
+    then told who completed it and on which date; their date is not written.
+    """
     require_edit(user, milestone.project.responsible_unit_id)
-    if milestone.done_date is not None:
-        raise ValidationError(
-            _("该节点已于 %(date)s 完成。") % {"date": milestone.done_date.isoformat()}
-        )
-    if done_date is None:
-        raise ValidationError({"done_date": _("请填写实际完成日期。")})
-    if milestone.start_date and done_date < milestone.start_date:
-        raise ValidationError(
-            {
-                "done_date": _("实际完成日期不能早于开始日期（%(date)s）。")
-                % {"date": milestone.start_date.isoformat()}
-            }
-        )
-    if done_date > timezone.localdate():
-        raise ValidationError({"done_date": _("实际完成日期不能晚于今天。")})
-    milestone.done_date = done_date
-    milestone.full_clean()
-    milestone.save(update_fields=["done_date", "updated_at"])
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if locked.done_date is not None:
+            who = _completed_by(locked)
+            date = locked.done_date.isoformat()
+            if who:
+                raise ValidationError(
+                    _("该节点已由 %(who)s 于 %(date)s 完成，本次提交未作更改。")
+                    % {"who": who, "date": date}
+                )
+            raise ValidationError(_("该节点已于 %(date)s 完成。") % {"date": date})
+        if done_date is None:
+            raise ValidationError({"done_date": _("请填写实际完成日期。")})
+        if locked.start_date and done_date < locked.start_date:
+            raise ValidationError(
+                {
+                    "done_date": _("实际完成日期不能早于开始日期（%(date)s）。")
+                    % {"date": locked.start_date.isoformat()}
+                }
+            )
+        if done_date > timezone.localdate():
+            raise ValidationError({"done_date": _("实际完成日期不能晚于今天。")})
+        locked.done_date = done_date
+        locked.full_clean()
+        locked._history_user = user
+        locked.save(update_fields=["done_date", "updated_at"])
+    milestone.done_date = locked.done_date
+    milestone.updated_at = locked.updated_at
     return milestone

@@ -34,6 +34,22 @@ class SourcedModel(models.Model):
         abstract = True
 
 
+class VersionedModel(models.Model):
+    """A row several people edit: each save that goes through a service or an edit form bumps
+    `version`, so a form shown at an older version is refused instead of overwriting the newer
+    edit (apps.core.forms.StaleEditMixin)."""
+
+    version = models.PositiveIntegerField(
+        _("版本"),
+        default=1,
+        editable=False,
+        help_text=_("每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。"),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class MoneyUnit(models.TextChoices):
     YI = "yi", _("亿")
     WAN = "wan", _("万")

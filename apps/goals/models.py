@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import NamedQuerySet, SourcedModel
+from apps.core.models import NamedQuerySet, SourcedModel, VersionedModel
 from apps.core.rules import holds
 
 
@@ -120,7 +120,7 @@ class TargetQuerySet(models.QuerySet):
         return self.filter(TargetRules.overdue(today))
 
 
-class Target(SourcedModel):
+class Target(SourcedModel, VersionedModel):
     """A target of a goal: a metric with baseline, target and current value, and a deadline."""
 
     goal = models.ForeignKey(

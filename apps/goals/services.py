@@ -26,7 +26,9 @@ def checkin_create(
     """Record today's check-in on a target and carry its value and status onto the target.
 
     Only staff of the target's responsible unit (and superusers) may check in. A value left
-    empty keeps the target's current value (a check-in may report status only).
+    empty keeps the target's current value (a check-in may report status only). The target's
+    version moves on, so an admin form opened before the check-in cannot overwrite what it
+    carried onto the target.
     """
     require_edit(user, target.responsible_unit_id)
     comment = (comment or "").strip()
@@ -50,8 +52,10 @@ def checkin_create(
         if value is not None:
             locked.current_value = value
         locked.status = status
+        locked.version += 1
         locked.full_clean()
         locked._history_user = user
-        locked.save(update_fields=["current_value", "status", "updated_at"])
+        locked.save(update_fields=["current_value", "status", "version", "updated_at"])
     target.current_value, target.status = locked.current_value, locked.status
+    target.version = locked.version
     return checkin

@@ -16,6 +16,7 @@ from apps.core.models import (
     MoneyUnit,
     NamedQuerySet,
     SourcedModel,
+    VersionedModel,
     convert_money,
     money_label,
 )
@@ -123,7 +124,7 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class Project(SourcedModel, MoneyFields):
+class Project(SourcedModel, MoneyFields, VersionedModel):
     """A key project (重点项目)."""
 
     name = models.CharField(_("项目名称"), max_length=200)
@@ -320,7 +321,7 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(MilestoneRules.due_soon(today))
 
 
-class Milestone(SourcedModel):
+class Milestone(SourcedModel, VersionedModel):
     """A dated step of a project: due date, done date and the deadline phrase it came from."""
 
     project = models.ForeignKey(

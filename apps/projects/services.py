@@ -168,9 +168,10 @@ def milestone_complete(*, user, milestone: Milestone, done_date: datetime.date |
         if done_date > timezone.localdate():
             raise ValidationError({"done_date": _("实际完成日期不能晚于今天。")})
         locked.done_date = done_date
+        locked.version += 1
         locked.full_clean()
         locked._history_user = user
-        locked.save(update_fields=["done_date", "updated_at"])
-    milestone.done_date = locked.done_date
+        locked.save(update_fields=["done_date", "version", "updated_at"])
+    milestone.done_date, milestone.version = locked.done_date, locked.version
     milestone.updated_at = locked.updated_at
     return milestone

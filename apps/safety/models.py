@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import NamedQuerySet, SourcedModel
+from apps.core.models import NamedQuerySet, SourcedModel, VersionedModel
 from apps.core.permissions import editable_by, is_zone_leader
 from apps.core.rules import holds
 
@@ -220,7 +220,7 @@ class HazardQuerySet(models.QuerySet):
         return editable_by(queryset, user)
 
 
-class Hazard(SourcedModel):
+class Hazard(SourcedModel, VersionedModel):
     """A hidden hazard (隐患) and its rectification, found -> rectifying -> rectified -> closed."""
 
     inspection = models.ForeignKey(

@@ -16,7 +16,8 @@ when the verifier rejects the rectification:
   so first, in words.
 
 Every step checks the current status under a row lock, so a step that no longer applies (a
-second click, two people at once) gets a clear message instead of a corrupted record.
+second click, two people at once) gets a clear message instead of a corrupted record; every step
+moves the hazard's version on, so an admin form opened before it cannot overwrite it.
 """
 
 from datetime import date
@@ -142,11 +143,13 @@ def _check_day(value: date, earliest: date, *, field: str, too_early: str) -> No
 
 
 def _save(hazard: Hazard, user, fields: list[str], reason: str = "") -> None:
+    """Save a workflow step on the locked hazard, moving its version on."""
+    hazard.version += 1
     hazard.full_clean()
     hazard._history_user = user
     if reason:
         hazard._change_reason = reason
-    hazard.save(update_fields=[*fields, "updated_at"])
+    hazard.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def _refresh(target: Hazard, source: Hazard) -> Hazard:

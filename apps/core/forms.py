@@ -1,6 +1,8 @@
 """What every area's forms and filters share: Bootstrap's classes, invalid fields marked, a
-service's ValidationError shown on the form it came from, and the version an edit form was
-shown at."""
+service's ValidationError shown on the form it came from, the version an edit form was shown at,
+and the key that makes a form submitted twice count once."""
+
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -66,6 +68,25 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for name, errors in error.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+class SubmissionKeyField(forms.UUIDField):
+    """A hidden key, new each time the form is shown, that the service stores on the row it
+    creates (apps.core.concurrency.recorded_once). A missing or malformed key is no key: the
+    form then works as it would without one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", uuid.uuid4)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
 
 
 VERSION = "version"

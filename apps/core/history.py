@@ -17,8 +17,8 @@ from django.db.models import ForeignKey
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-# Bookkeeping a reader does not need: timestamps, the demo flag and the edit counter.
-IGNORED_FIELDS = {"created_at", "updated_at", "is_demo", "version"}
+# Bookkeeping a reader does not need: timestamps, the demo flag, the edit counter and the form key.
+IGNORED_FIELDS = {"created_at", "updated_at", "is_demo", "version", "submission_key"}
 
 
 @dataclass

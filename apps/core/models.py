@@ -50,6 +50,18 @@ class VersionedModel(models.Model):
         abstract = True
 
 
+class SubmittedOnceModel(models.Model):
+    """A row created by a form: the key rendered with that form, so a second identical POST
+    (a double click, a resubmitted page) finds this row instead of creating another
+    (apps.core.concurrency.recorded_once). Subclasses make the key unique with a named
+    UniqueConstraint; NULL, for rows not created by a form, may repeat."""
+
+    submission_key = models.UUIDField(_("提交标识"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class MoneyUnit(models.TextChoices):
     YI = "yi", _("亿")
     WAN = "wan", _("万")

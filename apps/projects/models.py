@@ -16,6 +16,7 @@ from apps.core.models import (
     MoneyUnit,
     NamedQuerySet,
     SourcedModel,
+    SubmittedOnceModel,
     VersionedModel,
     convert_money,
     money_label,
@@ -384,7 +385,7 @@ class Milestone(SourcedModel, VersionedModel):
     natural_key.dependencies = ["projects.project"]
 
 
-class ProgressLog(SourcedModel):
+class ProgressLog(SourcedModel, SubmittedOnceModel):
     """What was done on a project by a date: text, percent complete, investment completed to date."""
 
     project = models.ForeignKey(
@@ -425,6 +426,10 @@ class ProgressLog(SourcedModel):
                 condition=Q(investment_completed__isnull=True) | Q(investment_completed__gte=0),
                 name="projects_progresslog_investment_not_negative",
                 violation_error_message=_("累计完成投资不能为负数。"),
+            ),
+            # A resubmitted progress form finds the log it made (NULLs, from elsewhere, repeat).
+            models.UniqueConstraint(
+                fields=["submission_key"], name="projects_progresslog_submission_key_unique"
             ),
         ]
         indexes = [

@@ -1,10 +1,12 @@
 """What staff do to projects: log progress, complete a milestone. Only the owning unit may.
 
-Completing a milestone locks its row, so of two people at once the second is told by whom and on
-which date it was completed, and nothing is overwritten.
+Both lock the row they depend on, so two people at once take turns: a milestone is completed
+once (the second is told by whom and on which date), and a progress form submitted twice makes
+one log.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.concurrency import recorded_once
 from apps.core.history import editor_name
 from apps.core.models import MoneyUnit, convert_money
 from apps.core.permissions import require_edit
@@ -35,12 +38,16 @@ def progress_log_create(
     photo: UploadedFile | None = None,
     confirm_decrease: bool = False,
     date: datetime.date | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> ProgressLog:
     """Record today's progress on a project.
 
     Percent complete and investment completed are cumulative, so a figure lower than the latest
     log's is usually a typing mistake; it is refused unless `confirm_decrease` is set (a genuine
     correction, e.g. after an over-report), and the message says what the previous figure was.
+
+    The progress form's `submission_key` is stored on the log: the same form sent again raises
+    AlreadyRecorded with the first log instead of adding a second.
     """
     require_edit(user, project.responsible_unit_id)
     log = ProgressLog(
@@ -51,6 +58,7 @@ def progress_log_create(
         percent_complete=percent_complete,
         investment_completed=investment_completed,
         investment_unit=investment_unit,
+        submission_key=submission_key,
     )
     if photo:
         log.photo = photo
@@ -61,19 +69,25 @@ def progress_log_create(
         errors["percent_complete"] = _("完成百分比必须在 0 到 100 之间。")
     if investment_completed is not None and investment_completed < 0:
         errors["investment_completed"] = _("累计完成投资不能为负数。")
-    if not confirm_decrease and not errors:
-        errors.update(
-            progress_decreases(
-                project,
-                percent_complete=percent_complete,
-                investment_completed=investment_completed,
-                investment_unit=investment_unit,
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
-    log.full_clean()
-    log.save()
+    with transaction.atomic():
+        # One log of a project at a time: each compares with the latest log, and a resubmitted
+        # form waits for the first to commit and then finds its log.
+        Project.objects.select_for_update().values_list("pk").get(pk=project.pk)
+        with recorded_once(ProgressLog, submission_key, author=user):
+            if not confirm_decrease and not errors:
+                errors.update(
+                    progress_decreases(
+                        project,
+                        percent_complete=percent_complete,
+                        investment_completed=investment_completed,
+                        investment_unit=investment_unit,
+                    )
+                )
+            if errors:
+                raise ValidationError(errors)
+            # The key's uniqueness is the database's to enforce (recorded_once), not a form error.
+            log.full_clean(exclude=["submission_key"])
+            log.save()
     return log
 
 

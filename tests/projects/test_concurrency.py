@@ -1,17 +1,28 @@
-"""Two staff at once on a project: a milestone is completed once."""
+"""Two staff at once on a project: a milestone is completed once, a progress form sent twice makes
+one log."""
 
+import re
+import uuid
 from datetime import date, timedelta
 from functools import partial
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
+from apps.core.concurrency import AlreadyRecorded
 from apps.projects import services
-from apps.projects.models import Milestone
+from apps.projects.models import Milestone, ProgressLog
 from tests.factories import MilestoneFactory, ProjectFactory
 from tests.threads import at_once
+
+ALREADY_RECORDED = "这次提交已经记录过了，没有重复保存。"
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.wsgi_request._messages]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -97,3 +108,101 @@ def test_milestone_complete_refusal_comes_in_english_for_english_users(client, m
         "This milestone was already completed by chen on 2024-06-14; nothing was changed."
         in response.content.decode()
     )
+
+
+# --- a progress form sent twice --------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_today():
+    with time_machine.travel("2024-06-15 10:00 +0800", tick=False):
+        yield
+
+
+def progress_key(client, project) -> str:
+    page = client.get(f"/projects/{project.pk}/progress/").content.decode()
+    return re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+
+
+@pytest.mark.django_db
+def test_progress_form_carries_a_new_key_each_time_it_is_shown(client, staff_a, unit_a):
+    project = ProjectFactory(responsible_unit=unit_a)
+    client.force_login(staff_a)
+
+    keys = {progress_key(client, project), progress_key(client, project)}
+
+    assert len(keys) == 2
+
+
+@pytest.mark.django_db
+def test_progress_form_posted_twice_makes_one_log(client, staff_a, unit_a, frozen_today):
+    project = ProjectFactory(responsible_unit=unit_a)
+    client.force_login(staff_a)
+    url = f"/projects/{project.pk}/progress/"
+    data = {
+        "text": "主体结构封顶",
+        "percent_complete": "60",
+        "investment_unit": "yi",
+        "submission_key": progress_key(client, project),
+    }
+
+    first = client.post(url, data, follow=True)
+    second = client.post(url, data)
+
+    assert first.redirect_chain == [(f"/projects/{project.pk}/", 302)]
+    assert (second.status_code, second["Location"]) == (302, f"/projects/{project.pk}/")
+    assert messages_of(second) == [ALREADY_RECORDED]
+    log = ProgressLog.objects.get()
+    assert (log.text, log.submission_key) == ("主体结构封顶", uuid.UUID(data["submission_key"]))
+
+
+@pytest.mark.django_db
+def test_progress_form_without_key_still_records(client, staff_a, unit_a):
+    project = ProjectFactory(responsible_unit=unit_a)
+    client.force_login(staff_a)
+    data = {"text": "主体结构封顶", "percent_complete": "60", "investment_unit": "yi"}
+
+    client.post(f"/projects/{project.pk}/progress/", data)
+    client.post(f"/projects/{project.pk}/progress/", data | {"submission_key": "not-a-key"})
+
+    assert list(ProgressLog.objects.values_list("submission_key", flat=True)) == [None, None]
+
+
+@pytest.mark.django_db
+def test_progress_log_create_same_key_returns_the_first_log(staff_a, unit_a):
+    project = ProjectFactory(responsible_unit=unit_a)
+    key = uuid.uuid4()
+    first = services.progress_log_create(
+        user=staff_a, project=project, text="设备进场", percent_complete=30, submission_key=key
+    )
+
+    # Resubmitted after a later log raised the figures: still the first log, not a decrease error.
+    services.progress_log_create(user=staff_a, project=project, text="安装", percent_complete=50)
+    with pytest.raises(AlreadyRecorded) as recorded:
+        services.progress_log_create(
+            user=staff_a, project=project, text="设备进场", percent_complete=30, submission_key=key
+        )
+
+    assert recorded.value.instance == first
+    assert ProgressLog.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_progress_log_create_another_persons_key_is_refused(make_user, staff_a, unit_a):
+    project = ProjectFactory(responsible_unit=unit_a)
+    key = uuid.uuid4()
+    services.progress_log_create(
+        user=staff_a, project=project, text="设备进场", percent_complete=30, submission_key=key
+    )
+
+    with pytest.raises(ValidationError) as error:
+        services.progress_log_create(
+            user=make_user("liu", unit=unit_a),
+            project=project,
+            text="设备进场",
+            percent_complete=30,
+            submission_key=key,
+        )
+
+    assert error.value.messages == ["这张表单已失效，请刷新页面后重新填写。"]
+    assert ProgressLog.objects.count() == 1

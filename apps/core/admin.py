@@ -2,8 +2,13 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ImproperlyConfigured
+from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import VERSION, StaleEditMixin, VersionedModelForm
 
 admin.site.site_header = _("开发区重点工作管理系统")
 admin.site.site_title = _("开发区重点工作管理系统")
@@ -39,3 +44,55 @@ class WholeRowConstraintsForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         not_on_form = {f.name for f in self._meta.model._meta.concrete_fields} - set(self.fields)
         return exclude - not_on_form
+
+
+class _VersionOnFormMixin:
+    """Puts the form's hidden version field on the page (in the first fieldset) and keeps it out
+    of the model fields the admin builds the form from (the model field is not editable)."""
+
+    form = VersionedModelForm
+
+    def get_fieldsets(self, request, obj=None):
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        return [(name, {**options, "fields": [*options["fields"], VERSION]}), *rest]
+
+    def _without_version(self, request, obj, kwargs: dict) -> dict:
+        """The form's kwargs with the version left out of the fields it is built from."""
+        fields = kwargs.get("fields")
+        if fields is None and "fields" not in kwargs:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if fields is not None:
+            kwargs["fields"] = [name for name in fields if name != VERSION]
+        return kwargs
+
+    def _check_stale_edit_form(self, form):
+        if not issubclass(form, StaleEditMixin):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.form must be a StaleEditMixin form, e.g. VersionedModelForm."
+            )
+        return form
+
+
+class StaleEditAdminMixin(_VersionOnFormMixin):
+    """For the ModelAdmin of a VersionedModel: a change saved from a page opened before someone
+    else's save is refused with what they changed (apps.core.forms.StaleEditMixin). The change
+    view validates and saves in one transaction, so the row stays locked from check to save;
+    the history's revert page is made to do the same."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs = self._without_version(request, obj, kwargs)
+        return self._check_stale_edit_form(super().get_form(request, obj, change=change, **kwargs))
+
+    def history_form_view(self, request, *args, **kwargs):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, *args, **kwargs)
+
+
+class StaleEditInlineMixin(_VersionOnFormMixin):
+    """For an inline of a VersionedModel: each row it shows is checked the same way."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs = self._without_version(request, obj, kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        self._check_stale_edit_form(formset.form)
+        return formset

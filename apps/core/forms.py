@@ -1,8 +1,16 @@
-"""What every area's forms and filters share: Bootstrap's classes, invalid fields marked, and a
-service's ValidationError shown on the form it came from."""
+"""What every area's forms and filters share: Bootstrap's classes, invalid fields marked, a
+service's ValidationError shown on the form it came from, the version an edit form was shown at,
+and the key that makes a form submitted twice count once."""
+
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from simple_history.models import to_historic
+
+from .concurrency import stale_edit_message
+from .history import changes_since
 
 
 def bootstrap_class(widget: forms.Widget, *, small: bool = False) -> str:
@@ -60,3 +68,116 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for name, errors in error.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+class SubmissionKeyField(forms.UUIDField):
+    """A hidden key, new each time the form is shown, that the service stores on the row it
+    creates (apps.core.concurrency.recorded_once). A missing or malformed key is no key: the
+    form then works as it would without one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", uuid.uuid4)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
+VERSION = "version"
+
+
+class VersionField(forms.IntegerField):
+    """The version of the row the form was shown at (hidden). It is never a change of its own:
+    an inline row nobody touched is not saved just because the row moved on meanwhile."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class StaleEditMixin:
+    """A ModelForm of a VersionedModel that will not save over an edit made after it was shown.
+
+    The form carries the row's version as a hidden field. When the form changes something, clean()
+    locks the row (select_for_update) and compares: a newer stored version means someone saved
+    since the page was opened, and the form is refused with who changed which fields (from the
+    edit history), their new values beside those fields, and what the user typed kept. The
+    refused form carries the stored version, so saving it again is a deliberate overwrite. A
+    current version moves the instance to the next one, written by the save under the same lock:
+    validate and save in one transaction.atomic(), as the admin's change view does.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[VERSION] = VersionField()
+        instance = self.instance
+        if instance.pk is not None and VERSION not in self.initial:
+            if to_historic(instance) is not None:
+                # Reverting to an old version from the admin's history: that page shows the
+                # row's current version, so only an edit after it opened counts as stale.
+                self.initial[VERSION] = self._stored_version(lock=False)
+            else:
+                self.initial[VERSION] = instance.version
+
+    def _stored_version(self, *, lock: bool) -> int | None:
+        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
+        if lock:
+            rows = rows.select_for_update()
+        return rows.values_list(VERSION, flat=True).first()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        instance = self.instance
+        # A revert writes the old record's values over the row, changed on the form or not.
+        if instance.pk is None or not (self.has_changed() or to_historic(instance) is not None):
+            return cleaned_data
+        stored = self._stored_version(lock=True)
+        if stored is None:
+            raise ValidationError(_("这条记录已被删除，无法保存。"))
+        seen = cleaned_data.get(VERSION)
+        if seen == stored:
+            instance.version = stored + 1
+        else:
+            self._refuse_stale(seen, stored)
+        return cleaned_data
+
+    def _refuse_stale(self, seen: int | None, stored: int) -> None:
+        changes = changes_since(self.instance, seen) if seen is not None else None
+        if changes is None:
+            self.add_error(
+                None, _("无法确认您看到的是最新内容：这条记录可能已被他人修改。请核对后再次保存。")
+            )
+        else:
+            self.add_error(None, stale_edit_message(changes))
+            for change in changes.fields:
+                field = self.fields.get(change.name)
+                if field is not None and not field.widget.is_hidden:
+                    self.add_error(
+                        change.name,
+                        _("%(who)s 已改为：%(value)s") % {"who": change.who, "value": change.new},
+                    )
+        # Saving the re-shown form again overwrites knowingly: it now carries the stored version.
+        data = self.data.copy()
+        data[self.add_prefix(VERSION)] = str(stored)
+        self.data = data
+
+
+class VersionedModelForm(StaleEditMixin, forms.ModelForm):
+    """The ModelForm the admin uses for a VersionedModel unless it names another."""

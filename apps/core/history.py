@@ -17,7 +17,8 @@ from django.db.models import ForeignKey
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-IGNORED_FIELDS = {"created_at", "updated_at", "is_demo"}
+# Bookkeeping a reader does not need: timestamps, the demo flag, the edit counter and the form key.
+IGNORED_FIELDS = {"created_at", "updated_at", "is_demo", "version", "submission_key"}
 
 
 @dataclass
@@ -93,7 +94,8 @@ def _changes(new, old) -> list[Change]:
     return changes
 
 
-def _who(record) -> str:
+def editor_name(record) -> str:
+    """Who saved a historical record: their person's name, or 系统 when no one signed in did."""
     user = record.history_user
     return _("系统") if user is None else _person_name(user)
 
@@ -125,7 +127,7 @@ def history_entries(
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
-                    who=_who(record),
+                    who=editor_name(record),
                     kind=kind,
                     label=label_of(record),
                     action=actions.get(record.history_type, record.history_type),
@@ -135,3 +137,68 @@ def history_entries(
             )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+@dataclass
+class LaterChange:
+    """A field saved after a given version of a row: its new value and who saved it last."""
+
+    name: str
+    label: str
+    new: str
+    who: str
+    when: datetime.datetime
+
+
+@dataclass
+class ChangesSince:
+    fields: list[LaterChange]
+    editors: list[tuple[str, datetime.datetime]]  # who saved, and when they last did, oldest first
+
+
+def changes_since(instance, version: int) -> ChangesSince:
+    """What was saved on the instance's row after `version` (a VersionedModel's counter).
+
+    The state at `version` is the newest historical record at or below it; each later record is
+    compared with the one before it, so a field changed twice names whoever changed it last.
+    When history holds no record of `version` (a row loaded from fixtures, which keep no
+    history), the fields cannot be told and only the editors are given.
+    """
+    history = instance.history
+    foreign_keys = [f.name for f in instance._meta.concrete_fields if isinstance(f, ForeignKey)]
+    later = list(
+        history.filter(version__gt=version)
+        .select_related("history_user__person", *foreign_keys)
+        .order_by("history_date", "history_id")
+    )
+    previous = (
+        history.filter(version__lte=version)
+        .select_related(*foreign_keys)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    fields = [
+        f
+        for f in instance._meta.concrete_fields
+        if f.name not in IGNORED_FIELDS and not f.primary_key and not f.generated
+    ]
+    changed: dict[str, LaterChange] = {}
+    editors: dict[str, datetime.datetime] = {}
+    for record in later:
+        who = editor_name(record)
+        editors.pop(who, None)
+        editors[who] = record.history_date
+        if previous is not None:
+            for model_field in fields:
+                after = getattr(record, model_field.attname)
+                if getattr(previous, model_field.attname) != after:
+                    changed.pop(model_field.name, None)
+                    changed[model_field.name] = LaterChange(
+                        model_field.name,
+                        str(model_field.verbose_name),
+                        _display(record, model_field, after),
+                        who,
+                        record.history_date,
+                    )
+        previous = record
+    return ChangesSince(list(changed.values()), list(editors.items()))

@@ -34,6 +34,34 @@ class SourcedModel(models.Model):
         abstract = True
 
 
+class VersionedModel(models.Model):
+    """A row several people edit: each save that goes through a service or an edit form bumps
+    `version`, so a form shown at an older version is refused instead of overwriting the newer
+    edit (apps.core.forms.StaleEditMixin)."""
+
+    version = models.PositiveIntegerField(
+        _("版本"),
+        default=1,
+        editable=False,
+        help_text=_("每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SubmittedOnceModel(models.Model):
+    """A row created by a form: the key rendered with that form, so a second identical POST
+    (a double click, a resubmitted page) finds this row instead of creating another
+    (apps.core.concurrency.recorded_once). Subclasses make the key unique with a named
+    UniqueConstraint; NULL, for rows not created by a form, may repeat."""
+
+    submission_key = models.UUIDField(_("提交标识"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class MoneyUnit(models.TextChoices):
     YI = "yi", _("亿")
     WAN = "wan", _("万")

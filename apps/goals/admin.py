@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import SourcedAdmin
+from apps.core.admin import SourcedAdmin, StaleEditAdminMixin, StaleEditInlineMixin
 
 from .models import Award, CheckIn, Evaluation, Goal, Indicator, Plan, Ranking, Target
 
@@ -16,7 +16,7 @@ class GoalInline(admin.TabularInline):
     show_change_link = True
 
 
-class TargetInline(admin.StackedInline):
+class TargetInline(StaleEditInlineMixin, admin.StackedInline):
     model = Target
     fields = (
         ("title", "status"),
@@ -81,7 +81,7 @@ class GoalAdmin(SourcedAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SourcedAdmin):
+class TargetAdmin(StaleEditAdminMixin, SourcedAdmin):
     list_display = (
         "title",
         "goal",

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import MarkInvalidMixin
+from apps.core.forms import MarkInvalidMixin, SubmissionKeyField
 
 from .models import TargetStatus
 
@@ -29,3 +29,5 @@ class CheckInForm(MarkInvalidMixin, forms.Form):
         help_text=_("状态为“存在风险”或“滞后”时必填。"),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
     )
+    # Sent twice (a double click, a resubmitted page), the form still makes one check-in.
+    submission_key = SubmissionKeyField()

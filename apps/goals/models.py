@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import NamedQuerySet, SourcedModel
+from apps.core.models import NamedQuerySet, SourcedModel, SubmittedOnceModel, VersionedModel
 from apps.core.rules import holds
 
 
@@ -120,7 +120,7 @@ class TargetQuerySet(models.QuerySet):
         return self.filter(TargetRules.overdue(today))
 
 
-class Target(SourcedModel):
+class Target(SourcedModel, VersionedModel):
     """A target of a goal: a metric with baseline, target and current value, and a deadline."""
 
     goal = models.ForeignKey(
@@ -207,7 +207,7 @@ class Target(SourcedModel):
     natural_key.dependencies = ["goals.goal"]
 
 
-class CheckIn(SourcedModel):
+class CheckIn(SourcedModel, SubmittedOnceModel):
     """A periodic report on a target: the value reached, a status and a comment."""
 
     target = models.ForeignKey(
@@ -232,6 +232,12 @@ class CheckIn(SourcedModel):
         verbose_name_plural = _("指标填报")
         ordering = ["-date", "-id"]
         get_latest_by = ["date", "id"]
+        constraints = [
+            # A resubmitted check-in form finds the check-in it made (NULLs may repeat).
+            models.UniqueConstraint(
+                fields=["submission_key"], name="goals_checkin_submission_key_unique"
+            ),
+        ]
         indexes = [models.Index(fields=["target", "-date"], name="goals_checkin_target_date_idx")]
 
     def __str__(self):

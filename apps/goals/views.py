@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
 from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
@@ -135,22 +136,34 @@ def target_checkin(request, pk):
     # Another unit's target is not found here (404): staff check in only on their own.
     target = _get_target(editable_by(Target.objects.all(), request.user), pk)
     form = CheckInForm(request.POST)
-    saved = False
+    saved = already_recorded = False
     if form.is_valid():
         try:
             checkin_create(user=request.user, target=target, **form.cleaned_data)
+        except AlreadyRecorded:
+            # The same form sent twice: answer as the first time, having saved nothing more.
+            already_recorded = True
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             saved = True
+    if already_recorded and not request.htmx:
+        messages.info(request, ALREADY_RECORDED)
+        return redirect("goals:target_detail", pk=target.pk)
     if saved and not request.htmx:
         messages.success(request, _("已记录本次填报。"))
         return redirect("goals:target_detail", pk=target.pk)
-    if saved:
+    if saved or already_recorded:
         # Re-read the target so the light reflects the new check-in.
         target = _get_target(Target.objects, pk)
         form = None
-    context = _target_context(request, target, form=form, saved=saved)
+    context = _target_context(
+        request,
+        target,
+        form=form,
+        saved=saved,
+        already_recorded=ALREADY_RECORDED if already_recorded else "",
+    )
     if request.htmx:
         return render(request, "goals/target_checkin_response.html", context)
     return render(request, "goals/target_detail.html", context)

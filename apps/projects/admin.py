@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import SourcedAdmin
+from apps.core.admin import SourcedAdmin, StaleEditAdminMixin, StaleEditInlineMixin
 from apps.core.models import money_label
 
 from .models import Milestone, Portfolio, ProgressLog, Project, ProjectPhase
@@ -21,7 +21,7 @@ class ProjectPhaseInline(admin.TabularInline):
     show_change_link = True
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(StaleEditInlineMixin, admin.TabularInline):
     model = Milestone
     fields = ("title", "start_date", "due_date", "done_date", "deadline_phrase")
     extra = 0
@@ -56,7 +56,7 @@ class PortfolioAdmin(SourcedAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(SourcedAdmin):
+class ProjectAdmin(StaleEditAdminMixin, SourcedAdmin):
     list_display = (
         "name",
         "kind",
@@ -160,7 +160,7 @@ class ProjectPhaseAdmin(SourcedAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SourcedAdmin):
+class MilestoneAdmin(StaleEditAdminMixin, SourcedAdmin):
     list_display = ("title", "project", "start_date", "due_date", "done_date", "deadline_phrase")
     list_select_related = ("project",)
     list_filter = (("done_date", admin.EmptyFieldListFilter), *SourcedAdmin.list_filter)

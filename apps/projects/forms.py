@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import BootstrapFormMixin, MarkInvalidMixin
+from apps.core.forms import BootstrapFormMixin, MarkInvalidMixin, SubmissionKeyField
 from apps.core.media import PhotoField
 from apps.core.models import MoneyUnit
 
@@ -48,6 +48,8 @@ class ProgressLogForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):
         label=_("现场照片"), required=False, help_text=_("可选，JPEG、PNG 或 WebP。")
     )
     confirm_decrease = forms.BooleanField(label=_("确认下调"), required=False)
+    # Sent twice (a double click, a resubmitted page), the form still makes one log.
+    submission_key = SubmissionKeyField()
 
 
 class MilestoneCompleteForm(BootstrapFormMixin, MarkInvalidMixin, forms.Form):

@@ -17,6 +17,8 @@ from apps.core.models import (
     MoneyUnit,
     NamedQuerySet,
     SourcedModel,
+    SubmittedOnceModel,
+    VersionedModel,
     convert_money,
     money_label,
 )
@@ -124,7 +126,7 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class Project(SourcedModel, MoneyFields):
+class Project(SourcedModel, MoneyFields, VersionedModel):
     """A key project (重点项目)."""
 
     name = models.CharField(_("项目名称"), max_length=200)
@@ -321,7 +323,7 @@ class MilestoneQuerySet(models.QuerySet):
         return self.filter(MilestoneRules.due_soon(today))
 
 
-class Milestone(SourcedModel):
+class Milestone(SourcedModel, VersionedModel):
     """A dated step of a project: due date, done date and the deadline phrase it came from."""
 
     project = models.ForeignKey(
@@ -384,7 +386,7 @@ class Milestone(SourcedModel):
     natural_key.dependencies = ["projects.project"]
 
 
-class ProgressLog(SourcedModel):
+class ProgressLog(SourcedModel, SubmittedOnceModel):
     """What was done on a project by a date: text, percent complete, investment completed to date."""
 
     project = models.ForeignKey(
@@ -425,6 +427,10 @@ class ProgressLog(SourcedModel):
                 condition=Q(investment_completed__isnull=True) | Q(investment_completed__gte=0),
                 name="projects_progresslog_investment_not_negative",
                 violation_error_message=_("累计完成投资不能为负数。"),
+            ),
+            # A resubmitted progress form finds the log it made (NULLs, from elsewhere, repeat).
+            models.UniqueConstraint(
+                fields=["submission_key"], name="projects_progresslog_submission_key_unique"
             ),
         ]
         indexes = [

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
 from apps.core.models import MoneyUnit, convert_money
@@ -199,7 +200,11 @@ def progress_create(request, pk: int):
                     investment_unit=data["investment_unit"],
                     photo=data["photo"] or None,
                     confirm_decrease=data["confirm_decrease"],
+                    submission_key=data["submission_key"],
                 )
+            except AlreadyRecorded:
+                messages.info(request, ALREADY_RECORDED)
+                return redirect("projects:project_detail", pk=project.pk)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -7,7 +7,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.core.admin import SourcedAdmin, WholeRowConstraintsForm
+from apps.core.admin import (
+    SourcedAdmin,
+    StaleEditAdminMixin,
+    StaleEditInlineMixin,
+    WholeRowConstraintsForm,
+)
+from apps.core.forms import StaleEditMixin
 
 from . import services
 from .models import Campaign, Hazard, Inspection, InspectionTeam, SafetyWork, Site
@@ -22,7 +28,11 @@ HAZARD_RECTIFICATION_FIELDS = (
 HAZARD_WORKFLOW_FIELDS = ("status", "rectifier", "rectified_on", "verifier", "closed_on")
 
 
-class HazardInline(admin.StackedInline):
+class HazardAdminForm(StaleEditMixin, WholeRowConstraintsForm):
+    """Refuses an edit made on a page opened before someone else's save or a workflow step."""
+
+
+class HazardInline(StaleEditInlineMixin, admin.StackedInline):
     model = Hazard
     fields = (
         "description",
@@ -30,7 +40,7 @@ class HazardInline(admin.StackedInline):
         ("location", "enterprise", "responsible_unit"),
         *HAZARD_RECTIFICATION_FIELDS,
     )
-    form = WholeRowConstraintsForm
+    form = HazardAdminForm
     autocomplete_fields = ("enterprise", "responsible_unit")
     readonly_fields = HAZARD_WORKFLOW_FIELDS
     extra = 0
@@ -114,7 +124,7 @@ class InspectionAdmin(SourcedAdmin):
 
 
 @admin.register(Hazard)
-class HazardAdmin(SourcedAdmin):
+class HazardAdmin(StaleEditAdminMixin, SourcedAdmin):
     list_display = (
         "short_description",
         "grade",
@@ -131,7 +141,7 @@ class HazardAdmin(SourcedAdmin):
     list_filter = ("status", "grade", "site", "responsible_unit", *SourcedAdmin.list_filter)
     search_fields = ("description", "location", "enterprise__name")
     date_hierarchy = "found_date"
-    form = WholeRowConstraintsForm
+    form = HazardAdminForm
     autocomplete_fields = ("inspection", "enterprise", "responsible_unit")
     readonly_fields = (*SourcedAdmin.readonly_fields, *HAZARD_WORKFLOW_FIELDS, "workflow_link")
     actions = ("verify_close",)

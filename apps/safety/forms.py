@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import MarkInvalidMixin
+from apps.core.forms import MarkInvalidMixin, SubmissionKeyField
 from apps.core.media import PhotoField
 from apps.org.models import Enterprise, Unit
 
@@ -56,6 +56,8 @@ class InspectionForm(MarkInvalidMixin, forms.Form):
         empty_label=CHOOSE,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    # Sent twice (a double click, a resubmitted page), the form still records one inspection.
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args, choose_unit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.media import StoredPhotoField
-from apps.core.models import NamedQuerySet, SourcedModel
+from apps.core.models import NamedQuerySet, SourcedModel, SubmittedOnceModel, VersionedModel
 from apps.core.permissions import editable_by, is_zone_leader
 from apps.core.rules import holds
 
@@ -106,7 +106,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.select_related("site", "team", "campaign", "responsible_unit", "inspector")
 
 
-class Inspection(SourcedModel):
+class Inspection(SourcedModel, SubmittedOnceModel):
     """A safety inspection on a date, by a team, with the hazards it found."""
 
     site = models.ForeignKey(
@@ -144,6 +144,12 @@ class Inspection(SourcedModel):
         verbose_name = _("安全检查")
         verbose_name_plural = _("安全检查")
         ordering = ["-date", "-id"]
+        constraints = [
+            # A resubmitted inspection form finds the inspection it made (NULLs may repeat).
+            models.UniqueConstraint(
+                fields=["submission_key"], name="safety_inspection_submission_key_unique"
+            ),
+        ]
         indexes = [
             # The inspection list sorts by date and filters by unit.
             models.Index(fields=["-date"], name="safety_inspection_date_idx"),
@@ -221,7 +227,7 @@ class HazardQuerySet(models.QuerySet):
         return editable_by(queryset, user)
 
 
-class Hazard(SourcedModel):
+class Hazard(SourcedModel, VersionedModel):
     """A hidden hazard (隐患) and its rectification, found -> rectifying -> rectified -> closed."""
 
     inspection = models.ForeignKey(

@@ -16,9 +16,12 @@ when the verifier rejects the rectification:
   so first, in words.
 
 Every step checks the current status under a row lock, so a step that no longer applies (a
-second click, two people at once) gets a clear message instead of a corrupted record.
+second click, two people at once) gets a clear message instead of a corrupted record; every step
+moves the hazard's version on, so an admin form opened before it cannot overwrite it. An
+inspection form submitted twice records one inspection (its `submission_key`).
 """
 
+import uuid
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.concurrency import recorded_once
 from apps.core.permissions import can_edit_unit, is_zone_leader, require_edit, unit_of
 
 from .models import Hazard, HazardStatus, Inspection
@@ -51,6 +55,7 @@ def inspection_create(
     notes: str = "",
     responsible_unit=None,
     hazards: list[dict] | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Inspection:
     """Record an inspection and the hazards it found, all or nothing.
 
@@ -58,7 +63,9 @@ def inspection_create(
     superusers must choose the unit. Each hazard dict holds description, grade, location,
     enterprise, rectification_deadline and photo_before; it is found on the inspection's date
     at its site and owned by its unit. A hazard's errors come back under the key
-    ``hazards-<index>`` so the form can show them on the right row.
+    ``hazards-<index>`` so the form can show them on the right row. The inspection form's
+    `submission_key` is stored on the inspection: the same form sent again raises
+    AlreadyRecorded with the first inspection instead of recording it twice.
     """
     if user.is_superuser:
         if responsible_unit is None:
@@ -69,57 +76,59 @@ def inspection_create(
         if unit is None:
             raise PermissionDenied
     require_edit(user, unit.pk)
+    with recorded_once(Inspection, submission_key, inspector=user):
+        errors = {}
+        if date > timezone.localdate():
+            errors["date"] = _("检查日期不能晚于今天。")
+        if team is not None and team.site_id != site.pk:
+            errors["team"] = _("该检查队伍不属于所选监管区域。")
+        if errors:
+            raise ValidationError(errors)
 
-    errors = {}
-    if date > timezone.localdate():
-        errors["date"] = _("检查日期不能晚于今天。")
-    if team is not None and team.site_id != site.pk:
-        errors["team"] = _("该检查队伍不属于所选监管区域。")
-    if errors:
-        raise ValidationError(errors)
-
-    with transaction.atomic():
-        inspection = Inspection(
-            site=site,
-            team=team,
-            campaign=campaign,
-            responsible_unit=unit,
-            date=date,
-            title=title.strip(),
-            inspector=user,
-            notes=notes.strip(),
-        )
-        inspection.full_clean()
-        inspection._history_user = user
-        inspection.save()
-
-        hazard_errors = {}
-        for index, data in enumerate(hazards or []):
-            hazard = Hazard(
-                inspection=inspection,
+        with transaction.atomic():
+            inspection = Inspection(
                 site=site,
-                found_date=date,
+                team=team,
+                campaign=campaign,
                 responsible_unit=unit,
-                status=HazardStatus.FOUND,
-                description=data["description"].strip(),
-                grade=data["grade"],
-                location=(data.get("location") or "").strip(),
-                enterprise=data.get("enterprise"),
-                rectification_deadline=data.get("rectification_deadline"),
+                date=date,
+                title=title.strip(),
+                inspector=user,
+                notes=notes.strip(),
+                submission_key=submission_key,
             )
-            if data.get("photo_before"):
-                hazard.photo_before = data["photo_before"]
-            try:
-                hazard.full_clean()
-            except ValidationError as error:
-                hazard_errors[f"hazards-{index}"] = error.messages
-                continue
-            hazard._history_user = user
-            hazard.save()
-        if hazard_errors:
-            # Leaving the block with an error undoes the inspection and the hazards saved so far.
-            raise ValidationError(hazard_errors)
-    return inspection
+            # The key's uniqueness is the database's to enforce (recorded_once), not a form error.
+            inspection.full_clean(exclude=["submission_key"])
+            inspection._history_user = user
+            inspection.save()
+
+            hazard_errors = {}
+            for index, data in enumerate(hazards or []):
+                hazard = Hazard(
+                    inspection=inspection,
+                    site=site,
+                    found_date=date,
+                    responsible_unit=unit,
+                    status=HazardStatus.FOUND,
+                    description=data["description"].strip(),
+                    grade=data["grade"],
+                    location=(data.get("location") or "").strip(),
+                    enterprise=data.get("enterprise"),
+                    rectification_deadline=data.get("rectification_deadline"),
+                )
+                if data.get("photo_before"):
+                    hazard.photo_before = data["photo_before"]
+                try:
+                    hazard.full_clean()
+                except ValidationError as error:
+                    hazard_errors[f"hazards-{index}"] = error.messages
+                    continue
+                hazard._history_user = user
+                hazard.save()
+            if hazard_errors:
+                # Leaving the block with an error undoes the inspection and the hazards saved so far.
+                raise ValidationError(hazard_errors)
+        return inspection
 
 
 def _locked(hazard: Hazard) -> Hazard:
@@ -142,11 +151,13 @@ def _check_day(value: date, earliest: date, *, field: str, too_early: str) -> No
 
 
 def _save(hazard: Hazard, user, fields: list[str], reason: str = "") -> None:
+    """Save a workflow step on the locked hazard, moving its version on."""
+    hazard.version += 1
     hazard.full_clean()
     hazard._history_user = user
     if reason:
         hazard._change_reason = reason
-    hazard.save(update_fields=[*fields, "updated_at"])
+    hazard.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def _refresh(target: Hazard, source: Hazard) -> Hazard:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
 from apps.core.permissions import can_edit_unit, unit_of
@@ -83,6 +84,9 @@ def inspection_create(request):
                     **form.cleaned_data,
                     hazards=[hazard_form.cleaned_data for hazard_form in filled],
                 )
+            except AlreadyRecorded as recorded:
+                messages.info(request, ALREADY_RECORDED)
+                return redirect("safety:inspection_detail", pk=recorded.instance.pk)
             except ValidationError as error:
                 # A hazard's errors come back under "hazards-<row>" and go on that row's form.
                 by_key = getattr(error, "error_dict", {})

@@ -1,11 +1,22 @@
 """Goal models: constraints refuse bad rows in the database and in full_clean, natural keys."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from apps.goals.models import Award, Evaluation, Goal, Indicator, Plan, Ranking, Target
+from apps.goals.models import (
+    Award,
+    CheckIn,
+    Evaluation,
+    Goal,
+    Indicator,
+    Plan,
+    Ranking,
+    Target,
+    TargetStatus,
+)
 from tests.constraints import assert_database_refuses, constraint_names, full_clean_errors
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +93,19 @@ def duplicate_award():
     return Award(name="山东省外贸新业态特色园区", year=2022)
 
 
+KEY = uuid.UUID("3f0c5a52-8a8e-4d7e-9d0a-1c2b3d4e5f60")
+
+
+def duplicate_checkin_key():
+    target = Target.objects.create(goal=saved_goal(), title="新签约外资项目")
+    CheckIn.objects.create(
+        target=target, date=date(2023, 3, 1), status=TargetStatus.ON_TRACK, submission_key=KEY
+    )
+    return CheckIn(
+        target=target, date=date(2023, 3, 2), status=TargetStatus.AT_RISK, submission_key=KEY
+    )
+
+
 CASES = {
     "goals_plan_name_unique": (duplicate_plan, {"name": ["具有 名称 的 工作计划 已存在。"]}),
     "goals_goal_plan_order_unique": (
@@ -114,6 +138,10 @@ CASES = {
     ),
     "goals_ranking_rank_positive": (ranking_zero, {"__all__": ["名次必须大于等于 1。"]}),
     "goals_award_name_unique": (duplicate_award, {"name": ["具有 名称 的 荣誉 已存在。"]}),
+    "goals_checkin_submission_key_unique": (
+        duplicate_checkin_key,
+        {"submission_key": ["具有 提交标识 的 指标填报 已存在。"]},
+    ),
 }
 
 

@@ -1,6 +1,7 @@
 """Project models: constraints refuse bad rows in the database and in full_clean, natural keys,
 and money as the document writes it."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -109,6 +110,17 @@ def progress_over_100_percent():
     )
 
 
+KEY = uuid.UUID("3f0c5a52-8a8e-4d7e-9d0a-1c2b3d4e5f60")
+
+
+def duplicate_submission_key():
+    project = saved_project()
+    ProgressLog.objects.create(
+        project=project, date=date(2023, 3, 1), text="设备安装", submission_key=KEY
+    )
+    return ProgressLog(project=project, date=date(2023, 3, 2), text="主体封顶", submission_key=KEY)
+
+
 def negative_investment_completed():
     return ProgressLog(
         project=saved_project(),
@@ -174,6 +186,10 @@ CASES = {
     "projects_progresslog_investment_not_negative": (
         negative_investment_completed,
         {"__all__": ["累计完成投资不能为负数。"]},
+    ),
+    "projects_progresslog_submission_key_unique": (
+        duplicate_submission_key,
+        {"submission_key": ["具有 提交标识 的 进展记录 已存在。"]},
     ),
 }
 

@@ -1,5 +1,6 @@
 """Safety models: constraints refuse bad rows in the database and in full_clean, natural keys."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from apps.safety.models import (
     Hazard,
     HazardGrade,
     HazardStatus,
+    Inspection,
     InspectionTeam,
     SafetyWork,
     Site,
@@ -107,6 +109,15 @@ def closed_without_date():
     )
 
 
+KEY = uuid.UUID("3f0c5a52-8a8e-4d7e-9d0a-1c2b3d4e5f60")
+
+
+def duplicate_inspection_key():
+    site = saved_site()
+    Inspection.objects.create(site=site, date=FOUND, title="节前安全检查", submission_key=KEY)
+    return Inspection(site=site, date=FOUND, title="节后安全检查", submission_key=KEY)
+
+
 CASES = [
     pytest.param(
         "safety_site_name_unique",
@@ -173,6 +184,12 @@ CASES = [
         closed_without_date,
         {"__all__": ["验收销号必须有验收人和验收日期。"]},
         id="closed_without_date",
+    ),
+    pytest.param(
+        "safety_inspection_submission_key_unique",
+        duplicate_inspection_key,
+        {"submission_key": ["具有 提交标识 的 安全检查 已存在。"]},
+        id="inspection_submission_key_unique",
     ),
 ]
 

@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import get_history_manager_for_model
 
 from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates, parse_deadline_phrase
+from apps.core.models import VersionedModel
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -324,6 +325,10 @@ class Seeder:
             setattr(obj, model_field.attname, values[model_field.attname])
         obj._change_reason = self.reason
         stamps = [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+        if isinstance(obj, VersionedModel):
+            # An edit form opened before this update is then refused, not saved over it.
+            obj.version += 1
+            stamps.append("version")
         obj.save(update_fields=[model_field.name for model_field in differing] + stamps)
 
 

@@ -94,6 +94,15 @@ class TargetStatus(models.TextChoices):
     AT_RISK = "at_risk", _("存在风险")
     OFF_TRACK = "off_track", _("滞后")
     ACHIEVED = "achieved", _("已完成")
+    # Nobody has said how the target stands: the document gives no state and no one has
+    # checked in yet. Not a stage of progress, so a check-in never reports it.
+    NOT_ASSESSED = "not_assessed", _("未评估")
+
+
+# What a check-in may report: every status but "not assessed" (a check-in is an assessment).
+CHECKIN_STATUSES = [
+    (value, label) for value, label in TargetStatus.choices if value != TargetStatus.NOT_ASSESSED
+]
 
 
 class TargetRules:
@@ -164,6 +173,10 @@ class Target(SourcedModel):
     history = HistoricalRecords()
     objects = TargetQuerySet.as_manager()
 
+    # What seed stores when a fixture row says nothing about these fields: the document gives
+    # no state, so the target is not assessed (never the form's default, "not started").
+    UNSTATED = {"status": TargetStatus.NOT_ASSESSED}
+
     class Meta:
         verbose_name = _("指标任务")
         verbose_name_plural = _("指标任务")
@@ -215,7 +228,7 @@ class CheckIn(SourcedModel):
     )
     date = models.DateField(_("日期"))
     value = models.DecimalField(_("当前值"), max_digits=16, decimal_places=4, null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=TargetStatus.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=CHECKIN_STATUSES)
     comment = models.TextField(_("说明"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

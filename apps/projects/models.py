@@ -23,17 +23,21 @@ from apps.core.rules import DUE_SOON_DAYS, holds
 
 
 class Stage(models.TextChoices):
-    """Where a project stands, in the order projects move through them."""
+    """Where a project stands, in the order projects move through them, then "not assessed"."""
 
     NEGOTIATING = "negotiating", _("洽谈")
     SIGNED = "signed", _("签约")
     LANDED = "landed", _("落地")
     STARTED = "started", _("开工")
     UNDER_CONSTRUCTION = "construction", _("在建")
+    # 完成主体施工: the main structure is built. Not the same as 主体封顶 (topped out).
+    STRUCTURE_BUILT = "structure", _("主体施工")
     TOPPED_OUT = "topped_out", _("主体封顶")
     COMPLETED = "completed", _("竣工")
     IN_USE = "in_use", _("投用")
     IN_PRODUCTION = "production", _("投产")
+    # Nobody has said where the project stands: the document names it without a stage.
+    NOT_ASSESSED = "not_assessed", _("未评估")
 
 
 class ProjectKind(models.TextChoices):
@@ -92,6 +96,9 @@ class Portfolio(SourcedModel, MoneyFields):
     )
     history = HistoricalRecords()
     objects = NamedQuerySet.as_manager()
+
+    # What seed stores when a fixture row gives no stage: the document gives none.
+    UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
         verbose_name = _("项目汇总")
@@ -193,6 +200,9 @@ class Project(SourcedModel, MoneyFields):
     actual_completion = models.DateField(_("实际完成"), null=True, blank=True)
     history = HistoricalRecords()
     objects = ProjectQuerySet.as_manager()
+
+    # What seed stores when a fixture row gives no stage: the document gives none.
+    UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
         verbose_name = _("重点项目")

@@ -26,8 +26,11 @@ counts as edited, so a rename never makes seed insert a second copy.
 lists what it would overwrite and asks for "yes" first; --noinput skips the question. A restored
 row counts as untouched again.
 
-Only the fields the fixtures name are compared and written; created_at and updated_at are not
-compared, and an update sets updated_at to now. Everything runs in one transaction, which is
+Only the fields the fixtures name are compared and written, and the fields a model lists in its
+UNSTATED (a target's status, a project's stage, an enterprise's chain-leader flag): where a row
+says nothing about those, the document gives no value, and the row gets the model's "not
+assessed" one, never a default that reads as a fact. created_at and updated_at are not compared,
+and an update sets updated_at to now. Everything runs in one transaction, which is
 rolled back if a deadline phrase does not parse or disagrees with its dates.
 """
 
@@ -161,7 +164,8 @@ class Seeder:
         live_refs = {}
         needs = ""
         recreated_with = ""  # a recreated row this one belongs to
-        for name, raw in row["fields"].items():
+        unstated = getattr(model, "UNSTATED", {})
+        for name, raw in {**unstated, **row["fields"]}.items():
             model_field = model._meta.get_field(name)
             row_fields.append(model_field)
             if model_field.many_to_many:

@@ -22,6 +22,7 @@ class TargetInline(admin.StackedInline):
         ("title", "status"),
         ("metric_unit", "baseline", "target_value", "current_value"),
         ("start_date", "deadline", "deadline_phrase"),
+        "start_source_text",
         ("responsible_unit", "leading_official"),
     )
     autocomplete_fields = ("responsible_unit", "leading_official")
@@ -105,7 +106,10 @@ class TargetAdmin(SourcedAdmin):
             _("数值"),
             {"fields": (("metric_unit", "baseline", "target_value", "current_value"),)},
         ),
-        (_("期限"), {"fields": (("start_date", "deadline"), "deadline_phrase")}),
+        (
+            _("期限"),
+            {"fields": (("start_date", "deadline"), "deadline_phrase", "start_source_text")},
+        ),
         (_("责任"), {"fields": (("responsible_unit", "leading_official"),)}),
         SourcedAdmin.source_fieldset,
     )

@@ -149,6 +149,14 @@ class Target(SourcedModel):
     start_date = models.DateField(
         _("起算日期"), null=True, blank=True, help_text=_("期限表述（如“三年成形”）从这一天起算。")
     )
+    start_source_text = models.TextField(
+        _("起算依据"),
+        blank=True,
+        help_text=_(
+            "文件中说明期限从何时起算的原句。有起算日期时，是该日期的依据；"
+            "文件未载明起算日期时，是表明这项工作何时已在推进的原句。"
+        ),
+    )
     deadline = models.DateField(_("完成期限"), null=True, blank=True)
     deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
     status = models.CharField(

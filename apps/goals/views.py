@@ -79,7 +79,7 @@ def _deadline_steps(target: Target) -> tuple[list, str]:
     if not target.deadline_phrase:
         return [], ""
     if target.start_date is None:
-        return [], _("未设起算日期，无法推算期限表述对应的日期。")
+        return [], _("起算日期文件未载明，不推算期限表述对应的日期。")
     try:
         return deadline_dates(target.deadline_phrase, target.start_date), ""
     except DeadlinePhraseError as error:

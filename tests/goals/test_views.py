@@ -275,6 +275,40 @@ def test_target_detail_shows_deadline_dates(client, staff_b, target_factory):
     assert "大变样" in content
 
 
+def test_target_detail_phrase_without_start_shows_no_dates(client, staff_b, target_factory):
+    target = target_factory(
+        deadline_phrase="三年成形", start_source_text="中日(青岛)地方发展合作示范区建设深入推进"
+    )
+    client.force_login(staff_b)
+
+    response = client.get(detail_url(target))
+
+    assert response.context["deadline_steps"] == []
+    assert response.context["deadline_steps_error"] == (
+        "起算日期文件未载明，不推算期限表述对应的日期。"
+    )
+    assert response.context["deadline_text"] == "三年成形（起算日期文件未载明）"
+    content = response.content.decode()
+    assert '<dd class="col-8" data-testid="target-start">起算日期文件未载明</dd>' in content
+    assert "文件中的相关原文（未载明起算日期）" in content
+    assert "中日(青岛)地方发展合作示范区建设深入推进" in content
+
+
+def test_target_detail_cites_the_start_it_counts_from(client, staff_b, target_factory):
+    target = target_factory(
+        start_date=date(2023, 1, 28),
+        deadline=date(2026, 1, 28),
+        deadline_phrase="三年行动",
+        start_source_text="兔年首个工作日，青岛开发区“开年第一会”专题研究部署本年度重点工作",
+    )
+    client.force_login(staff_b)
+
+    content = client.get(detail_url(target)).content.decode()
+
+    assert "起算依据" in content
+    assert "“开年第一会”专题研究部署本年度重点工作" in content
+
+
 def test_target_detail_bad_deadline_phrase_explained(client, staff_b, target_factory):
     target = target_factory(start_date=date(2023, 1, 1), deadline_phrase="尽快")
     client.force_login(staff_b)

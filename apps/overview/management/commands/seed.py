@@ -31,7 +31,8 @@ UNSTATED (a target's status, a project's stage, an enterprise's chain-leader fla
 says nothing about those, the document gives no value, and the row gets the model's "not
 assessed" one, never a default that reads as a fact. created_at and updated_at are not compared,
 and an update sets updated_at to now. Everything runs in one transaction, which is
-rolled back if a deadline phrase does not parse or disagrees with its dates.
+rolled back if a deadline phrase does not parse or disagrees with its dates (a phrase whose start
+the document does not give has no dates at all).
 """
 
 import json
@@ -342,7 +343,9 @@ def deadline_problems(label: str, obj: models.Model) -> list[str]:
     except DeadlinePhraseError as error:
         return [f"{obj}：{error}"]
     if obj.start_date is None:
-        return [_("%(obj)s：有期限表述却没有起算日期。") % {"obj": obj}]
+        if end is not None:
+            return [_("%(obj)s：没有起算日期，却有完成期限 %(end)s。") % {"obj": obj, "end": end}]
+        return []
     dates = deadline_dates(obj.deadline_phrase, obj.start_date)
     if end != dates[-1][0]:
         return [

@@ -292,7 +292,9 @@ class Evaluation(SourcedModel):
     """A national evaluation of ETDZs (国家级经开区综合发展水平考核评价)."""
 
     name = models.CharField(_("名称"), max_length=200)
-    published_year = models.PositiveSmallIntegerField(_("发布年份"))
+    # The year the results were published, when the document says so; the edition's name
+    # ("2022年…考核评价") does not: that is the edition, not when it came out.
+    published_year = models.PositiveSmallIntegerField(_("发布年份"), null=True, blank=True)
     data_year = models.PositiveSmallIntegerField(_("考核年度"))
     method = models.CharField(_("考核办法"), max_length=200, blank=True)
     publisher = models.CharField(_("发布机构"), max_length=100, blank=True)

@@ -201,3 +201,13 @@ def test_natural_key_tells_same_titled_targets_of_two_plans_apart():
 
     assert Target.objects.get_by_natural_key(*second.natural_key()) == second
     assert Target.objects.get_by_natural_key(*first.natural_key()) == first
+
+
+def test_evaluation_without_publication_year_is_valid():
+    # The document names the 2022 edition, not the year it was published.
+    evaluation = Evaluation(name="2022年国家级经济技术开发区综合发展水平考核评价", data_year=2021)
+
+    evaluation.full_clean()
+    evaluation.save()
+
+    assert Evaluation.objects.get().published_year is None

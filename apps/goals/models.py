@@ -380,3 +380,73 @@ class Award(SourcedModel):
 
     def natural_key(self):
         return (self.name,)
+
+
+class Event(SourcedModel):
+    """An event the zone hosted or held (承办青岛市委常委会会议…, 融通产业链主题沙龙活动)."""
+
+    class Role(models.TextChoices):
+        HOSTED = "hosted", _("承办")
+        HELD = "held", _("举办")
+
+    name = models.CharField(_("名称"), max_length=200)
+    role = models.CharField(_("方式"), max_length=10, choices=Role.choices)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动与会议")
+        verbose_name_plural = _("活动与会议")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_event_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Measure(SourcedModel):
+    """A measure, system, proposal or working principle the zone adopted (产业发展顾问系列制度,
+    《产业链融通发展倡议书》, 项目谋划、建设、保障三条主线)."""
+
+    class Kind(models.TextChoices):
+        INITIATIVE = "initiative", _("举措")
+        SYSTEM = "system", _("制度与机制")
+        PROPOSAL = "proposal", _("倡议")
+        PRINCIPLE = "principle", _("主线与重点")
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    items = models.CharField(
+        _("组成"),
+        max_length=200,
+        blank=True,
+        help_text=_("文件列出的各项，用顿号分隔，如“项目谋划、建设、保障”。"),
+    )
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("园区/片区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("所属计划"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("举措与制度")
+        verbose_name_plural = _("举措与制度")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_measure_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)

@@ -299,6 +299,41 @@ class ProjectPhase(SourcedModel):
     natural_key.dependencies = ["projects.project"]
 
 
+class ShopQuerySet(models.QuerySet):
+    def get_by_natural_key(self, project_name, name):
+        return self.get(project__name=project_name, name=name)
+
+
+class Shop(SourcedModel):
+    """A kind of shop the document lists for a commercial complex (京东方之窗: 酒店公寓, 精品超市…)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="shops"
+    )
+    name = models.CharField(_("业态"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("排序"), default=1)
+    history = HistoricalRecords()
+    objects = ShopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("店面业态")
+        verbose_name_plural = _("店面业态")
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="projects_shop_project_name_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.name}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.name)
+
+    natural_key.dependencies = ["projects.project"]
+
+
 class MilestoneRules:
     """Open = not done; overdue = open and due before today; due soon = open and due from today
     to today + DUE_SOON_DAYS. Lists, counts, my work and reminders all use these."""

@@ -5,7 +5,17 @@ from decimal import Decimal
 
 import pytest
 
-from apps.goals.models import Award, Evaluation, Goal, Indicator, Plan, Ranking, Target
+from apps.goals.models import (
+    Award,
+    Evaluation,
+    Event,
+    Goal,
+    Indicator,
+    Measure,
+    Plan,
+    Ranking,
+    Target,
+)
 from tests.constraints import assert_database_refuses, constraint_names, full_clean_errors
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +92,16 @@ def duplicate_award():
     return Award(name="山东省外贸新业态特色园区", year=2022)
 
 
+def duplicate_event():
+    Event.objects.create(name="融通产业链主题沙龙活动", role=Event.Role.HELD)
+    return Event(name="融通产业链主题沙龙活动", role=Event.Role.HELD, year=2022)
+
+
+def duplicate_measure():
+    Measure.objects.create(name="产业发展顾问系列制度", kind=Measure.Kind.SYSTEM)
+    return Measure(name="产业发展顾问系列制度", kind=Measure.Kind.SYSTEM, year=2022)
+
+
 CASES = {
     "goals_plan_name_unique": (duplicate_plan, {"name": ["具有 名称 的 工作计划 已存在。"]}),
     "goals_goal_plan_order_unique": (
@@ -114,6 +134,11 @@ CASES = {
     ),
     "goals_ranking_rank_positive": (ranking_zero, {"__all__": ["名次必须大于等于 1。"]}),
     "goals_award_name_unique": (duplicate_award, {"name": ["具有 名称 的 荣誉 已存在。"]}),
+    "goals_event_name_unique": (duplicate_event, {"name": ["具有 名称 的 活动与会议 已存在。"]}),
+    "goals_measure_name_unique": (
+        duplicate_measure,
+        {"name": ["具有 名称 的 举措与制度 已存在。"]},
+    ),
 }
 
 

@@ -28,7 +28,8 @@ The rules, checked in this order (the first that applies decides; "today" is the
 "Since the last check-in" counts from the date of the latest check-in; a target with none counts
 from the day it began to be tracked: the later of its start date and the day it was entered
 (``created_at``), so a target loaded today is not reported as having missed months of check-ins.
-A start date in the future means nothing can be missed yet.
+A start date in the future means nothing can be missed yet. The fixtures carry no timestamps, so a
+target loaded from the document was entered when seed wrote it, not on a date the document gives.
 
 Why 60/30 days: the zone reports on its targets monthly (月调度). One month without a report
 (30 days) is a warning; two missed reports (60 days) mean nobody is following the target.

@@ -2,8 +2,8 @@
 
 Each fixture row is found in the database by its natural key, and then:
 
-- missing: inserted as the document has it (its created_at and updated_at included: a target's
-  created_at is when it began to be tracked);
+- missing: inserted as the document has it; the fixtures carry no timestamps, so created_at and
+  updated_at are the time seed wrote it (a target's created_at is when it began to be tracked);
 - untouched since seeding: updated where the document's values differ, else left as it is;
 - edited by someone and different from the document: left alone, and listed with who changed it
   last and when;
@@ -378,9 +378,8 @@ class Command(BaseCommand):
         "自载入以来没人改过的记录按文件更新；有人改过的记录（如指定了责任单位、改了状态）保留不动，"
         "被删除的记录不再重建，两者都会列出，并写明最后由谁、何时修改或删除。"
         "--restore 才会把这些记录恢复为文件中的值：先列出将覆盖的内容，输入 yes 确认后执行"
-        "（--noinput 不询问）。最后核对每条期限表述可解析、完成期限与起算日期相符。"
-        "期限起算日假定为 2023-01-28：文件说“兔年首个工作日”召开“开年第一会”部署本年度工作，"
-        "按 2023 年春节放假安排，兔年首个工作日是 1 月 28 日。"
+        "（--noinput 不询问）。最后核对每条期限表述可解析、完成期限与起算日期相符；"
+        "文件未载明起算日期的期限表述不推算日期。"
     )
 
     def add_arguments(self, parser):

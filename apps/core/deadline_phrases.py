@@ -3,7 +3,9 @@
 A phrase is one or more clauses separated by 、，,；; or spaces. Each clause is a duration
 (a number in Chinese or Arabic digits, then 年 / 个月 / 月 / 周 / 天 / 日) followed by the
 outcome expected by then: 三年成形 -> (3 years, 成形). Dates are counted from a base date,
-which the caller chooses (the fixtures say which one they assume and why).
+which the caller chooses: for the document's targets, the start the document gives, whose sentence
+the fixtures cite (start_source_text). Where the document gives no start, there is no base date and
+so no dates: a phrase is never counted from a day chosen for it.
 """
 
 import calendar

@@ -1,11 +1,23 @@
-"""Admin for plans, goals, targets and their check-ins, indicators, evaluations and awards."""
+"""Admin for plans, goals, targets and their check-ins, indicators, evaluations, awards, events
+and measures."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import SourcedAdmin, StaleEditAdminMixin, StaleEditInlineMixin
 
-from .models import Award, CheckIn, Evaluation, Goal, Indicator, Plan, Ranking, Target
+from .models import (
+    Award,
+    CheckIn,
+    Evaluation,
+    Event,
+    Goal,
+    Indicator,
+    Measure,
+    Plan,
+    Ranking,
+    Target,
+)
 
 
 class GoalInline(admin.TabularInline):
@@ -22,6 +34,7 @@ class TargetInline(StaleEditInlineMixin, admin.StackedInline):
         ("title", "status"),
         ("metric_unit", "baseline", "target_value", "current_value"),
         ("start_date", "deadline", "deadline_phrase"),
+        "start_source_text",
         ("responsible_unit", "leading_official"),
     )
     autocomplete_fields = ("responsible_unit", "leading_official")
@@ -105,7 +118,10 @@ class TargetAdmin(StaleEditAdminMixin, SourcedAdmin):
             _("数值"),
             {"fields": (("metric_unit", "baseline", "target_value", "current_value"),)},
         ),
-        (_("期限"), {"fields": (("start_date", "deadline"), "deadline_phrase")}),
+        (
+            _("期限"),
+            {"fields": (("start_date", "deadline"), "deadline_phrase", "start_source_text")},
+        ),
         (_("责任"), {"fields": (("responsible_unit", "leading_official"),)}),
         SourcedAdmin.source_fieldset,
     )
@@ -184,3 +200,28 @@ class AwardAdmin(SourcedAdmin):
     list_filter = ("year", *SourcedAdmin.list_filter)
     search_fields = ("name", "awarded_by")
     fieldsets = ((None, {"fields": ("name", "year", "awarded_by")}), SourcedAdmin.source_fieldset)
+
+
+@admin.register(Event)
+class EventAdmin(SourcedAdmin):
+    list_display = ("name", "role", "year", "date")
+    list_filter = ("role", "year", *SourcedAdmin.list_filter)
+    search_fields = ("name", "description")
+    date_hierarchy = "date"
+    fieldsets = (
+        (None, {"fields": ("name", "role", ("year", "date"), "description")}),
+        SourcedAdmin.source_fieldset,
+    )
+
+
+@admin.register(Measure)
+class MeasureAdmin(SourcedAdmin):
+    list_display = ("name", "kind", "year", "area", "plan")
+    list_select_related = ("area", "plan")
+    list_filter = ("kind", "year", *SourcedAdmin.list_filter)
+    search_fields = ("name", "items", "description")
+    autocomplete_fields = ("area", "plan")
+    fieldsets = (
+        (None, {"fields": ("name", ("kind", "year"), "items", ("area", "plan"), "description")}),
+        SourcedAdmin.source_fieldset,
+    )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import MarkInvalidMixin, SubmissionKeyField
 
-from .models import TargetStatus
+from .models import CHECKIN_STATUSES
 
 
 class CheckInForm(MarkInvalidMixin, forms.Form):
@@ -19,7 +19,7 @@ class CheckInForm(MarkInvalidMixin, forms.Form):
     )
     status = forms.ChoiceField(
         label=_("状态"),
-        choices=TargetStatus.choices,
+        choices=CHECKIN_STATUSES,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     comment = forms.CharField(

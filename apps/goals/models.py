@@ -94,6 +94,15 @@ class TargetStatus(models.TextChoices):
     AT_RISK = "at_risk", _("存在风险")
     OFF_TRACK = "off_track", _("滞后")
     ACHIEVED = "achieved", _("已完成")
+    # Nobody has said how the target stands: the document gives no state and no one has
+    # checked in yet. Not a stage of progress, so a check-in never reports it.
+    NOT_ASSESSED = "not_assessed", _("未评估")
+
+
+# What a check-in may report: every status but "not assessed" (a check-in is an assessment).
+CHECKIN_STATUSES = [
+    (value, label) for value, label in TargetStatus.choices if value != TargetStatus.NOT_ASSESSED
+]
 
 
 class TargetRules:
@@ -140,6 +149,14 @@ class Target(SourcedModel, VersionedModel):
     start_date = models.DateField(
         _("起算日期"), null=True, blank=True, help_text=_("期限表述（如“三年成形”）从这一天起算。")
     )
+    start_source_text = models.TextField(
+        _("起算依据"),
+        blank=True,
+        help_text=_(
+            "文件中说明期限从何时起算的原句。有起算日期时，是该日期的依据；"
+            "文件未载明起算日期时，是表明这项工作何时已在推进的原句。"
+        ),
+    )
     deadline = models.DateField(_("完成期限"), null=True, blank=True)
     deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
     status = models.CharField(
@@ -163,6 +180,10 @@ class Target(SourcedModel, VersionedModel):
     )
     history = HistoricalRecords()
     objects = TargetQuerySet.as_manager()
+
+    # What seed stores when a fixture row says nothing about these fields: the document gives
+    # no state, so the target is not assessed (never the form's default, "not started").
+    UNSTATED = {"status": TargetStatus.NOT_ASSESSED}
 
     class Meta:
         verbose_name = _("指标任务")
@@ -215,7 +236,7 @@ class CheckIn(SourcedModel, SubmittedOnceModel):
     )
     date = models.DateField(_("日期"))
     value = models.DecimalField(_("当前值"), max_digits=16, decimal_places=4, null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=TargetStatus.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=CHECKIN_STATUSES)
     comment = models.TextField(_("说明"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -277,7 +298,9 @@ class Evaluation(SourcedModel):
     """A national evaluation of ETDZs (国家级经开区综合发展水平考核评价)."""
 
     name = models.CharField(_("名称"), max_length=200)
-    published_year = models.PositiveSmallIntegerField(_("发布年份"))
+    # The year the results were published, when the document says so; the edition's name
+    # ("2022年…考核评价") does not: that is the edition, not when it came out.
+    published_year = models.PositiveSmallIntegerField(_("发布年份"), null=True, blank=True)
     data_year = models.PositiveSmallIntegerField(_("考核年度"))
     method = models.CharField(_("考核办法"), max_length=200, blank=True)
     publisher = models.CharField(_("发布机构"), max_length=100, blank=True)
@@ -357,6 +380,76 @@ class Award(SourcedModel):
         verbose_name_plural = _("荣誉")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="goals_award_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Event(SourcedModel):
+    """An event the zone hosted or held (承办青岛市委常委会会议…, 融通产业链主题沙龙活动)."""
+
+    class Role(models.TextChoices):
+        HOSTED = "hosted", _("承办")
+        HELD = "held", _("举办")
+
+    name = models.CharField(_("名称"), max_length=200)
+    role = models.CharField(_("方式"), max_length=10, choices=Role.choices)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动与会议")
+        verbose_name_plural = _("活动与会议")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_event_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Measure(SourcedModel):
+    """A measure, system, proposal or working principle the zone adopted (产业发展顾问系列制度,
+    《产业链融通发展倡议书》, 项目谋划、建设、保障三条主线)."""
+
+    class Kind(models.TextChoices):
+        INITIATIVE = "initiative", _("举措")
+        SYSTEM = "system", _("制度与机制")
+        PROPOSAL = "proposal", _("倡议")
+        PRINCIPLE = "principle", _("主线与重点")
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    items = models.CharField(
+        _("组成"),
+        max_length=200,
+        blank=True,
+        help_text=_("文件列出的各项，用顿号分隔，如“项目谋划、建设、保障”。"),
+    )
+    area = models.ForeignKey(
+        "org.Area", verbose_name=_("园区/片区"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("所属计划"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("举措与制度")
+        verbose_name_plural = _("举措与制度")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="goals_measure_name_unique")]
 
     def __str__(self):
         return self.name

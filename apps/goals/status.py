@@ -3,14 +3,16 @@
 The rules, checked in this order (the first that applies decides; "today" is the local date):
 
 1. **Green** – the target's status is 已完成 (achieved). Done is done, with or without a deadline.
-2. **Grey** – no deadline (完成期限): there is no schedule to judge the target against.
-3. **Red** – any of:
+2. **Grey** – the status is 未评估 (not assessed): the document gives no state and nobody has
+   checked in, so there is nothing to judge, whatever the schedule says.
+3. **Grey** – no deadline (完成期限): there is no schedule to judge the target against.
+4. **Red** – any of:
    a. the deadline has passed: ``deadline < today`` (on the deadline day itself it is not red yet);
    b. the target's status is 滞后 (off track). Each check-in sets the status, so this is what the
       latest check-in said (or what an editor set when no check-in exists yet);
    c. check-ins are missed: more than ``MISSED_CHECKIN_DAYS`` (60) days since the last check-in
       (``today - last > 60``; exactly 60 days is not missed yet).
-4. **Yellow** – any of:
+5. **Yellow** – any of:
    a. the status is 存在风险 (at risk);
    b. time runs ahead of progress: the elapsed share of ``start_date → deadline`` exceeds the
       progress share ``(current − baseline) / (target − baseline)`` by more than
@@ -21,12 +23,13 @@ The rules, checked in this order (the first that applies decides; "today" is the
       share is not clamped (a falling target such as energy use per unit works the same way,
       since both differences are negative). Exact fractions, no floating point;
    c. a check-in is late: more than ``LATE_CHECKIN_DAYS`` (30) days since the last check-in.
-5. **Green** – otherwise.
+6. **Green** – otherwise.
 
 "Since the last check-in" counts from the date of the latest check-in; a target with none counts
 from the day it began to be tracked: the later of its start date and the day it was entered
 (``created_at``), so a target loaded today is not reported as having missed months of check-ins.
-A start date in the future means nothing can be missed yet.
+A start date in the future means nothing can be missed yet. The fixtures carry no timestamps, so a
+target loaded from the document was entered when seed wrote it, not on a date the document gives.
 
 Why 60/30 days: the zone reports on its targets monthly (月调度). One month without a report
 (30 days) is a warning; two missed reports (60 days) mean nobody is following the target.
@@ -97,6 +100,8 @@ def compute_light(
     """The light for one target's values; see the module docstring for the rules."""
     if status == TargetStatus.ACHIEVED:
         return TargetLight(Light.GREEN, _("已完成。"))
+    if status == TargetStatus.NOT_ASSESSED:
+        return TargetLight(Light.GREY, _("状态未评估：文件未给出其状态，也还没有人填报。"))
     if deadline is None:
         return TargetLight(Light.GREY, _("未设完成期限，无法按进度判断。"))
     if deadline < today:

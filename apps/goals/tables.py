@@ -37,9 +37,15 @@ def target_values(target: Target) -> str:
 
 
 def deadline_text(target: Target) -> str:
+    """'2026-01-28（三年行动）'; a phrase whose start the document does not give stays a phrase:
+    '三年成形（起算日期文件未载明）'."""
     date = target.deadline.isoformat() if target.deadline else ""
     if target.deadline_phrase:
-        return f"{date}（{target.deadline_phrase}）" if date else target.deadline_phrase
+        if date:
+            return f"{date}（{target.deadline_phrase}）"
+        if target.start_date is None:
+            return _("%(phrase)s（起算日期文件未载明）") % {"phrase": target.deadline_phrase}
+        return target.deadline_phrase
     return date
 
 

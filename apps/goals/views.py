@@ -16,7 +16,7 @@ from apps.core.views import ZoneListView
 
 from .filters import TargetFilter
 from .forms import CheckInForm
-from .models import Target
+from .models import CHECKIN_STATUSES, Target
 from .services import checkin_create
 from .status import target_light, with_light_inputs
 from .tables import TargetTable, deadline_text, target_values
@@ -80,7 +80,7 @@ def _deadline_steps(target: Target) -> tuple[list, str]:
     if not target.deadline_phrase:
         return [], ""
     if target.start_date is None:
-        return [], _("未设起算日期，无法推算期限表述对应的日期。")
+        return [], _("起算日期文件未载明，不推算期限表述对应的日期。")
     try:
         return deadline_dates(target.deadline_phrase, target.start_date), ""
     except DeadlinePhraseError as error:
@@ -102,7 +102,9 @@ def _target_context(request, target: Target, form: CheckInForm | None = None, **
     steps, steps_error = _deadline_steps(target)
     can_edit = can_edit_unit(request.user, target.responsible_unit_id)
     if form is None and can_edit:
-        form = CheckInForm(initial={"status": target.status})
+        # "Not assessed" is no answer a check-in can give; the form then starts at its first.
+        assessed = target.status in dict(CHECKIN_STATUSES)
+        form = CheckInForm(initial={"status": target.status} if assessed else {})
     return {
         "title": target.title,
         "target": target,

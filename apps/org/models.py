@@ -204,16 +204,22 @@ class Area(SourcedModel):
 
 
 class Enterprise(SourcedModel):
-    """An enterprise named by the document, with its chain and whether it is a chain leader."""
+    """An enterprise named by the document, with its chain and whether it is a chain leader
+    (unknown unless said: the document gives only the zone's share of the city's chain leaders)."""
 
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     chain = models.ForeignKey(
         IndustryChain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    is_chain_leader = models.BooleanField(_("链主企业"), default=False)
+    is_chain_leader = models.BooleanField(
+        _("链主企业"), null=True, blank=True, default=None, help_text=_("不填表示未评估。")
+    )
     history = HistoricalRecords()
     objects = NamedQuerySet.as_manager()
+
+    # What seed stores when a fixture row does not say: not known either way.
+    UNSTATED = {"is_chain_leader": None}
 
     class Meta:
         verbose_name = _("企业")

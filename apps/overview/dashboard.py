@@ -28,12 +28,15 @@ from apps.projects.models import Milestone, MilestoneRules, ProgressLog, Project
 from apps.safety.models import Hazard, HazardGrade, HazardRules
 
 SIX_BREAKTHROUGHS = "六个创新突破"
+# Grey is "not assessed", as on the status light; "not started" is a known state, so it is not.
+NOT_ASSESSED_COLOUR = "#adb5bd"
 TARGET_STATUS_COLOURS = {
-    TargetStatus.NOT_STARTED: "#adb5bd",
+    TargetStatus.NOT_STARTED: "#6f42c1",
     TargetStatus.ON_TRACK: "#198754",
     TargetStatus.AT_RISK: "#ffc107",
     TargetStatus.OFF_TRACK: "#dc3545",
     TargetStatus.ACHIEVED: "#0d6efd",
+    TargetStatus.NOT_ASSESSED: NOT_ASSESSED_COLOUR,
 }
 HAZARD_GRADE_COLOURS = {HazardGrade.GENERAL: "#ffc107", HazardGrade.MAJOR: "#dc3545"}
 MONEY = DecimalField(max_digits=24, decimal_places=8)
@@ -60,7 +63,12 @@ def projects_by_stage() -> list[Bar]:
     )
     projects = reverse("projects:project_list")
     return [
-        Bar(str(stage.label), counts.get(stage.value, 0), url_with(projects, stage=stage.value))
+        Bar(
+            str(stage.label),
+            counts.get(stage.value, 0),
+            url_with(projects, stage=stage.value),
+            {"colour": NOT_ASSESSED_COLOUR} if stage == Stage.NOT_ASSESSED else {},
+        )
         for stage in Stage
         if counts.get(stage.value)
     ]

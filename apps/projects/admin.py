@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.admin import SourcedAdmin, StaleEditAdminMixin, StaleEditInlineMixin
 from apps.core.models import money_label
 
-from .models import Milestone, Portfolio, ProgressLog, Project, ProjectPhase
+from .models import Milestone, Portfolio, ProgressLog, Project, ProjectPhase, Shop
 
 
 @admin.display(description=_("总投资"), ordering="total_investment")
@@ -24,6 +24,13 @@ class ProjectPhaseInline(admin.TabularInline):
 class MilestoneInline(StaleEditInlineMixin, admin.TabularInline):
     model = Milestone
     fields = ("title", "start_date", "due_date", "done_date", "deadline_phrase")
+    extra = 0
+    show_change_link = True
+
+
+class ShopInline(admin.TabularInline):
+    model = Shop
+    fields = ("order", "name", "source_text")
     extra = 0
     show_change_link = True
 
@@ -95,7 +102,7 @@ class ProjectAdmin(StaleEditAdminMixin, SourcedAdmin):
         "leading_official",
     )
     readonly_fields = (*SourcedAdmin.readonly_fields, "investment_label")
-    inlines = (ProjectPhaseInline, MilestoneInline, ProgressLogInline)
+    inlines = (ProjectPhaseInline, MilestoneInline, ShopInline, ProgressLogInline)
     fieldsets = (
         (
             None,
@@ -179,6 +186,18 @@ class MilestoneAdmin(StaleEditAdminMixin, SourcedAdmin):
                 )
             },
         ),
+        SourcedAdmin.source_fieldset,
+    )
+
+
+@admin.register(Shop)
+class ShopAdmin(SourcedAdmin):
+    list_display = ("name", "project", "order")
+    list_select_related = ("project",)
+    search_fields = ("name", "project__name")
+    autocomplete_fields = ("project",)
+    fieldsets = (
+        (None, {"fields": ("project", ("name", "order"))}),
         SourcedAdmin.source_fieldset,
     )
 

@@ -26,17 +26,21 @@ from apps.core.rules import DUE_SOON_DAYS, holds
 
 
 class Stage(models.TextChoices):
-    """Where a project stands, in the order projects move through them."""
+    """Where a project stands, in the order projects move through them, then "not assessed"."""
 
     NEGOTIATING = "negotiating", _("洽谈")
     SIGNED = "signed", _("签约")
     LANDED = "landed", _("落地")
     STARTED = "started", _("开工")
     UNDER_CONSTRUCTION = "construction", _("在建")
+    # 完成主体施工: the main structure is built. Not the same as 主体封顶 (topped out).
+    STRUCTURE_BUILT = "structure", _("主体施工")
     TOPPED_OUT = "topped_out", _("主体封顶")
     COMPLETED = "completed", _("竣工")
     IN_USE = "in_use", _("投用")
     IN_PRODUCTION = "production", _("投产")
+    # Nobody has said where the project stands: the document names it without a stage.
+    NOT_ASSESSED = "not_assessed", _("未评估")
 
 
 class ProjectKind(models.TextChoices):
@@ -95,6 +99,9 @@ class Portfolio(SourcedModel, MoneyFields):
     )
     history = HistoricalRecords()
     objects = NamedQuerySet.as_manager()
+
+    # What seed stores when a fixture row gives no stage: the document gives none.
+    UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
         verbose_name = _("项目汇总")
@@ -197,6 +204,9 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
     history = HistoricalRecords()
     objects = ProjectQuerySet.as_manager()
 
+    # What seed stores when a fixture row gives no stage: the document gives none.
+    UNSTATED = {"stage": Stage.NOT_ASSESSED}
+
     class Meta:
         verbose_name = _("重点项目")
         verbose_name_plural = _("重点项目")
@@ -280,6 +290,41 @@ class ProjectPhase(SourcedModel):
                 | Q(completed_on__gte=F("started_on")),
                 name="projects_phase_completed_after_start",
                 violation_error_message=_("完成日期不能早于开工日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.name}"
+
+    def natural_key(self):
+        return (*self.project.natural_key(), self.name)
+
+    natural_key.dependencies = ["projects.project"]
+
+
+class ShopQuerySet(models.QuerySet):
+    def get_by_natural_key(self, project_name, name):
+        return self.get(project__name=project_name, name=name)
+
+
+class Shop(SourcedModel):
+    """A kind of shop the document lists for a commercial complex (京东方之窗: 酒店公寓, 精品超市…)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="shops"
+    )
+    name = models.CharField(_("业态"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("排序"), default=1)
+    history = HistoricalRecords()
+    objects = ShopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("店面业态")
+        verbose_name_plural = _("店面业态")
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="projects_shop_project_name_unique"
             ),
         ]
 

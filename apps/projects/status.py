@@ -6,21 +6,23 @@ The rules, checked in this order; the first that matches decides the light and i
 1. red, ``milestone_overdue``: an open milestone's due date is before today (due today is not
    overdue yet).
 2. green, ``done``: the project has an actual completion date, or its stage is 竣工, 投用 or 投产.
-3. red, ``past_planned``: the planned completion date is before today and there is no actual
+3. grey, ``not_assessed``: the stage is 未评估 (not assessed): the document names the project
+   without saying where it stands, so there is nothing to judge its dates against.
+4. red, ``past_planned``: the planned completion date is before today and there is no actual
    completion date.
-4. yellow, ``behind``: the elapsed share of the schedule exceeds the latest reported percent
+5. yellow, ``behind``: the elapsed share of the schedule exceeds the latest reported percent
    complete by MORE than 20 points. The schedule runs from the actual start (else the planned
    start) to the planned completion; it must be at least one day long and have begun (today after
    the start). Elapsed share = (today - start) / (completion - start) x 100. The latest percent
    is that of the newest progress log that gives one; no such log counts as 0 %. A gap of exactly
    20 points is still green.
-5. yellow, ``due_soon``: an open milestone is due within the next 7 days (today up to and
+6. yellow, ``due_soon``: an open milestone is due within the next 7 days (today up to and
    including today + 7).
-6. yellow, ``stale``: the project is under construction (在建) and has no progress log dated in
+7. yellow, ``stale``: the project is under construction (在建) and has no progress log dated in
    the last 45 days (a log exactly 45 days old still counts; 46 days old does not).
-7. grey, ``no_dates``: there is nothing to judge: no planned completion, no open milestone with
+8. grey, ``no_dates``: there is nothing to judge: no planned completion, no open milestone with
    a due date, and the project is not under construction (a start date alone sets no pace).
-8. green, ``on_track``: none of the above.
+9. green, ``on_track``: none of the above.
 
 Everything is one SQL expression (`annotate_light`), so a whole page of projects gets its lights
 in the same query that fetches the rows, and the list can filter on the light. `light_of` turns
@@ -65,6 +67,7 @@ _EPOCH = datetime.date(1970, 1, 1)
 class Reason(models.TextChoices):
     MILESTONE_OVERDUE = "milestone_overdue", gettext_lazy("节点逾期")
     DONE = "done", gettext_lazy("已完成")
+    NOT_ASSESSED = "not_assessed", gettext_lazy("阶段未评估")
     PAST_PLANNED = "past_planned", gettext_lazy("超过计划完成日期")
     BEHIND = "behind", gettext_lazy("进度落后于时间")
     DUE_SOON = "due_soon", gettext_lazy("节点即将到期")
@@ -79,6 +82,7 @@ LIGHT_OF_REASON = {
     Reason.BEHIND: Light.YELLOW,
     Reason.DUE_SOON: Light.YELLOW,
     Reason.STALE: Light.YELLOW,
+    Reason.NOT_ASSESSED: Light.GREY,
     Reason.NO_DATES: Light.GREY,
     Reason.DONE: Light.GREEN,
     Reason.ON_TRACK: Light.GREEN,
@@ -146,6 +150,7 @@ def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
                 Q(actual_completion__isnull=False) | Q(stage__in=DONE_STAGES),
                 then=Value(Reason.DONE.value),
             ),
+            When(stage=Stage.NOT_ASSESSED, then=Value(Reason.NOT_ASSESSED.value)),
             When(planned_completion__lt=today, then=Value(Reason.PAST_PLANNED.value)),
             When(behind, then=Value(Reason.BEHIND.value)),
             When(
@@ -212,6 +217,8 @@ def light_of(project, today: datetime.date) -> StatusLight:
             reason = _("已于 %(date)s 完成。") % {"date": _date(project.actual_completion)}
         else:
             reason = _("项目已处于“%(stage)s”阶段。") % {"stage": project.get_stage_display()}
+    elif code == Reason.NOT_ASSESSED:
+        reason = _("阶段未评估：文件未给出项目所处阶段，也还没有人填写。")
     elif code == Reason.PAST_PLANNED:
         reason = _("计划 %(date)s 完成，至今未完成。") % {"date": _date(project.planned_completion)}
     elif code == Reason.BEHIND:

@@ -18,12 +18,14 @@ from tests.factories import (
     CheckInFactory,
     EnterpriseFactory,
     EvaluationFactory,
+    EventFactory,
     GoalFactory,
     HazardFactory,
     IndicatorFactory,
     IndustryChainFactory,
     InspectionFactory,
     InspectionTeamFactory,
+    MeasureFactory,
     MilestoneFactory,
     PersonFactory,
     PlanFactory,
@@ -33,6 +35,7 @@ from tests.factories import (
     ProjectPhaseFactory,
     RankingFactory,
     SafetyWorkFactory,
+    ShopFactory,
     SiteFactory,
     TargetFactory,
     UnitFactory,
@@ -122,6 +125,9 @@ class Builder:
     def projectphase(self):
         return ProjectPhaseFactory(project=self.project(), started_on=self._day())
 
+    def shop(self):
+        return ShopFactory(project=self.project(), order=self._next())
+
     def milestone(self):
         return MilestoneFactory(
             project=self.project(),
@@ -183,6 +189,14 @@ class Builder:
 
     def award(self):
         return AwardFactory(year=self._year(), awarded_by="省商务厅")
+
+    def event(self):
+        return EventFactory(year=self._year(), date=self._day(), description="历史性承办")
+
+    def measure(self):
+        return MeasureFactory(
+            year=self._year(), items="项目谋划、建设、保障", area=self.area(), plan=self.plan()
+        )
 
     # safety
 

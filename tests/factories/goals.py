@@ -9,8 +9,10 @@ from apps.goals.models import (
     Award,
     CheckIn,
     Evaluation,
+    Event,
     Goal,
     Indicator,
+    Measure,
     Plan,
     Ranking,
     Target,
@@ -95,3 +97,19 @@ class AwardFactory(Factory):
         model = Award
 
     name = factory.Sequence(lambda n: f"荣誉{n}")
+
+
+class EventFactory(Factory):
+    class Meta:
+        model = Event
+
+    name = factory.Sequence(lambda n: f"活动{n}")
+    role = Event.Role.HELD
+
+
+class MeasureFactory(Factory):
+    class Meta:
+        model = Measure
+
+    name = factory.Sequence(lambda n: f"举措{n}")
+    kind = Measure.Kind.INITIATIVE

@@ -1,4 +1,4 @@
-"""Key projects with their phases, milestones and progress logs, and portfolios."""
+"""Key projects with their phases, milestones, shops and progress logs, and portfolios."""
 
 import factory
 from django.utils import timezone
@@ -10,6 +10,7 @@ from apps.projects.models import (
     Project,
     ProjectKind,
     ProjectPhase,
+    Shop,
     Stage,
 )
 
@@ -41,6 +42,14 @@ class ProjectPhaseFactory(Factory):
     project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"{n}期")
     stage = Stage.STARTED
+
+
+class ShopFactory(Factory):
+    class Meta:
+        model = Shop
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"店面{n}")
 
 
 class MilestoneFactory(Factory):

@@ -10,8 +10,10 @@ from apps.goals.models import (
     Award,
     CheckIn,
     Evaluation,
+    Event,
     Goal,
     Indicator,
+    Measure,
     Plan,
     Ranking,
     Target,
@@ -106,6 +108,16 @@ def duplicate_checkin_key():
     )
 
 
+def duplicate_event():
+    Event.objects.create(name="融通产业链主题沙龙活动", role=Event.Role.HELD)
+    return Event(name="融通产业链主题沙龙活动", role=Event.Role.HELD, year=2022)
+
+
+def duplicate_measure():
+    Measure.objects.create(name="产业发展顾问系列制度", kind=Measure.Kind.SYSTEM)
+    return Measure(name="产业发展顾问系列制度", kind=Measure.Kind.SYSTEM, year=2022)
+
+
 CASES = {
     "goals_plan_name_unique": (duplicate_plan, {"name": ["具有 名称 的 工作计划 已存在。"]}),
     "goals_goal_plan_order_unique": (
@@ -141,6 +153,11 @@ CASES = {
     "goals_checkin_submission_key_unique": (
         duplicate_checkin_key,
         {"submission_key": ["具有 提交标识 的 指标填报 已存在。"]},
+    ),
+    "goals_event_name_unique": (duplicate_event, {"name": ["具有 名称 的 活动与会议 已存在。"]}),
+    "goals_measure_name_unique": (
+        duplicate_measure,
+        {"name": ["具有 名称 的 举措与制度 已存在。"]},
     ),
 }
 
@@ -229,3 +246,13 @@ def test_natural_key_tells_same_titled_targets_of_two_plans_apart():
 
     assert Target.objects.get_by_natural_key(*second.natural_key()) == second
     assert Target.objects.get_by_natural_key(*first.natural_key()) == first
+
+
+def test_evaluation_without_publication_year_is_valid():
+    # The document names the 2022 edition, not the year it was published.
+    evaluation = Evaluation(name="2022年国家级经济技术开发区综合发展水平考核评价", data_year=2021)
+
+    evaluation.full_clean()
+    evaluation.save()
+
+    assert Evaluation.objects.get().published_year is None

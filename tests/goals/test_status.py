@@ -59,6 +59,29 @@ def test_light_achieved_after_deadline_is_green():
     assert light(status=TargetStatus.ACHIEVED, deadline=TODAY - timedelta(days=10)) == Light.GREEN
 
 
+def test_light_not_assessed_is_grey_even_past_its_deadline():
+    result = compute_light(
+        status=TargetStatus.NOT_ASSESSED,
+        deadline=TODAY - timedelta(days=10),
+        start_date=TODAY - timedelta(days=400),
+        baseline=None,
+        target_value=None,
+        current_value=None,
+        last_checkin_on=None,
+        tracked_since=TODAY - timedelta(days=400),
+        today=TODAY,
+    )
+
+    assert (result.color, result.reason) == (
+        Light.GREY,
+        "状态未评估：文件未给出其状态，也还没有人填报。",
+    )
+
+
+def test_light_not_started_past_its_deadline_is_red():
+    assert light(status=TargetStatus.NOT_STARTED, deadline=TODAY - timedelta(days=1)) == Light.RED
+
+
 def test_light_without_deadline_is_grey():
     assert light(deadline=None, status=TargetStatus.OFF_TRACK) == Light.GREY
 
@@ -228,9 +251,12 @@ def test_targets_with_light_selects_each_color(target_factory):
     grey = target_factory()
     green = target_factory(deadline=today + timedelta(days=30))
     yellow = target_factory(deadline=today + timedelta(days=30), status=TargetStatus.AT_RISK)
+    unassessed = target_factory(
+        deadline=today - timedelta(days=1), status=TargetStatus.NOT_ASSESSED
+    )
 
     assert list(targets_with_light(Target.objects.all(), Light.RED)) == [red]
-    assert list(targets_with_light(Target.objects.all(), Light.GREY)) == [grey]
+    assert list(targets_with_light(Target.objects.all(), Light.GREY)) == [grey, unassessed]
     assert list(targets_with_light(Target.objects.all(), Light.GREEN)) == [green]
     assert list(targets_with_light(Target.objects.all(), Light.YELLOW)) == [yellow]
 

@@ -275,6 +275,40 @@ def test_target_detail_shows_deadline_dates(client, staff_b, target_factory):
     assert "大变样" in content
 
 
+def test_target_detail_phrase_without_start_shows_no_dates(client, staff_b, target_factory):
+    target = target_factory(
+        deadline_phrase="三年成形", start_source_text="中日(青岛)地方发展合作示范区建设深入推进"
+    )
+    client.force_login(staff_b)
+
+    response = client.get(detail_url(target))
+
+    assert response.context["deadline_steps"] == []
+    assert response.context["deadline_steps_error"] == (
+        "起算日期文件未载明，不推算期限表述对应的日期。"
+    )
+    assert response.context["deadline_text"] == "三年成形（起算日期文件未载明）"
+    content = response.content.decode()
+    assert '<dd class="col-8" data-testid="target-start">起算日期文件未载明</dd>' in content
+    assert "文件中的相关原文（未载明起算日期）" in content
+    assert "中日(青岛)地方发展合作示范区建设深入推进" in content
+
+
+def test_target_detail_cites_the_start_it_counts_from(client, staff_b, target_factory):
+    target = target_factory(
+        start_date=date(2023, 1, 28),
+        deadline=date(2026, 1, 28),
+        deadline_phrase="三年行动",
+        start_source_text="兔年首个工作日，青岛开发区“开年第一会”专题研究部署本年度重点工作",
+    )
+    client.force_login(staff_b)
+
+    content = client.get(detail_url(target)).content.decode()
+
+    assert "起算依据" in content
+    assert "“开年第一会”专题研究部署本年度重点工作" in content
+
+
 def test_target_detail_bad_deadline_phrase_explained(client, staff_b, target_factory):
     target = target_factory(start_date=date(2023, 1, 1), deadline_phrase="尽快")
     client.force_login(staff_b)
@@ -454,4 +488,60 @@ def test_target_checkin_anonymous_redirects_to_login(client, unit_a, target_fact
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    assert CheckIn.objects.count() == 0
+
+
+# --- not assessed ---------------------------------------------------------------------------------
+
+
+def test_target_list_and_csv_show_not_assessed(client, staff_a, target_factory):
+    target_factory(title="拓展“金融管家”试点成果", status=TargetStatus.NOT_ASSESSED)
+    client.force_login(staff_a)
+
+    page = client.get(LIST_URL)
+    response = client.get(LIST_URL, {"_export": "csv"})
+
+    row = page.context["table"].paginated_rows[0]
+    assert (row.get_cell("status"), row.get_cell_value("light")) == ("未评估", "无法判断")
+    assert "状态未评估：文件未给出其状态，也还没有人填报。" in page.content.decode()
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(row["指标/任务"], row["状态"], row["状态灯"]) for row in rows] == [
+        ("拓展“金融管家”试点成果", "未评估", "无法判断")
+    ]
+
+
+def test_target_list_filters_not_assessed(client, staff_a, target_factory):
+    target_factory(title="未评估的指标", status=TargetStatus.NOT_ASSESSED)
+    target_factory(title="未开始的指标", status=TargetStatus.NOT_STARTED)
+    client.force_login(staff_a)
+
+    response = client.get(LIST_URL, {"status": "not_assessed"})
+
+    assert titles(response) == ["未评估的指标"]
+
+
+def test_checkin_form_offers_no_not_assessed(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a, status=TargetStatus.NOT_ASSESSED)
+    client.force_login(staff_a)
+
+    form = client.get(detail_url(target)).context["form"]
+
+    assert [value for value, _label in form.fields["status"].choices] == [
+        "not_started",
+        "on_track",
+        "at_risk",
+        "off_track",
+        "achieved",
+    ]
+    assert form["status"].value() is None
+
+
+def test_checkin_not_assessed_refused(client, staff_a, unit_a, target_factory):
+    target = target_factory(unit=unit_a, status=TargetStatus.NOT_ASSESSED)
+    client.force_login(staff_a)
+
+    response = client.post(checkin_url(target), {"status": "not_assessed", "comment": ""})
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["status"]
     assert CheckIn.objects.count() == 0

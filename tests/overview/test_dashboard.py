@@ -65,6 +65,40 @@ def test_dashboard_projects_by_stage_link_to_filtered_list(signed_in):
     )
 
 
+def test_dashboard_projects_not_assessed_are_a_grey_bar_last(signed_in):
+    ProjectFactory(stage=Stage.NOT_ASSESSED)
+    ProjectFactory(stage=Stage.STRUCTURE_BUILT)
+    response = signed_in.get("/")
+    assert bars(response, "stages") == [
+        ("主体施工", 1, "/projects/?stage=structure"),
+        ("未评估", 1, "/projects/?stage=not_assessed"),
+    ]
+    chart = response.context["stage_chart"]
+    assert chart["data"]["datasets"][0]["backgroundColor"] == ["#0d6efd", "#adb5bd"]
+
+
+def test_dashboard_targets_not_assessed_are_a_grey_column(signed_in):
+    goal = GoalFactory(plan=PlanFactory(name="六个创新突破"), order=1)
+    TargetFactory.create_batch(2, goal=goal, status=TargetStatus.NOT_ASSESSED)
+    TargetFactory(goal=goal, status=TargetStatus.NOT_STARTED)
+    response = signed_in.get("/")
+    cells = response.context["targets"]["rows"][0]["cells"]
+    assert [(cell["label"], cell["count"]) for cell in cells if cell["count"]] == [
+        ("未开始", 1),
+        ("未评估", 2),
+    ]
+    assert response.context["targets"]["statuses"][-1] == ("not_assessed", "未评估")
+    dataset = response.context["targets_chart"]["data"]["datasets"][-1]
+    assert (dataset["label"], dataset["data"], dataset["backgroundColor"]) == (
+        "未评估",
+        [2],
+        "#adb5bd",
+    )
+    link = f"/goals/targets/?goal={goal.pk}&amp;status=not_assessed"
+    assert '<th class="text-end">未评估</th>' in response.content.decode()
+    assert f'href="{link}">2</a>' in response.content.decode()
+
+
 def test_dashboard_investment_by_chain_converts_units_and_takes_latest_log(signed_in):
     chain = IndustryChain.objects.create(name="新型显示")
     first = ProjectFactory(chain=chain, total_investment=Decimal("81.7"))
@@ -132,6 +166,7 @@ def test_dashboard_targets_by_goal_and_status_for_the_six_breakthroughs(signed_i
         ("at_risk", 2),
         ("off_track", 0),
         ("achieved", 0),
+        ("not_assessed", 0),
     ]
     link = f"/goals/targets/?goal={first.pk}&status=at_risk"
     assert rows[0]["cells"][2]["url"] == link

@@ -15,6 +15,7 @@ from apps.projects.models import (
     Project,
     ProjectKind,
     ProjectPhase,
+    Shop,
     Stage,
 )
 from tests.constraints import assert_database_refuses, constraint_names, full_clean_errors
@@ -104,6 +105,12 @@ def milestone_due_before_start():
     )
 
 
+def duplicate_shop():
+    parent = saved_project()
+    Shop.objects.create(project=parent, name="精品超市")
+    return Shop(project=parent, name="精品超市", order=2)
+
+
 def progress_over_100_percent():
     return ProgressLog(
         project=saved_project(), date=date(2023, 3, 1), text="设备安装", percent_complete=150
@@ -178,6 +185,10 @@ CASES = {
     "projects_milestone_due_after_start": (
         milestone_due_before_start,
         {"__all__": ["计划完成日期不能早于开始日期。"]},
+    ),
+    "projects_shop_project_name_unique": (
+        duplicate_shop,
+        {"__all__": ["包含 项目 和 业态 的 店面业态 已经存在。"]},
     ),
     "projects_progresslog_percent_0_100": (
         progress_over_100_percent,

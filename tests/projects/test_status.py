@@ -78,6 +78,31 @@ def test_light_finished_stage_without_dates_is_green_done(stage):
     assert (light(project).light, light(project).reason_code) == ("green", "done")
 
 
+def test_light_not_assessed_stage_is_grey_even_past_planned_completion():
+    project = ProjectFactory(stage=Stage.NOT_ASSESSED, planned_completion=days(-1))
+
+    result = light(project)
+
+    assert (result.light, result.reason_code, result.reason) == (
+        "grey",
+        "not_assessed",
+        "阶段未评估：文件未给出项目所处阶段，也还没有人填写。",
+    )
+
+
+def test_light_not_assessed_stage_with_overdue_milestone_is_red():
+    project = ProjectFactory(stage=Stage.NOT_ASSESSED)
+    MilestoneFactory(project=project, due_date=days(-1))
+
+    assert light(project).reason_code == "milestone_overdue"
+
+
+def test_light_not_assessed_stage_with_actual_completion_is_green_done():
+    project = ProjectFactory(stage=Stage.NOT_ASSESSED, actual_completion=days(-3))
+
+    assert (light(project).light, light(project).reason_code) == ("green", "done")
+
+
 def test_light_planned_completion_yesterday_is_red():
     project = ProjectFactory(planned_completion=days(-1))
     assert (light(project).light, light(project).reason_code) == ("red", "past_planned")

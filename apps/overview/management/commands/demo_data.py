@@ -564,7 +564,7 @@ class DemoBuilder:
         for target in touched.values():
             if CheckIn.objects.filter(target=target, is_demo=False).exists():
                 continue
-            if target.status != TargetStatus.NOT_STARTED or target.current_value is not None:
+            if target.status != TargetStatus.NOT_ASSESSED or target.current_value is not None:
                 continue
             if not ours_to_change(target):
                 continue
@@ -602,7 +602,7 @@ def remove_demo_data(*, keep_logins: bool = False) -> Removed:
         if (target.status, target.current_value) == (latest.status, latest.value):
             restore.append(target.pk)
     for target in Target.objects.filter(pk__in=restore):
-        target.status, target.current_value = TargetStatus.NOT_STARTED, None
+        target.status, target.current_value = TargetStatus.NOT_ASSESSED, None
         save_ours(target, ["status", "current_value"])
     unassign_owners()
 

@@ -2,8 +2,8 @@
 
 Each fixture row is found in the database by its natural key, and then:
 
-- missing: inserted as the document has it (its created_at and updated_at included: a target's
-  created_at is when it began to be tracked);
+- missing: inserted as the document has it; the fixtures carry no timestamps, so created_at and
+  updated_at are the time seed wrote it (a target's created_at is when it began to be tracked);
 - untouched since seeding: updated where the document's values differ, else left as it is;
 - edited by someone and different from the document: left alone, and listed with who changed it
   last and when;
@@ -26,9 +26,13 @@ counts as edited, so a rename never makes seed insert a second copy.
 lists what it would overwrite and asks for "yes" first; --noinput skips the question. A restored
 row counts as untouched again.
 
-Only the fields the fixtures name are compared and written; created_at and updated_at are not
-compared, and an update sets updated_at to now. Everything runs in one transaction, which is
-rolled back if a deadline phrase does not parse or disagrees with its dates.
+Only the fields the fixtures name are compared and written, and the fields a model lists in its
+UNSTATED (a target's status, a project's stage, an enterprise's chain-leader flag): where a row
+says nothing about those, the document gives no value, and the row gets the model's "not
+assessed" one, never a default that reads as a fact. created_at and updated_at are not compared,
+and an update sets updated_at to now. Everything runs in one transaction, which is
+rolled back if a deadline phrase does not parse or disagrees with its dates (a phrase whose start
+the document does not give has no dates at all).
 """
 
 import json
@@ -162,7 +166,8 @@ class Seeder:
         live_refs = {}
         needs = ""
         recreated_with = ""  # a recreated row this one belongs to
-        for name, raw in row["fields"].items():
+        unstated = getattr(model, "UNSTATED", {})
+        for name, raw in {**unstated, **row["fields"]}.items():
             model_field = model._meta.get_field(name)
             row_fields.append(model_field)
             if model_field.many_to_many:
@@ -343,7 +348,9 @@ def deadline_problems(label: str, obj: models.Model) -> list[str]:
     except DeadlinePhraseError as error:
         return [f"{obj}：{error}"]
     if obj.start_date is None:
-        return [_("%(obj)s：有期限表述却没有起算日期。") % {"obj": obj}]
+        if end is not None:
+            return [_("%(obj)s：没有起算日期，却有完成期限 %(end)s。") % {"obj": obj, "end": end}]
+        return []
     dates = deadline_dates(obj.deadline_phrase, obj.start_date)
     if end != dates[-1][0]:
         return [
@@ -376,9 +383,8 @@ class Command(BaseCommand):
         "自载入以来没人改过的记录按文件更新；有人改过的记录（如指定了责任单位、改了状态）保留不动，"
         "被删除的记录不再重建，两者都会列出，并写明最后由谁、何时修改或删除。"
         "--restore 才会把这些记录恢复为文件中的值：先列出将覆盖的内容，输入 yes 确认后执行"
-        "（--noinput 不询问）。最后核对每条期限表述可解析、完成期限与起算日期相符。"
-        "期限起算日假定为 2023-01-28：文件说“兔年首个工作日”召开“开年第一会”部署本年度工作，"
-        "按 2023 年春节放假安排，兔年首个工作日是 1 月 28 日。"
+        "（--noinput 不询问）。最后核对每条期限表述可解析、完成期限与起算日期相符；"
+        "文件未载明起算日期的期限表述不推算日期。"
     )
 
     def add_arguments(self, parser):

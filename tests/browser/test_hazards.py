@@ -186,3 +186,18 @@ def test_inspection_recorded_with_added_and_removed_hazard_rows(page, live_serve
         "消防通道堆放杂物",
     ]
     assert bool(hazards[0].photo_before) and not hazards[1].photo_before
+
+
+def test_dashboard_overdue_hazards_link_opens_the_overdue_list(page, live_server, staff_a, hazard):
+    Hazard.objects.filter(pk=hazard.pk).update(
+        rectification_deadline=timezone.localdate() - timedelta(days=1)
+    )
+    login(page, live_server, "staff_a")
+
+    page.goto(f"{live_server.url}/")
+    link = page.get_by_test_id("figure-hazards-overdue")
+    expect(link).to_have_text("其中 1 条整改逾期")
+    link.click()
+
+    expect(page).to_have_url(f"{live_server.url}/safety/hazards/?overdue=1")
+    expect(page.get_by_role("link", name=hazard.description[:10])).to_be_visible()

@@ -84,3 +84,18 @@ def test_list_export_to_csv_and_xlsx_is_served(client, staff_a, projects, export
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == f'attachment; filename="project.{export}"'
+
+
+@pytest.mark.parametrize(
+    "url", ["/projects/", "/projects/milestones/", "/goals/targets/", "/safety/hazards/"]
+)
+def test_list_keyword_longer_than_100_characters_is_refused_on_the_form(client, staff_a, url):
+    client.force_login(staff_a)
+
+    response = client.get(url, {"q": "长" * 100_000})
+
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors == {
+        "q": ["确保该变量包含不超过 100 字符 (目前字符数 100000)。"]
+    }
+    assert list(response.context["table"].page.object_list) == []

@@ -157,6 +157,8 @@ AXES_ENABLED = envbool("AXES_ENABLED", "True")
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Renders the lockout template with the minutes to wait (axes' own context has none).
 AXES_LOCKOUT_CALLABLE = "apps.core.lockout.lockout_response"
+# The username as axes may store it: cut to its column, NUL spelt out.
+AXES_USERNAME_CALLABLE = "apps.core.lockout.lockout_username"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

@@ -1,13 +1,11 @@
-"""The admin site's Chinese titles and the base every area's ModelAdmin builds on."""
+"""The base every area's ModelAdmin builds on.
+
+The site itself (its titles, the checks every admin gets) is apps/core/admin_site.py.
+"""
 
 from django import forms
-from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-
-admin.site.site_header = _("开发区重点工作管理系统")
-admin.site.site_title = _("开发区重点工作管理系统")
-admin.site.index_title = _("后台管理")
 
 
 class SourcedAdmin(SimpleHistoryAdmin):

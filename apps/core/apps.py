@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
+    default = True
     name = "apps.core"
     label = "core"
+
+
+class ZoneAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the site of apps/core/admin_site.py as its default site."""
+
+    default = False
+    default_site = "apps.core.admin_site.ZoneAdminSite"

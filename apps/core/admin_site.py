@@ -1,0 +1,112 @@
+"""The admin site: its Chinese titles, and malformed input answered with a message.
+
+Django's admin trusts some of what comes back from the browser: a word or a 20-digit number
+where a related row's id belongs is looked up as it is, and ends in a server error. Every
+ModelAdmin registered on this site, ours and the libraries' (auth's groups, axes' access logs),
+and every inline of theirs, gets the checks below first.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
+
+
+def is_valid_key(field, value) -> bool:
+    """Whether `value` is a non-empty value of the model field that the database can hold, so
+    that a lookup with it cannot fail (a word for an integer key, a number beyond 64 bits)."""
+    if value in field.empty_values:
+        return False
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+def _target_field(db_field):
+    """The field of the related model that a foreign key or many-to-many field refers to."""
+    opts = db_field.remote_field.model._meta
+    return opts.get_field(getattr(db_field.remote_field, "field_name", None) or opts.pk.name)
+
+
+class KeyCheckedAutocompleteMixin:
+    """An autocomplete select that shows only the submitted values that are valid keys: Django's
+    looks up whatever a re-shown form holds, and a word there breaks the query."""
+
+    def optgroups(self, name, value, attr=None):
+        field = _target_field(self.field)
+        value = [v for v in value if is_valid_key(field, v)]
+        return super().optgroups(name, value, attr)
+
+
+class KeyCheckedAutocompleteSelect(KeyCheckedAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class KeyCheckedAutocompleteSelectMultiple(KeyCheckedAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class KeyCheckedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids the database cannot hold before looking them up (SQLite fails on 2**63)."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        for pk in value:
+            if not is_valid_key(field, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class KeyCheckedFieldsMixin:
+    """For ModelAdmins and inlines: related-row fields that refuse ids the database cannot hold."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", KeyCheckedMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CheckedInputAdminMixin(KeyCheckedFieldsMixin):
+    """For ModelAdmins: the checks of their related-row fields."""
+
+
+def _checked(admin_class, mixin):
+    if issubclass(admin_class, mixin):
+        return admin_class
+    attrs = {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__}
+    if mixin is CheckedInputAdminMixin:
+        attrs["inlines"] = [
+            _checked(inline, KeyCheckedFieldsMixin) for inline in admin_class.inlines
+        ]
+    return type(admin_class.__name__, (mixin, admin_class), attrs)
+
+
+class ZoneAdminSite(admin.AdminSite):
+    """The default admin site (ZoneAdminConfig): every registered admin and its inlines get the
+    checks of CheckedInputAdminMixin and KeyCheckedFieldsMixin."""
+
+    site_header = gettext_lazy("开发区重点工作管理系统")
+    site_title = gettext_lazy("开发区重点工作管理系统")
+    index_title = gettext_lazy("后台管理")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = _checked(admin_class or admin.ModelAdmin, CheckedInputAdminMixin)
+        super().register(model_or_iterable, admin_class, **options)

@@ -1,16 +1,23 @@
 """The admin site: its Chinese titles, and malformed input answered with a message.
 
 Django's admin trusts some of what comes back from the browser: a word or a 20-digit number
-where a related row's id belongs is looked up as it is, and ends in a server error. Every
-ModelAdmin registered on this site, ours and the libraries' (auth's groups, axes' access logs),
-and every inline of theirs, gets the checks below first.
+where a related row's id belongs, a NUL in a list filter or the autocomplete's search, a year of
+twenty digits in the date drill-down. Each of those reaches the database or Python's date
+arithmetic and ends in a server error. Every ModelAdmin registered on this site, ours and the
+libraries' (auth's groups, axes' access logs), and every inline of theirs, gets the checks below
+first.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+# Longer search terms find nothing anyway, and SQLite refuses LIKE patterns of 50,000 bytes.
+SEARCH_MAX_LENGTH = 200
 
 
 def is_valid_key(field, value) -> bool:
@@ -84,8 +91,45 @@ class KeyCheckedFieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class CheckedChangeListMixin:
+    """A changelist whose bad lookups go the way Django sends the ones it recognises: back to
+    the unfiltered list with an error flag."""
+
+    def get_filters(self, request):
+        # PostgreSQL refuses NUL in a query; Django passes a filter's value through as it is.
+        lookups = self.get_filters_params()
+        if any("\x00" in value for values in lookups.values() for value in values):
+            raise IncorrectLookupParameters
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            # The date drill-down's year, month or day, too large for a date.
+            raise IncorrectLookupParameters(error) from error
+
+
 class CheckedInputAdminMixin(KeyCheckedFieldsMixin):
-    """For ModelAdmins: the checks of their related-row fields."""
+    """For ModelAdmins: besides those fields, searches and filters the database can take."""
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if issubclass(changelist, CheckedChangeListMixin):
+            return changelist
+        return type(changelist.__name__, (CheckedChangeListMixin, changelist), {})
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search form refuses NUL itself; the autocomplete's term comes as it is.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        if len(search_term) > SEARCH_MAX_LENGTH:
+            match = getattr(request, "resolver_match", None)
+            if match is None or match.url_name != "autocomplete":
+                self.message_user(
+                    request,
+                    _("搜索词不能超过 %(max)d 个字。") % {"max": SEARCH_MAX_LENGTH},
+                    messages.ERROR,
+                )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 def _checked(admin_class, mixin):

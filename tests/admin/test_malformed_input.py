@@ -1,16 +1,21 @@
 """The admin answers malformed input with a message, for every model registered, ours or a
-library's: here, related-row ids that are not ids."""
+library's: related-row ids that are not ids, NUL and over-long searches and filters, a date
+drill-down past the year 9999."""
+
+import json
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
 from apps.core.admin_site import (
+    SEARCH_MAX_LENGTH,
     CheckedInputAdminMixin,
     KeyCheckedFieldsMixin,
 )
 from apps.projects.models import Milestone
-from tests.factories import MilestoneFactory
+from tests.factories import MilestoneFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +66,63 @@ def test_many_to_many_field_with_a_value_that_is_no_id_is_a_form_error(admin_cli
     assert response.status_code == 200
     assert "permissions" in response.context["adminform"].form.errors
     assert Group.objects.count() == 0
+
+
+def test_search_too_long_finds_nothing_and_says_why(admin_client_zh):
+    UnitFactory(name="a")
+
+    response = admin_client_zh.get("/admin/org/unit/", {"q": "长" * (SEARCH_MAX_LENGTH + 1)})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+    assert messages_of(response) == ["搜索词不能超过 200 个字。"]
+
+
+def test_search_with_nul_is_refused_by_djangos_search_form(admin_client_zh):
+    unit = UnitFactory(name="a")
+
+    response = admin_client_zh.get("/admin/org/unit/", {"q": "a\x00b"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [unit]
+    assert messages_of(response) == [NUL_REFUSED]
+
+
+def test_search_of_the_longest_allowed_term_runs(admin_client_zh):
+    UnitFactory(name="长" * 100)
+
+    response = admin_client_zh.get("/admin/org/unit/", {"q": "长" * SEARCH_MAX_LENGTH})
+
+    assert response.status_code == 200
+    assert messages_of(response) == []
+
+
+@pytest.mark.parametrize("term", ["a\x00b", "a" * 100_000])
+def test_autocomplete_with_a_nul_or_huge_term_finds_nothing(admin_client_zh, term):
+    UnitFactory(name="a")
+    query = {
+        "app_label": "projects",
+        "model_name": "project",
+        "field_name": "responsible_unit",
+        "term": term,
+    }
+
+    response = admin_client_zh.get("/admin/autocomplete/?" + urlencode(query))
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["results"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"responsible_unit__id__exact": "a\x00b"},
+        {"status__exact": "a\x00b"},
+        {"found_date__year": "9" * 20},
+        {"found_date__year": "2023", "found_date__month": str(-(2**63))},
+    ],
+)
+def test_filter_with_nul_or_a_date_out_of_range_goes_back_to_the_list(admin_client_zh, query):
+    response = admin_client_zh.get("/admin/safety/hazard/?" + urlencode(query))
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/safety/hazard/?e=1")

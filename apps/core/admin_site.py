@@ -1,15 +1,16 @@
 """The admin site: its Chinese titles, and malformed input answered with a message.
 
 Django's admin trusts some of what comes back from the browser: a word or a 20-digit number
-where a related row's id belongs, a NUL in a list filter or the autocomplete's search, a year of
-twenty digits in the date drill-down. Each of those reaches the database or Python's date
-arithmetic and ends in a server error. Every ModelAdmin registered on this site, ours and the
-libraries' (auth's groups, axes' access logs), and every inline of theirs, gets the checks below
-first.
+where a related row's id belongs or among the rows an action is for, a NUL in a list filter or
+the autocomplete's search, a year of twenty digits in the date drill-down. Each of those reaches
+the database or Python's date arithmetic and ends in a server error. Every ModelAdmin registered
+on this site, ours and the libraries' (auth's groups, axes' access logs), and every inline of
+theirs, gets the checks below first.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
@@ -108,7 +109,7 @@ class CheckedChangeListMixin:
 
 
 class CheckedInputAdminMixin(KeyCheckedFieldsMixin):
-    """For ModelAdmins: besides those fields, searches and filters the database can take."""
+    """For ModelAdmins: besides those fields, searches, filters and actions the database can take."""
 
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)
@@ -130,6 +131,13 @@ class CheckedInputAdminMixin(KeyCheckedFieldsMixin):
                 )
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(is_valid_key(self.model._meta.pk, value) for value in selected):
+            self.message_user(request, _("所选条目无效，未执行任何操作。"), messages.WARNING)
+            return None
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 def _checked(admin_class, mixin):

@@ -1,6 +1,6 @@
 """The admin answers malformed input with a message, for every model registered, ours or a
 library's: related-row ids that are not ids, NUL and over-long searches and filters, a date
-drill-down past the year 9999."""
+drill-down past the year 9999, actions on selections that are not rows."""
 
 import json
 from urllib.parse import urlencode
@@ -14,6 +14,7 @@ from apps.core.admin_site import (
     CheckedInputAdminMixin,
     KeyCheckedFieldsMixin,
 )
+from apps.org.models import Unit
 from apps.projects.models import Milestone
 from tests.factories import MilestoneFactory, UnitFactory
 
@@ -126,3 +127,20 @@ def test_filter_with_nul_or_a_date_out_of_range_goes_back_to_the_list(admin_clie
     response = admin_client_zh.get("/admin/safety/hazard/?" + urlencode(query))
 
     assert (response.status_code, response["Location"]) == (302, "/admin/safety/hazard/?e=1")
+
+
+@pytest.mark.parametrize("selected", ["abc", "", "a\x00b", "9" * 20])
+def test_action_on_a_selection_that_is_no_row_changes_nothing_and_says_so(
+    admin_client_zh, selected
+):
+    unit = UnitFactory()
+
+    response = admin_client_zh.post(
+        "/admin/org/unit/",
+        {"action": "delete_selected", "_selected_action": [str(unit.pk), selected]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["所选条目无效，未执行任何操作。"]
+    assert Unit.objects.filter(pk=unit.pk).exists()

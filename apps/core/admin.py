@@ -4,8 +4,12 @@ The site itself (its titles, the checks every admin gets) is apps/core/admin_sit
 """
 
 from django import forms
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_site import is_valid_key
 
 
 class SourcedAdmin(SimpleHistoryAdmin):
@@ -23,6 +27,24 @@ class SourcedAdmin(SimpleHistoryAdmin):
         _("来源"),
         {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
     )
+
+    # simple_history looks the ids in the URL up as they are: a word there breaks the query.
+    def history_view(self, request, object_id, extra_context=None):
+        _require_key(self.model._meta.pk, unquote(object_id))
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_key(self.model._meta.pk, unquote(object_id))
+        _require_key(self.model.history.model._meta.pk, version_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+def _require_key(field, value) -> None:
+    """A 404 for an id that cannot be one of the field's values (not a number, out of range)."""
+    if not is_valid_key(field, value):
+        raise Http404
 
 
 class WholeRowConstraintsForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 """The admin answers malformed input with a message, for every model registered, ours or a
 library's: related-row ids that are not ids, NUL and over-long searches and filters, a date
-drill-down past the year 9999, actions on selections that are not rows."""
+drill-down past the year 9999, actions on selections that are not rows, history pages of ids
+that are not ids."""
 
 import json
 from urllib.parse import urlencode
@@ -16,7 +17,8 @@ from apps.core.admin_site import (
 )
 from apps.org.models import Unit
 from apps.projects.models import Milestone
-from tests.factories import MilestoneFactory, UnitFactory
+from apps.safety.models import Hazard
+from tests.factories import HazardFactory, MilestoneFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +146,19 @@ def test_action_on_a_selection_that_is_no_row_changes_nothing_and_says_so(
     assert response.status_code == 200
     assert messages_of(response) == ["所选条目无效，未执行任何操作。"]
     assert Unit.objects.filter(pk=unit.pk).exists()
+
+
+@pytest.mark.parametrize("bad", ["abc", "a%00b", "%FF"])
+def test_history_with_an_id_that_is_no_id_is_404(admin_client_zh, bad):
+    hazard = HazardFactory()
+    history_id = hazard.history.get().history_id
+
+    assert admin_client_zh.get(f"/admin/safety/hazard/{bad}/history/").status_code == 404
+    assert (
+        admin_client_zh.get(f"/admin/safety/hazard/{hazard.pk}/history/{bad}/").status_code == 404
+    )
+    assert (
+        admin_client_zh.get(f"/admin/safety/hazard/{hazard.pk}/history/{history_id}/").status_code
+        == 200
+    )
+    assert Hazard.objects.count() == 1

@@ -1,9 +1,13 @@
-"""The base every area's ModelAdmin builds on.
+"""The base every area's ModelAdmin builds on, and axes' access attempts fixed up.
 
-The site itself (its titles, the checks every admin gets) is apps/core/admin_site.py.
+The site itself (titles, the checks every admin gets) is apps/core/admin_site.py.
 """
 
+from axes import admin as axes_admin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -59,3 +63,20 @@ class WholeRowConstraintsForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         not_on_form = {f.name for f in self._meta.model._meta.concrete_fields} - set(self.fields)
         return exclude - not_on_form
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """axes' access attempts, whose "clean up expired attempts" action works from the admin."""
+
+    @admin.action(
+        description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes reads the time of the attempt from the request, and sets it only on a sign-in.
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):  # unless AXES_ENABLE_ADMIN is off
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -1,12 +1,13 @@
 """The admin answers malformed input with a message, for every model registered, ours or a
 library's: related-row ids that are not ids, NUL and over-long searches and filters, a date
 drill-down past the year 9999, actions on selections that are not rows, history pages of ids
-that are not ids."""
+that are not ids. And axes' clean-up action runs from the admin."""
 
 import json
 from urllib.parse import urlencode
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
@@ -162,3 +163,18 @@ def test_history_with_an_id_that_is_no_id_is_404(admin_client_zh, bad):
         == 200
     )
     assert Hazard.objects.count() == 1
+
+
+def test_axes_cleanup_of_expired_attempts_runs_from_the_admin(admin_client_zh):
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="10.0.0.1", user_agent="ua", failures_since_start=2
+    )
+
+    response = admin_client_zh.post(
+        "/admin/axes/accessattempt/",
+        {"action": "cleanup_expired_attempts", "_selected_action": [str(attempt.pk)]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["Cleaned up 0 expired access attempts."]

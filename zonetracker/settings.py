@@ -49,7 +49,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that answers malformed input with a message.
+    "apps.core.apps.ZoneAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +180,8 @@ else:
 # Not strict: a client's own X-Forwarded-For (or a forward proxy's) makes the chain longer, and the
 # entry counted from the right is still the one our proxies wrote.
 IPWARE_STRICT = False
+# The username as axes may store it: cut to its column, NUL spelt out.
+AXES_USERNAME_CALLABLE = "apps.core.lockout.lockout_username"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

@@ -1,18 +1,22 @@
-"""The admin site's Chinese titles and the base every area's ModelAdmin builds on."""
+"""The base every area's ModelAdmin builds on, and axes' access attempts fixed up.
 
+The site itself (titles, the checks every admin gets) is apps/core/admin_site.py.
+"""
+
+from axes import admin as axes_admin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import ImproperlyConfigured
 from django.db import router, transaction
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_site import is_valid_key
 from .forms import VERSION, StaleEditMixin, VersionedModelForm
-
-admin.site.site_header = _("开发区重点工作管理系统")
-admin.site.site_title = _("开发区重点工作管理系统")
-admin.site.index_title = _("后台管理")
 
 
 class SourcedAdmin(SimpleHistoryAdmin):
@@ -30,6 +34,24 @@ class SourcedAdmin(SimpleHistoryAdmin):
         _("来源"),
         {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
     )
+
+    # simple_history looks the ids in the URL up as they are: a word there breaks the query.
+    def history_view(self, request, object_id, extra_context=None):
+        _require_key(self.model._meta.pk, unquote(object_id))
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_key(self.model._meta.pk, unquote(object_id))
+        _require_key(self.model.history.model._meta.pk, version_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+def _require_key(field, value) -> None:
+    """A 404 for an id that cannot be one of the field's values (not a number, out of range)."""
+    if not is_valid_key(field, value):
+        raise Http404
 
 
 class WholeRowConstraintsForm(forms.ModelForm):
@@ -96,3 +118,20 @@ class StaleEditInlineMixin(_VersionOnFormMixin):
         formset = super().get_formset(request, obj, **kwargs)
         self._check_stale_edit_form(formset.form)
         return formset
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """axes' access attempts, whose "clean up expired attempts" action works from the admin."""
+
+    @admin.action(
+        description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes reads the time of the attempt from the request, and sets it only on a sign-in.
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):  # unless AXES_ENABLE_ADMIN is off
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -50,7 +50,13 @@ class DeadlineStep:
     outcome: str  # 见成效
 
     def due_from(self, base: date) -> date:
-        return add_months(base, self.years * 12 + self.months) + timedelta(days=self.days)
+        try:
+            return add_months(base, self.years * 12 + self.months) + timedelta(days=self.days)
+        except (ValueError, OverflowError):
+            raise DeadlinePhraseError(
+                _("从 %(base)s 起按“%(clause)s”推算，日期超过了 9999 年。")
+                % {"base": base.isoformat(), "clause": self.clause}
+            ) from None
 
 
 def chinese_number(text: str) -> int:

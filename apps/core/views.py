@@ -1,5 +1,10 @@
 """Building blocks shared by the list pages of every area."""
 
+import math
+
+from django.contrib import messages
+from django.core.paginator import EmptyPage
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
@@ -7,17 +12,49 @@ from django_tables2.paginators import LazyPaginator
 
 from .exports import SafeTableExport
 
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+# No list comes near this many rows; a page further on is past the end without asking the database.
+MAX_OFFSET = 2**31 - 1
+
+
+class ZonePaginator(LazyPaginator):
+    """LazyPaginator that copes with whatever page and per_page a visitor types in the URL.
+
+    A per_page below 1 or above MAX_PER_PAGE falls back to the default; a page past the end
+    shows the last page (the only time the rows are counted); a page below 1 shows the first.
+    """
+
+    def __init__(self, object_list, per_page, **kwargs):
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            per_page = PER_PAGE
+        super().__init__(object_list, per_page, **kwargs)
+
+    def page(self, number):
+        number = self.validate_number(number or 1)
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            return self._last_page()
+        try:
+            return super().page(number)
+        except EmptyPage:
+            return self._last_page()
+
+    def _last_page(self):
+        count = len(self.object_list)  # a COUNT(*) for a queryset
+        return super().page(max(1, math.ceil(count / self.per_page)))
+
 
 class ZoneListView(ExportMixin, SingleTableMixin, FilterView):
     """A sortable, filterable, paginated list exportable to CSV and XLSX.
 
-    LazyPaginator avoids a COUNT(*) over the whole table on every page. Subclasses set `model`,
-    `table_class`, `filterset_class`, `title` and select_related in `get_queryset`.
+    ZonePaginator (a LazyPaginator) avoids a COUNT(*) over the whole table on every page.
+    Subclasses set `model`, `table_class`, `filterset_class`, `title` and select_related in
+    `get_queryset`.
     """
 
     template_name = "core/list.html"
-    paginator_class = LazyPaginator
-    table_pagination = {"per_page": 25}
+    paginator_class = ZonePaginator
+    table_pagination = {"per_page": PER_PAGE}
     export_class = SafeTableExport
     export_formats = (SafeTableExport.CSV, SafeTableExport.XLSX)
     title = ""
@@ -30,3 +67,13 @@ class ZoneListView(ExportMixin, SingleTableMixin, FilterView):
         context["title"] = self.title or self.model._meta.verbose_name_plural
         context["export_formats"] = self.export_formats
         return context
+
+    def render_to_response(self, context, **kwargs):
+        # django-tables2 would export to any format tablib knows (or fail on one it lacks).
+        export_format = self.request.GET.get(self.export_trigger_param)
+        if export_format and export_format not in self.export_formats:
+            messages.error(self.request, _("只能导出为 CSV 或 XLSX 格式。"))
+            response = super(ExportMixin, self).render_to_response(context, **kwargs)
+            response.status_code = 400
+            return response
+        return super().render_to_response(context, **kwargs)

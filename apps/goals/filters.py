@@ -19,6 +19,7 @@ class TargetFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="search",
+        max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("指标、目标或期限")}),
     )
     plan = django_filters.ModelChoiceFilter(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,7 +32,9 @@ def person_calendar(person) -> bytes:
         event.add("uid", f"{deadline.kind}-{deadline.object_id}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", deadline.due_date)
-        event.add("dtend", deadline.due_date + timedelta(days=1))
+        if deadline.due_date < date.max:
+            # Without an end an all-day event lasts its day (RFC 5545), as on 9999-12-31.
+            event.add("dtend", deadline.due_date + timedelta(days=1))
         event.add("summary", f"[{deadline.kind_label}] {deadline.title}")
         lines = [deadline.title]
         if deadline.deadline_phrase:

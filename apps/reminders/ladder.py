@@ -6,6 +6,7 @@ schedule kept in `Deadline.next_reminder_at` and the tests all compute the same 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,21 @@ ESCALATION = "escalation"
 # A reminder is never shifted by more than this many days; a longer run of holidays means the
 # calendar data is wrong, and the nominal date is kept rather than looping.
 _MAX_SHIFT_DAYS = 31
+
+# Rungs fall between these dates, a day inside Python's, so that a send time on any of them is a
+# datetime in every time zone. A ladder that would go past them stops there (a deadline typed as
+# 9999-12-31 has lead reminders and no overdue ones).
+FIRST_DAY = date.min + timedelta(days=1)
+LAST_DAY = date.max - timedelta(days=1)
+
+
+def _offset(day: date, days: int) -> date | None:
+    """`day` moved by `days`, or None when that falls outside FIRST_DAY..LAST_DAY."""
+    try:
+        moved = day + timedelta(days=days)
+    except OverflowError:
+        return None
+    return moved if FIRST_DAY <= moved <= LAST_DAY else None
 
 
 @dataclass(frozen=True)
@@ -35,15 +51,15 @@ class WorkCalendar:
 
     def on_or_before(self, day: date) -> date:
         for offset in range(_MAX_SHIFT_DAYS):
-            candidate = day - timedelta(days=offset)
-            if self.is_working_day(candidate):
+            candidate = _offset(day, -offset)
+            if candidate is not None and self.is_working_day(candidate):
                 return candidate
         return day
 
     def on_or_after(self, day: date) -> date:
         for offset in range(_MAX_SHIFT_DAYS):
-            candidate = day + timedelta(days=offset)
-            if self.is_working_day(candidate):
+            candidate = _offset(day, offset)
+            if candidate is not None and self.is_working_day(candidate):
                 return candidate
         return day
 
@@ -79,20 +95,36 @@ def _shifted(day: date, *, later: bool, policy: PolicySnapshot, cal: WorkCalenda
     return cal.on_or_after(day) if later else cal.on_or_before(day)
 
 
-def owner_rungs(due: date, policy: PolicySnapshot, cal: WorkCalendar) -> Iterator[Rung]:
+def _first_step(due: date, first_days: int, every: int, after: date | None) -> int:
+    """The first step of a ladder at due + first_days + every * step that is not before `after`."""
+    if after is None or after <= due:
+        return 0
+    return max(0, math.ceil(((after - due).days - first_days) / every))
+
+
+def owner_rungs(
+    due: date, policy: PolicySnapshot, cal: WorkCalendar, *, after: date | None = None
+) -> Iterator[Rung]:
     """Lead rungs (shifted earlier), the due-day rung, then overdue rungs forever (shifted later).
 
     Two rungs that land on the same working day go out once, as the one nearer the deadline.
+    Overdue rungs whose nominal date is before `after` are left out, so that a deadline decades
+    past does not walk every week since.
     """
 
     def raw() -> Iterator[Rung]:
         for days in sorted(set(policy.lead_days), reverse=True):
-            nominal = due - timedelta(days=days)
+            nominal = _offset(due, -days)
+            if nominal is None:
+                continue
             send = _shifted(nominal, later=False, policy=policy, cal=cal)
             yield Rung("due" if days == 0 else "lead", OWNERS, nominal, send, policy.at(send))
-        step = 1
+        every = policy.overdue_every_days
+        step = max(1, _first_step(due, 0, every, after))
         while True:
-            nominal = due + timedelta(days=policy.overdue_every_days * step)
+            nominal = _offset(due, every * step)
+            if nominal is None:
+                return
             send = _shifted(nominal, later=True, policy=policy, cal=cal)
             yield Rung("overdue", OWNERS, nominal, send, policy.at(send))
             step += 1
@@ -100,15 +132,19 @@ def owner_rungs(due: date, policy: PolicySnapshot, cal: WorkCalendar) -> Iterato
     return _merge_same_day(raw())
 
 
-def escalation_rungs(due: date, policy: PolicySnapshot, cal: WorkCalendar) -> Iterator[Rung]:
-    """After `escalate_after_days` overdue, then again at every overdue interval."""
+def escalation_rungs(
+    due: date, policy: PolicySnapshot, cal: WorkCalendar, *, after: date | None = None
+) -> Iterator[Rung]:
+    """After `escalate_after_days` overdue, then again at every overdue interval (those before
+    `after` left out)."""
 
     def raw() -> Iterator[Rung]:
-        step = 0
+        first, every = policy.escalate_after_days, policy.overdue_every_days
+        step = _first_step(due, first, every, after)
         while True:
-            nominal = due + timedelta(
-                days=policy.escalate_after_days + policy.overdue_every_days * step
-            )
+            nominal = _offset(due, first + every * step)
+            if nominal is None:
+                return
             send = _shifted(nominal, later=True, policy=policy, cal=cal)
             yield Rung("escalation", ESCALATION, nominal, send, policy.at(send))
             step += 1
@@ -128,10 +164,11 @@ def _merge_same_day(rungs: Iterable[Rung]) -> Iterator[Rung]:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a deadline stands at a moment: the rungs whose turn has come, and the next send time."""
+    """Where a deadline stands at a moment: the rungs whose turn has come, and the next send time
+    (None once both ladders have run out, which only a deadline near the year 9999 sees)."""
 
     current: tuple[Rung, ...]
-    next_at: datetime
+    next_at: datetime | None
 
 
 def position(
@@ -144,7 +181,15 @@ def position(
     """
     current: list[Rung] = []
     next_times: list[datetime] = []
-    for ladder in (owner_rungs(due, policy, cal), escalation_rungs(due, policy, cal)):
+    # The latest rung before now is at most an interval and two shifts back; skip what is older.
+    after = _offset(
+        now.astimezone(policy.tz).date(), -(policy.overdue_every_days + 2 * _MAX_SHIFT_DAYS)
+    )
+    ladders = (
+        owner_rungs(due, policy, cal, after=after),
+        escalation_rungs(due, policy, cal, after=after),
+    )
+    for ladder in ladders:
         latest = None
         for rung in ladder:
             if rung.send_at > now:
@@ -153,12 +198,12 @@ def position(
             latest = rung
         if latest is not None and (since is None or latest.send_at > since):
             current.append(latest)
-    return Position(tuple(current), min(next_times))
+    return Position(tuple(current), min(next_times, default=None))
 
 
 def first_pending_at(
     due: date, now: datetime, policy: PolicySnapshot, cal: WorkCalendar, *, since=None
-) -> datetime:
+) -> datetime | None:
     """When the deadline next needs dispatch: now-ish if a rung is waiting, else the next rung."""
     pos = position(due, now, policy, cal, since=since)
     if pos.current:

@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from apps.org.models import Person
 
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEAD_DAYS = (30, 7, 1, 0)
 DIGEST_JOB = "digest"
+TITLE_MAX_LENGTH = Deadline._meta.get_field("title").max_length
 
 
 # --- Policy and calendar -------------------------------------------------------------------
@@ -249,6 +251,8 @@ def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadlin
     )
     for name, value in vars(snap).items():
         setattr(deadline, name, value)
+    # A milestone's title is its project's name and its own, together longer than the column.
+    deadline.title = Truncator(snap.title).chars(TITLE_MAX_LENGTH, truncate="…")
     deadline.item_path = registry.item_path(instance)
     if restart:
         deadline.last_dispatched_at = None

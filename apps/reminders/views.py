@@ -1,5 +1,7 @@
 """The person's reminder preferences, the calendar-token reset, and the iCal feed."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +15,9 @@ from . import services
 from .forms import PreferenceForm
 from .ical import person_calendar
 from .models import Preference
+
+# What new_calendar_token makes: URL-safe base64, as long as the column at most.
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _person_of(request):
@@ -53,6 +58,9 @@ def calendar_token_reset(request):
 @require_GET
 def calendar_feed(request, token):
     """Calendar apps cannot log in: the secret token in the URL is the credential."""
+    # Not looked up unless it could be one: PostgreSQL refuses a NUL in a query.
+    if not CALENDAR_TOKEN.fullmatch(token):
+        raise Http404
     preference = get_object_or_404(
         Preference.objects.select_related("person"), calendar_token=token
     )

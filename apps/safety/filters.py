@@ -53,6 +53,7 @@ class HazardFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="search",
+        max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("描述、位置或企业")}),
     )
     grade = django_filters.ChoiceFilter(

@@ -80,3 +80,10 @@ def test_parse_malformed_phrase_raises_clear_error(phrase):
     with pytest.raises(DeadlinePhraseError) as excinfo:
         parse_deadline_phrase(phrase)
     assert str(excinfo.value)
+
+
+def test_deadline_dates_past_the_year_9999_raise_clear_error():
+    with pytest.raises(DeadlinePhraseError) as excinfo:
+        deadline_dates("三年成形", date(9999, 12, 31))
+
+    assert str(excinfo.value) == "从 9999-12-31 起按“三年成形”推算，日期超过了 9999 年。"

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 
+from apps.core.lockout import lockout_username
 from tests.factories import MilestoneFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +124,22 @@ def test_sign_in_to_own_account_keeps_failures_on_other_accounts(staff_a, staff_
 
     assert login_from("198.51.100.1", "staff_b").status_code == 429
     assert login_from("198.51.100.9", "staff_b", PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_login_with_a_username_longer_than_axes_stores_counts_as_a_failure(path):
+    response = Client().post(path, {"username": "长" * 100_000, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("username", "failures_since_start")) == [
+        ("长" * 255, 1)
+    ]
+
+
+def test_lockout_username_spells_out_nul_as_axes_does_in_the_data_it_keeps(rf):
+    assert lockout_username(rf.post("/"), {"username": "a\x00b"}) == "a0x00b"
+    assert lockout_username(rf.post("/", {"username": "from-the-form"})) == "from-the-form"
+    assert lockout_username(rf.post("/"), {}) is None
 
 
 @pytest.mark.parametrize("path", ["/", "/my-work/", "/projects/", "/projects/milestones/"])

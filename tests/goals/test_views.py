@@ -320,6 +320,19 @@ def test_target_detail_bad_deadline_phrase_explained(client, staff_b, target_fac
     assert response.context["deadline_steps_error"].startswith("无法识别的期限表述“尽快”")
 
 
+def test_target_detail_deadline_phrase_counted_past_9999_explained(client, staff_b, target_factory):
+    target = target_factory(start_date=date(9999, 12, 31), deadline_phrase="三年成形")
+    client.force_login(staff_b)
+
+    response = client.get(detail_url(target))
+
+    assert response.status_code == 200
+    assert response.context["deadline_steps"] == []
+    assert response.context["deadline_steps_error"] == (
+        "从 9999-12-31 起按“三年成形”推算，日期超过了 9999 年。"
+    )
+
+
 def test_target_detail_shows_light_and_reason(client, staff_b, target_factory):
     target = target_factory(deadline=timezone.localdate() - timedelta(days=1))
     client.force_login(staff_b)

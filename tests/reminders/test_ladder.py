@@ -1,12 +1,14 @@
 """The ladder's dates: lead rungs shifted earlier, overdue and escalation rungs shifted later."""
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 import pytest
 
 from apps.reminders import ladder, services
-from apps.reminders.models import CalendarDay, CalendarDayKind
+from apps.reminders.models import CalendarDay, CalendarDayKind, Deadline
+
+from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,72 @@ def test_next_digest_moves_past_a_holiday_monday(holidays):
     assert ladder.next_digest_at(at(date(2025, 3, 17), 8, 30), POLICY, cal) == at(
         date(2025, 3, 24), 8, 30
     )
+
+
+# Deadlines at the ends of the calendar: no rung falls outside what a date can hold.
+
+EVERY_DAY = ladder.PolicySnapshot(working_days_only=False)
+
+
+def test_position_of_a_deadline_on_the_last_day_has_its_lead_rungs_and_no_overdue_ones():
+    now = at(date(2026, 12, 2))
+    due = date.max
+
+    pos = ladder.position(due, now, EVERY_DAY, ladder.WorkCalendar())
+
+    assert pos.current == ()
+    assert pos.next_at == at(date(9999, 12, 1), 9)
+    assert dates(ladder.owner_rungs(due, EVERY_DAY, ladder.WorkCalendar()), 9) == [
+        ("lead", date(9999, 12, 1), date(9999, 12, 1)),
+        ("lead", date(9999, 12, 24), date(9999, 12, 24)),
+        ("lead", date(9999, 12, 30), date(9999, 12, 30)),
+    ]
+    assert list(ladder.escalation_rungs(due, EVERY_DAY, ladder.WorkCalendar())) == []
+
+
+def test_position_after_the_last_rung_has_no_next_reminder():
+    pos = ladder.position(date.max, at(date(9999, 12, 30), 12), EVERY_DAY, ladder.WorkCalendar())
+
+    assert [(rung.kind, rung.rung_date) for rung in pos.current] == [("lead", date(9999, 12, 30))]
+    assert pos.next_at is None
+
+
+def test_position_of_a_deadline_on_the_first_day_is_overdue_since_then():
+    today = date(2026, 12, 2)
+    due = date.min
+    # The latest overdue rung: due + 7 days * n, the last of them on or before today.
+    latest = due + timedelta(days=(today - due).days // 7 * 7)
+    escalated = due + timedelta(days=14 + ((today - due).days - 14) // 7 * 7)
+
+    pos = ladder.position(due, at(today, 12), EVERY_DAY, ladder.WorkCalendar())
+
+    assert [(rung.kind, rung.rung_date) for rung in pos.current] == [
+        ("overdue", latest),
+        ("escalation", escalated),
+    ]
+    assert pos.next_at == at(latest + timedelta(days=7), 9)
+    # Lead and due rungs before the first day a date can hold are left out.
+    assert dates(ladder.owner_rungs(due, EVERY_DAY, ladder.WorkCalendar()), 1) == [
+        ("overdue", date(1, 1, 8), date(1, 1, 8))
+    ]
+
+
+def test_rungs_before_after_are_left_out_and_the_rest_unchanged():
+    cal = ladder.WorkCalendar()
+    due = date(2020, 3, 20)
+    everything = [r for r in islice(ladder.owner_rungs(due, POLICY, cal), 200)]
+
+    later = list(islice(ladder.owner_rungs(due, POLICY, cal, after=date(2022, 1, 1)), 10))
+
+    assert later[:4] == everything[:4]  # the lead and due rungs
+    assert later[4:] == [r for r in everything if r.rung_date >= date(2022, 1, 1)][:6]
+
+
+def test_deadline_sync_schedules_deadlines_at_both_ends_of_the_calendar(team, make_milestone):
+    last = make_milestone(date.max)
+    first = make_milestone(date.min)
+
+    deadlines = Deadline.objects.filter(object_id__in=[last.pk, first.pk])
+
+    assert sorted(d.due_date for d in deadlines) == [date.min, date.max]
+    assert all(d.next_reminder_at is not None for d in deadlines)

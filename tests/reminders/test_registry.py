@@ -132,6 +132,18 @@ def test_project_save_moves_its_milestones_deadlines_to_the_new_owners(team, mak
 
 
 @pytest.mark.django_db
+def test_milestone_deadline_title_cut_to_its_column(team, make_milestone):
+    milestone = make_milestone(
+        date(2026, 1, 28), project__name="长" * 200, title="节" * 200, deadline_phrase="年底前"
+    )
+
+    deadline = Deadline.objects.get(kind="milestone", object_id=milestone.pk)
+
+    assert deadline.title == "长" * 200 + "：" + "节" * 98 + "…"
+    assert len(deadline.title) == Deadline._meta.get_field("title").max_length
+
+
+@pytest.mark.django_db
 def test_target_deadline_open_until_achieved(team, target_factory):
     target = target_factory(unit=team["unit"], title="三年成形", deadline=date(2026, 1, 28))
 

@@ -1,6 +1,7 @@
 """Preferences page, calendar token reset, the iCal feed, and the delivery log on an item's page."""
 
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from django.template import Context, Template
@@ -80,9 +81,30 @@ def test_calendar_feed_parses_and_lists_owned_deadlines(client, team, make_miles
     assert str(events[0]["uid"]).startswith(f"milestone-{milestone.pk}@")
 
 
+def test_calendar_feed_shows_a_deadline_on_the_last_day_as_that_day(client, team, make_milestone):
+    make_milestone(date.max, title="万年")
+    token = services.preference_get(person=team["staff"]).calendar_token
+
+    response = client.get(reverse("reminders:calendar_feed", args=[token]))
+
+    assert response.status_code == 200
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert event.decoded("dtstart") == date.max
+    assert "dtend" not in event
+
+
 def test_calendar_feed_wrong_token_is_404(client, team):
     services.preference_get(person=team["staff"])
     response = client.get(reverse("reminders:calendar_feed", args=["not-the-token"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("token", ["a\x00b", "x" * 100_000, "a%FFb", "a b", "a" * 65])
+def test_calendar_feed_token_that_no_token_looks_like_is_404(client, team, token):
+    services.preference_get(person=team["staff"])
+
+    response = client.get(f"/reminders/calendar/{quote(token, safe='%')}.ics")
+
     assert response.status_code == 404
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 
 from apps.core.media import thumbnail_name
 from apps.org.models import Enterprise, Person
+from apps.reminders.models import Deadline
 from apps.safety.models import Hazard, HazardGrade, HazardStatus, Inspection, Site
 from apps.safety.services import (
     hazard_mark_rectified,
@@ -317,6 +318,19 @@ def test_inspection_create_records_inspection_and_hazards(client, staff_a, unit_
         date(2023, 3, 10),
     )
     assert hazard.photo_before.name.endswith(".png")
+
+
+def test_inspection_create_hazard_due_on_the_last_day_is_recorded(client, staff_a, site):
+    client.force_login(staff_a)
+
+    response = client.post(
+        NEW, form_data(site, **{"hazards-0-rectification_deadline": "9999-12-31"})
+    )
+
+    assert response.status_code == 302
+    hazard = Inspection.objects.get().hazards.get()
+    assert hazard.rectification_deadline == date.max
+    assert Deadline.objects.get(kind="hazard", object_id=hazard.pk).next_reminder_at is not None
 
 
 def test_inspection_create_without_hazards(client, staff_a, site):

@@ -233,17 +233,9 @@ def _next_at(deadline: Deadline, *, now, policy, cal) -> datetime | None:
     )
 
 
-def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadline | None:
-    """Create or update the Deadline of a registered source's item after the item was saved.
-
-    A new item, a moved due date or a reopened item starts its ladder afresh: the rung whose
-    turn it is goes out at the next dispatch. An item with no date yet is registered too (it is
-    still someone's open work, as "my work" shows), with no reminder scheduled.
-    """
+def _deadline_apply(deadline: Deadline, *, source: Source, instance, now, policy, cal) -> None:
+    """Bring a Deadline in step with its item's snapshot (unsaved)."""
     snap = source.snapshot(instance)
-    deadline = Deadline.objects.filter(kind=source.kind, object_id=instance.pk).first()
-    if deadline is None:
-        deadline = Deadline(kind=source.kind, object_id=instance.pk)
     restart = (
         deadline.pk is None
         or deadline.due_date != snap.due_date
@@ -256,16 +248,77 @@ def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadlin
     deadline.item_path = registry.item_path(instance)
     if restart:
         deadline.last_dispatched_at = None
-        deadline.next_reminder_at = _next_at(
-            deadline,
-            now=timezone.now(),
-            policy=policy or policy_snapshot(),
-            cal=cal or work_calendar(),
-        )
+        deadline.next_reminder_at = _next_at(deadline, now=now, policy=policy, cal=cal)
     elif not deadline.is_open:
         deadline.next_reminder_at = None
+
+
+def deadline_sync(*, source: Source, instance, policy=None, cal=None) -> Deadline | None:
+    """Create or update the Deadline of a registered source's item after the item was saved.
+
+    A new item, a moved due date or a reopened item starts its ladder afresh: the rung whose
+    turn it is goes out at the next dispatch. An item with no date yet is registered too (it is
+    still someone's open work, as "my work" shows), with no reminder scheduled.
+    """
+    deadline = Deadline.objects.filter(kind=source.kind, object_id=instance.pk).first()
+    if deadline is None:
+        deadline = Deadline(kind=source.kind, object_id=instance.pk)
+    _deadline_apply(
+        deadline,
+        source=source,
+        instance=instance,
+        now=timezone.now(),
+        policy=policy or policy_snapshot(),
+        cal=cal or work_calendar(),
+    )
     deadline.save()
     return deadline
+
+
+# What _deadline_apply may change, for bulk_update.
+_SYNCED_FIELDS = [
+    "title",
+    "due_date",
+    "deadline_phrase",
+    "is_open",
+    "responsible_unit",
+    "leading_official",
+    "owner",
+    "item_path",
+    "next_reminder_at",
+    "last_dispatched_at",
+    "updated_at",
+]
+
+
+def deadlines_sync_many(*, source: Source, instances, policy=None, cal=None) -> int:
+    """deadline_sync for a batch of one source's items: one read and two bulk writes.
+
+    For paths that write many items at once (imports, generated volume), where a query and a
+    save per item would dominate. The caller passes the items with `source.related` loaded.
+    """
+    instances = list(instances)
+    if not instances:
+        return 0
+    now = timezone.now()
+    policy, cal = policy or policy_snapshot(), cal or work_calendar()
+    ids = [instance.pk for instance in instances]
+    existing = {}
+    for start in range(0, len(ids), 500):  # SQLite caps the parameters of one query
+        for deadline in Deadline.objects.filter(
+            kind=source.kind, object_id__in=ids[start : start + 500]
+        ):
+            existing[deadline.object_id] = deadline
+    new, changed = [], []
+    for instance in instances:
+        deadline = existing.get(instance.pk) or Deadline(kind=source.kind, object_id=instance.pk)
+        _deadline_apply(deadline, source=source, instance=instance, now=now, policy=policy, cal=cal)
+        deadline.updated_at = now
+        (changed if deadline.pk else new).append(deadline)
+    with transaction.atomic():
+        Deadline.objects.bulk_create(new, batch_size=500)
+        Deadline.objects.bulk_update(changed, _SYNCED_FIELDS, batch_size=500)
+    return len(instances)
 
 
 def deadline_remove(*, source: Source, object_id: int) -> None:
@@ -281,12 +334,14 @@ def deadlines_sync_all(*, kinds: Iterable[str] | None = None) -> int:
         queryset = source.model.objects.all()
         if source.related:
             queryset = queryset.select_related(*source.related)
-        seen = set()
+        seen, batch = set(), []
         for instance in queryset.iterator(chunk_size=500):
-            with transaction.atomic():
-                if deadline_sync(source=source, instance=instance, policy=policy, cal=cal):
-                    count += 1
+            batch.append(instance)
             seen.add(instance.pk)
+            if len(batch) == 500:
+                count += deadlines_sync_many(source=source, instances=batch, policy=policy, cal=cal)
+                batch = []
+        count += deadlines_sync_many(source=source, instances=batch, policy=policy, cal=cal)
         kind = source.kind
         registered = set(Deadline.objects.filter(kind=kind).values_list("object_id", flat=True))
         gone = sorted(registered - seen)

@@ -11,7 +11,7 @@ from apps.goals.reminder_sources import TARGETS
 from apps.org.models import Unit
 from apps.projects.models import Milestone, Project, ProjectKind, Stage
 from apps.projects.reminder_sources import MILESTONES
-from apps.reminders import registry
+from apps.reminders import registry, services
 from apps.reminders.models import Deadline
 from apps.reminders.registry import Snapshot, Source
 from apps.safety.models import HazardStatus
@@ -183,3 +183,58 @@ def test_hazard_deadline_open_until_rectified_and_owned_by_its_rectifier(
         is_open,
         team["staff"],
     )
+
+
+def _deadline_rows():
+    return sorted(
+        Deadline.objects.values_list(
+            "kind",
+            "object_id",
+            "title",
+            "due_date",
+            "is_open",
+            "responsible_unit_id",
+            "leading_official_id",
+            "item_path",
+            "next_reminder_at",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_deadlines_sync_many_writes_what_one_by_one_sync_writes(team, make_milestone):
+    milestones = [make_milestone(date(2026, 1, 28 - n)) for n in range(3)]
+    milestones[0].done_date = date(2026, 1, 2)
+    Milestone.objects.filter(pk=milestones[0].pk).update(done_date=date(2026, 1, 2))
+    for milestone in milestones:
+        services.deadline_sync(source=MILESTONES, instance=milestone)
+    one_by_one = _deadline_rows()
+    Deadline.objects.filter(object_id=milestones[1].pk).delete()  # one to create
+    Deadline.objects.filter(object_id=milestones[2].pk).update(title="stale")  # one to update
+
+    count = services.deadlines_sync_many(
+        source=MILESTONES, instances=Milestone.objects.select_related("project")
+    )
+
+    assert count == 3
+    assert _deadline_rows() == one_by_one
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 12])
+def test_deadlines_sync_many_queries_do_not_grow_with_the_batch(
+    team, make_milestone, django_assert_num_queries, size
+):
+    for n in range(size):
+        make_milestone(date(2026, 1, 1 + n))
+    Deadline.objects.filter(
+        object_id__in=list(Milestone.objects.values_list("pk", flat=True))[::2]
+    ).delete()
+    milestones = list(Milestone.objects.select_related("project"))
+    policy, cal = services.policy_snapshot(), services.work_calendar()
+
+    # read the deadlines; the transaction's savepoint, bulk insert, bulk update, release
+    with django_assert_num_queries(5):
+        services.deadlines_sync_many(
+            source=MILESTONES, instances=milestones, policy=policy, cal=cal
+        )

@@ -74,8 +74,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Prints the reminder dispatch tick at 10,000 and 100,000 open deadlines, and their ratio.
+# Pages at 10,000 and 100,000 generated projects against the admin and a bare view (DEBUG off,
+# as served), then the reminder dispatch tick at 10,000 and 100,000 open deadlines.
+BENCH_PROJECTS ?= 10000,100000
 bench: migrate
+	DEBUG=False SECRET_KEY="$${SECRET_KEY:-local-benchmark-only}" $(PY) manage.py bench --projects $(BENCH_PROJECTS)
 	$(PY) manage.py bench_reminders
 
 clean:

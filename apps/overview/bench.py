@@ -1,0 +1,141 @@
+"""What the benchmark command measures: each page's server time, query count and size, beside
+the admin changelist of the same rows and a bare view rendering the same rows.
+
+The bare view is the floor: the same rows fetched with their related names and written out as
+a plain table through the same middleware, with no filters, table classes or status lights.
+It is served only from the benchmark's own URL configuration (BENCH_URLCONF), never by the site.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import render
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from apps.core.views import PER_PAGE
+from apps.goals.models import Target
+from apps.goals.views import TargetListView
+from apps.projects.models import Milestone, Project
+from apps.projects.views import MilestoneListView, ProjectListView
+from apps.safety.models import Hazard, Inspection
+from apps.safety.views import HazardListView, InspectionListView
+
+BENCH_URLCONF = "apps.overview.bench_urls"
+
+# model name -> (model, the fields a list shows, the relations to join)
+BARE_LISTS = {
+    "project": (
+        Project,
+        ["name", "kind", "stage", "chain", "area", "responsible_unit", "total_investment"],
+        ["chain", "area", "responsible_unit"],
+    ),
+    "milestone": (Milestone, ["title", "project", "due_date", "done_date"], ["project"]),
+    "target": (
+        Target,
+        ["title", "goal", "deadline", "status", "responsible_unit"],
+        ["goal", "responsible_unit"],
+    ),
+    "inspection": (
+        Inspection,
+        ["date", "title", "site", "responsible_unit"],
+        ["site", "responsible_unit"],
+    ),
+    "hazard": (
+        Hazard,
+        ["description", "grade", "found_date", "rectification_deadline", "status"],
+        ["responsible_unit"],
+    ),
+}
+
+LISTS = [
+    ("project", "projects:project_list", ProjectListView),
+    ("milestone", "projects:milestone_list", MilestoneListView),
+    ("target", "goals:target_list", TargetListView),
+    ("inspection", "safety:inspection_list", InspectionListView),
+    ("hazard", "safety:hazard_list", HazardListView),
+]
+
+
+def bare_list(request, model):
+    """The floor: a page of rows, their fields as text, in a plain table."""
+    try:
+        model_class, fields, related = BARE_LISTS[model]
+    except KeyError:
+        raise Http404(model) from None
+    page = max(1, int(request.GET.get("page") or 1))
+    order = request.GET.get("sort") or "pk"
+    rows = model_class.objects.select_related(*related).order_by(order, "pk")[
+        (page - 1) * PER_PAGE : page * PER_PAGE
+    ]
+    table = [[getattr(row, name) for name in fields] for row in rows]
+    return render(request, "overview/bench_bare.html", {"fields": fields, "rows": table})
+
+
+@dataclass
+class Measure:
+    label: str
+    ms: float
+    queries: int
+    size: int
+    status: int
+
+
+def measure(client: Client, url: str, label: str, repeat: int) -> Measure:
+    timings, queries, response = [], 0, None
+    hosts = ["testserver", *settings.ALLOWED_HOSTS]
+    with override_settings(ROOT_URLCONF=BENCH_URLCONF, ALLOWED_HOSTS=hosts):
+        client.get(url)  # warm: templates, the session, the query plan
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - started)
+            queries = len(captured)
+    return Measure(
+        label,
+        statistics.median(timings) * 1000,
+        queries,
+        len(response.content),
+        response.status_code,
+    )
+
+
+def list_sorts(view) -> list[str]:
+    """The columns a list's table lets people sort by."""
+    table = view.table_class
+    return [
+        name
+        for name, column in table.base_columns.items()
+        if column.orderable is not False and getattr(table._meta, "orderable", True)
+    ]
+
+
+def pages(*, deep_page: int = 100) -> list[tuple[str, str, str, str]]:
+    """(label, page URL, admin changelist URL, bare view URL) for every list page measured."""
+    with override_settings(ROOT_URLCONF=BENCH_URLCONF):
+        return list(_pages(deep_page))
+
+
+def _pages(deep_page):
+    for name, url_name, view in LISTS:
+        url = reverse(url_name)
+        model = view.model
+        admin = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        bare = reverse("bench_bare", args=[name])
+        yield (f"{name} p1", url, admin, bare)
+        yield (
+            f"{name} p{deep_page}",
+            f"{url}?page={deep_page}",
+            f"{admin}?p={deep_page}",
+            f"{bare}?page={deep_page}",
+        )
+        for sort in list_sorts(view):
+            for direction in ("", "-"):
+                label = f"{name} sort {direction}{sort}"
+                yield (label, f"{url}?sort={direction}{sort}", admin, bare)

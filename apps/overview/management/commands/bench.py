@@ -1,0 +1,97 @@
+"""Build the benchmark's volume and print each page's time, queries and size against the admin
+changelist of the same rows and a bare view of the same rows, measured in the same run.
+
+Run it against a database of its own (DATABASE_URL=postgres://.../zt_bench): the volume it adds
+is synthetic (is_demo, named 压测...) and stays there for the next run, which adds only what is
+missing. `make bench` runs it at 10,000 and 100,000 projects.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+
+from apps.org.models import Person, User
+from apps.overview import bench, volume
+
+
+class Command(BaseCommand):
+    help = "Benchmark every list page, my work and the dashboard at generated volume."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--projects",
+            default="10000",
+            help="Project counts to build and measure at, comma-separated (e.g. 10000,100000).",
+        )
+        parser.add_argument("--repeat", type=int, default=5, help="Requests timed per page.")
+        parser.add_argument("--deep-page", type=int, default=100, help="The deep page measured.")
+        parser.add_argument(
+            "--only", default="", help="Measure only pages whose label contains this text."
+        )
+
+    def handle(self, *args, projects, repeat, deep_page, only, **options):
+        sizes = sorted(int(size) for size in projects.split(","))
+        admin, staff = self._users()
+        results = {}
+        for size in sizes:
+            added = volume.build(size, progress=lambda line: self.stderr.write(line))
+            self.stdout.write(f"== {size} projects ({added} added) on {connection.vendor}")
+            self._analyze()
+            results[size] = self._measure_all(admin, staff, repeat, deep_page, only)
+        if len(sizes) >= 2:
+            small, big = results[sizes[0]], results[sizes[-1]]
+            self.stdout.write(f"== growth {sizes[-1]}/{sizes[0]} projects")
+            for label, measured in big.items():
+                if label in small:
+                    self.stdout.write(f"{label:<40} {measured.ms / small[label].ms:6.2f}x")
+
+    def _users(self):
+        admin, _ = User.objects.get_or_create(
+            username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+        )
+        staff, _ = User.objects.get_or_create(username="bench-staff")
+        volume.build(0)  # the units and people, so that staff belongs to one
+        person = Person.objects.filter(name__startswith=volume.VOLUME_PREFIX).order_by("id").first()
+        if person is not None and person.user_id is None:
+            person.user = staff
+            person.save(update_fields=["user"])
+        return admin, staff
+
+    def _measure_all(self, admin, staff, repeat, deep_page, only):
+        as_admin, as_staff = Client(), Client()
+        as_admin.force_login(admin)
+        as_staff.force_login(staff)
+        header = f"{'page':<40} {'ms':>8} {'queries':>7} {'KB':>8} {'x admin':>8} {'x bare':>7}"
+        self.stdout.write(header)
+        results = {}
+        for label, url, admin_url, bare_url in bench.pages(deep_page=deep_page):
+            if only and only not in label:
+                continue
+            page = bench.measure(as_admin, url, label, repeat)
+            against_admin = bench.measure(as_admin, admin_url, label, repeat)
+            against_bare = bench.measure(as_admin, bare_url, label, repeat)
+            self._line(page, against_admin.ms, against_bare.ms)
+            results[label] = page
+        for label, url, client in (
+            ("dashboard", "/", as_admin),
+            ("my work", "/my-work/", as_staff),
+        ):
+            if only and only not in label:
+                continue
+            page = bench.measure(client, url, label, repeat)
+            self._line(page, None, None)
+            results[label] = page
+        return results
+
+    def _line(self, page, admin_ms, bare_ms):
+        ratio = lambda ms: f"{page.ms / ms:7.2f}x" if ms else "      -"  # noqa: E731
+        flag = "" if page.status == 200 else f"  (HTTP {page.status})"
+        self.stdout.write(
+            f"{page.label:<40} {page.ms:8.1f} {page.queries:>7} {page.size / 1024:8.1f} "
+            f"{ratio(admin_ms)} {ratio(bare_ms)}{flag}"
+        )
+
+    def _analyze(self):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")

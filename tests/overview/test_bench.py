@@ -1,0 +1,50 @@
+"""The benchmark command and its generated volume, at a size the suite can afford."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from apps.goals.models import Target
+from apps.overview import volume
+from apps.projects.models import Milestone, ProgressLog, Project
+from apps.reminders.models import Deadline
+from apps.safety.models import Hazard
+
+pytestmark = pytest.mark.django_db
+
+
+def test_volume_build_adds_what_each_project_carries_and_only_what_is_missing():
+    added = volume.build(20)
+    again = volume.build(20)
+    more = volume.build(30)
+
+    assert (added, again, more) == (20, 0, 10)
+    projects = volume.volume_projects()
+    assert projects.count() == 30
+    assert Project.objects.filter(is_demo=False).count() == 0
+    assert Milestone.objects.count() == 30 * volume.MILESTONES_PER_PROJECT
+    assert ProgressLog.objects.count() == 30 * volume.LOGS_PER_PROJECT
+    assert Hazard.objects.count() == 10 + 5  # every other project of each batch
+    assert Target.objects.count() == 3  # one per ten projects
+    assert Deadline.objects.filter(kind="milestone").count() == Milestone.objects.count()
+    assert Deadline.objects.filter(kind="hazard").count() == Hazard.objects.count()
+    assert Deadline.objects.filter(kind="target").count() == Target.objects.count()
+
+
+def test_bench_prints_every_list_page_with_its_ratios_and_no_failed_request():
+    out = StringIO()
+    call_command("bench", "--projects", "30", "--repeat", "1", "--deep-page", "2", stdout=out)
+    lines = out.getvalue().splitlines()
+
+    assert lines[0] == "== 30 projects (30 added) on " + lines[0].rsplit(" ", 1)[1]
+    labels = [line.split("  ")[0] for line in lines[2:]]
+    for name in ("project", "milestone", "target", "inspection", "hazard"):
+        assert f"{name} p1" in labels
+        assert f"{name} p2" in labels
+    assert "project sort name" in labels and "project sort -name" in labels
+    assert labels[-2:] == ["dashboard", "my work"]
+    assert not [line for line in lines if "HTTP" in line]
+    # Every list line has its two ratios, against the admin and the bare view.
+    list_lines = [line for line in lines[2:-2]]
+    assert all(line.count("x") >= 2 for line in list_lines)

@@ -2,7 +2,8 @@
 the admin changelist of the same rows and a bare view rendering the same rows.
 
 The bare view is the floor: the same rows fetched with their related names and written out as
-a plain table through the same middleware, with no filters, table classes or status lights.
+a plain table in the site's own frame (base.html, its nav and assets) through the same
+middleware, with no filters, table classes or status lights.
 It is served only from the benchmark's own URL configuration (BENCH_URLCONF), never by the site.
 """
 
@@ -63,7 +64,7 @@ LISTS = [
 
 
 def bare_list(request, model):
-    """The floor: a page of rows, their fields as text, in a plain table."""
+    """The floor: a page of rows, their fields as text, in a plain table in the site's frame."""
     try:
         model_class, fields, related = BARE_LISTS[model]
     except KeyError:

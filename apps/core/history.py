@@ -78,8 +78,13 @@ def _display(record, model_field, value) -> str:
 
 def _changes(new, old) -> list[Change]:
     changes = []
+    # Fields a model leaves out of its history (HistoricalRecords(excluded_fields=...)) have
+    # no column on the historical record.
+    tracked = {field.attname for field in type(new)._meta.concrete_fields}
     for model_field in new.instance_type._meta.concrete_fields:
         if model_field.name in IGNORED_FIELDS or model_field.primary_key:
+            continue
+        if model_field.attname not in tracked:
             continue
         before = getattr(old, model_field.attname)
         after = getattr(new, model_field.attname)

@@ -11,10 +11,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 from django.urls import reverse
@@ -24,7 +21,7 @@ from apps.core.links import url_with
 from apps.core.models import Currency, converted_money
 from apps.goals.models import Goal, Target, TargetStatus
 from apps.projects.filters import Due
-from apps.projects.models import Milestone, MilestoneRules, ProgressLog, Project, Stage
+from apps.projects.models import Milestone, MilestoneRules, Project, Stage
 from apps.safety.models import Hazard, HazardGrade, HazardRules
 
 SIX_BREAKTHROUGHS = "六个创新突破"
@@ -39,7 +36,6 @@ TARGET_STATUS_COLOURS = {
     TargetStatus.NOT_ASSESSED: NOT_ASSESSED_COLOUR,
 }
 HAZARD_GRADE_COLOURS = {HazardGrade.GENERAL: "#ffc107", HazardGrade.MAJOR: "#dc3545"}
-MONEY = DecimalField(max_digits=24, decimal_places=8)
 
 
 def _round(value) -> float:
@@ -78,12 +74,8 @@ def investment_by(group: str) -> list[Bar]:
     """Total and completed investment per chain or area, in 亿元 (and 亿美元 apart)."""
     if group not in {"chain", "area"}:
         raise ValueError(group)
-    latest_done = (
-        ProgressLog.objects.filter(project=OuterRef("pk"), investment_completed__isnull=False)
-        .order_by("-date", "-id")
-        .annotate(yi=converted_money("investment_completed", "investment_unit"))
-        .values("yi")[:1]
-    )
+    # A project's latest investment completed is a column of its own (refresh_progress).
+    done = converted_money("latest_investment_completed", "latest_investment_unit")
     cny, usd = Q(currency=Currency.CNY), Q(currency=Currency.USD)
     rows = (
         Project.objects.order_by()
@@ -91,9 +83,9 @@ def investment_by(group: str) -> list[Bar]:
         .annotate(
             projects=Count("id"),
             total=Sum(converted_money("total_investment", "investment_unit"), filter=cny),
-            done=Sum(Subquery(latest_done, output_field=MONEY), filter=cny),
+            done=Sum(done, filter=cny),
             total_usd=Sum(converted_money("total_investment", "investment_unit"), filter=usd),
-            done_usd=Sum(Subquery(latest_done, output_field=MONEY), filter=usd),
+            done_usd=Sum(done, filter=usd),
         )
     )
     projects = reverse("projects:project_list")

@@ -10,6 +10,8 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from apps.reminders import registry
 
+        from . import signals
         from .reminder_sources import MILESTONES
 
         registry.register(MILESTONES)
+        signals.connect()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -132,6 +133,32 @@ class ProjectQuerySet(models.QuerySet):
             "enterprise", "chain", "area", "responsible_unit", "leading_official", "portfolio"
         )
 
+    def refresh_progress(self) -> int:
+        """Recompute the projects' PROGRESS_FIELDS from their milestones and logs, in one UPDATE.
+
+        Called after every write to a milestone or progress log (signals in apps.py) and by
+        paths that write many at once (bulk inserts), so that the list's light, its sorts and
+        the dashboard's totals read columns instead of a subquery per project.
+        """
+        open_due = Milestone.objects.filter(
+            project=models.OuterRef("pk"), done_date__isnull=True, due_date__isnull=False
+        ).order_by("due_date")
+        logs = ProgressLog.objects.filter(project=models.OuterRef("pk")).order_by("-date", "-id")
+        with_percent = logs.filter(percent_complete__isnull=False)
+        with_investment = logs.filter(investment_completed__isnull=False)
+        return self.order_by().update(
+            next_open_due=models.Subquery(open_due.values("due_date")[:1]),
+            latest_percent=models.Subquery(with_percent.values("percent_complete")[:1]),
+            last_progress_date=models.Subquery(logs.values("date")[:1]),
+            latest_investment_completed=models.Subquery(
+                with_investment.values("investment_completed")[:1]
+            ),
+            latest_investment_unit=Coalesce(
+                models.Subquery(with_investment.values("investment_unit")[:1]),
+                models.Value(""),
+            ),
+        )
+
 
 class Project(SourcedModel, MoneyFields, VersionedModel):
     """A key project (重点项目)."""
@@ -201,7 +228,28 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
     actual_start = models.DateField(_("实际开工"), null=True, blank=True)
     planned_completion = models.DateField(_("计划完成"), null=True, blank=True)
     actual_completion = models.DateField(_("实际完成"), null=True, blank=True)
-    history = HistoricalRecords()
+    # Kept by ProjectQuerySet.refresh_progress from the milestones and logs, never typed.
+    next_open_due = models.DateField(_("最早未完成节点到期日"), null=True, editable=False)
+    latest_percent = models.PositiveSmallIntegerField(_("最新进度"), null=True, editable=False)
+    last_progress_date = models.DateField(_("最近填报日期"), null=True, editable=False)
+    latest_investment_completed = models.DecimalField(
+        _("最新累计完成投资"), max_digits=16, decimal_places=4, null=True, editable=False
+    )
+    latest_investment_unit = models.CharField(
+        _("最新累计完成投资单位"),
+        max_length=4,
+        choices=MoneyUnit.choices,
+        blank=True,
+        editable=False,
+    )
+    PROGRESS_FIELDS = (
+        "next_open_due",
+        "latest_percent",
+        "last_progress_date",
+        "latest_investment_completed",
+        "latest_investment_unit",
+    )
+    history = HistoricalRecords(excluded_fields=PROGRESS_FIELDS)
     objects = ProjectQuerySet.as_manager()
 
     # What seed stores when a fixture row gives no stage: the document gives none.
@@ -244,6 +292,9 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
             models.Index(fields=["responsible_unit", "stage"], name="projects_project_unit_idx"),
             # Sorting the list by investment, whatever unit each amount was written in.
             models.Index(fields=["investment_amount", "id"], name="projects_project_amount_idx"),
+            # Sorting the list by planned completion and by latest progress.
+            models.Index(fields=["planned_completion", "id"], name="projects_project_planned_idx"),
+            models.Index(fields=["latest_percent", "id"], name="projects_project_percent_idx"),
         ]
 
     def __str__(self):

@@ -181,3 +181,25 @@ class StaleEditMixin:
 
 class VersionedModelForm(StaleEditMixin, forms.ModelForm):
     """The ModelForm the admin uses for a VersionedModel unless it names another."""
+
+
+class ChosenOnlySelect(forms.Select):
+    """A select over a table that grows without bound (every project, say): it lists the empty
+    choice and the row chosen, never every row, so the page stays the same size whatever the
+    table holds. Finding a row is the text search's job; links (from a project's page, from the
+    dashboard) arrive with the row chosen. The field still validates against its whole queryset.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        iterator = self.choices
+        queryset = getattr(iterator, "queryset", None)
+        if queryset is not None:
+            chosen = [v for v in value if v and str(v).isdigit()]
+            empty = getattr(iterator.field, "empty_label", None)
+            choices = [("", empty)] if empty is not None else []
+            choices += [
+                (obj.pk, iterator.field.label_from_instance(obj))
+                for obj in (queryset.filter(pk__in=chosen) if chosen else [])
+            ]
+            self.choices = choices
+        return super().optgroups(name, value, attrs)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import SmallFilterMixin
+from apps.core.forms import ChosenOnlySelect, SmallFilterMixin
 from apps.core.rules import Light
 from apps.org.models import Area, IndustryChain, Unit
 
@@ -78,8 +78,12 @@ class ProjectFilter(SmallFilterMixin, django_filters.FilterSet):
 
 class MilestoneFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("节点或项目"), method="filter_text", max_length=100)
+    # Not a list of every project: at a province's scale that is the whole page.
     project = django_filters.ModelChoiceFilter(
-        empty_label=ALL, label=_("项目"), queryset=Project.objects.only("id", "name")
+        empty_label=ALL,
+        label=_("项目"),
+        queryset=Project.objects.only("id", "name"),
+        widget=ChosenOnlySelect,
     )
     unit = django_filters.ModelChoiceFilter(
         empty_label=ALL,

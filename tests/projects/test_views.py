@@ -233,10 +233,32 @@ def test_milestone_list_query_count_is_constant(
     for n in range(rows):
         MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), due_date=days(n - 2))
     client.force_login(staff_a)
-    # session, user, person and unit (for the complete links), project and unit choices, the page.
-    with django_assert_num_queries(5):
+    # session, user, person and unit (for the complete links), the unit choices, the page.
+    with django_assert_num_queries(4):
         response = client.get("/projects/milestones/")
     assert len(response.context["table"].paginated_rows) == rows
+
+
+@pytest.mark.parametrize("projects", [2, 30])
+def test_milestone_list_project_filter_lists_only_the_chosen_project(
+    client, staff_a, unit_a, django_assert_num_queries, projects
+):
+    chosen, *others = [
+        ProjectFactory(name=f"项目{n:02d}", responsible_unit=unit_a) for n in range(projects)
+    ]
+    MilestoneFactory(project=chosen, title="甲节点")
+    MilestoneFactory(project=others[0], title="乙节点")
+    client.force_login(staff_a)
+
+    # As above, plus checking the chosen project exists and fetching it for its option.
+    with django_assert_num_queries(6):
+        response = client.get(f"/projects/milestones/?project={chosen.pk}")
+
+    field = response.context["filter"].form["project"]
+    options = [(str(value), label) for value, label in field.field.widget.choices]
+    assert options == [("", "全部"), (str(chosen.pk), "项目00")]
+    assert f'<option value="{chosen.pk}" selected>项目00</option>' in str(field)
+    assert [row.record.title for row in response.context["table"].paginated_rows] == ["甲节点"]
 
 
 def test_milestone_list_exports_csv_without_action_column(client, staff_a):

@@ -118,9 +118,21 @@ TEMPLATES = [
 
 # Database: SQLite under var/ for a laptop, PostgreSQL (psycopg 3) when DATABASE_URL says so.
 DATABASE_URL = os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zonetracker.sqlite3'}")
+# CONN_MAX_AGE keeps each gunicorn worker's connection open between requests (a deployment sets
+# 60: docker-compose.yml), checked before reuse so a restarted database costs one failed reuse,
+# not an error. Sync workers serve one request at a time, so one connection per worker is the
+# pool; past one machine, PgBouncer in transaction mode goes in front (README, Deployment).
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", "0"))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("CONN_MAX_AGE", "0"),
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", "True"),
+    )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = envbool(
+        "DISABLE_SERVER_SIDE_CURSORS", "False"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server, the worker and beat read while one of them writes.
@@ -133,6 +145,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # test database; the pid keeps concurrent test runs apart.
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: in the process by default; with CACHE_URL (redis://...), Django's Redis cache, shared by
+# every web container, and sessions read from it and written through to the database.
+CACHE_URL = os.getenv("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "zonetracker"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

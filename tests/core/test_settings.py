@@ -38,6 +38,10 @@ print(json.dumps({
     "broker_url": settings.CELERY_BROKER_URL,
     "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
     "broker_transport": type(app.connection_for_write().transport).__module__,
+    "conn_max_age": database["CONN_MAX_AGE"],
+    "conn_health_checks": database["CONN_HEALTH_CHECKS"],
+    "cache": settings.CACHES["default"],
+    "session_engine": settings.SESSION_ENGINE,
     "mailer": f"{type(mailer).__module__}.{type(mailer).__name__}",
     "mailer_options": settings.MAILERS["default"]["OPTIONS"],
     "https": {
@@ -183,6 +187,32 @@ def test_settings_use_redis_broker_for_redis_url(tmp_path):
     assert loaded["broker_transport"] == "kombu.transport.redis"
     assert loaded["broker_options"] == {"visibility_timeout": 3600}
     assert not (tmp_path / "broker").exists()
+
+
+def test_settings_keep_no_connection_and_cache_in_the_process_by_default(tmp_path):
+    loaded = load_settings(tmp_path)
+
+    assert (loaded["conn_max_age"], loaded["conn_health_checks"]) == (0, True)
+    assert loaded["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["session_engine"] == "django.contrib.sessions.backends.db"
+
+
+def test_settings_keep_connections_and_share_cache_and_sessions_in_redis(tmp_path):
+    loaded = load_settings(
+        tmp_path,
+        DATABASE_URL="postgres://zonetracker@db.internal:5432/zonetracker",
+        CONN_MAX_AGE="60",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        CACHE_KEY_PREFIX="zone-a",
+    )
+
+    assert (loaded["conn_max_age"], loaded["conn_health_checks"]) == (60, True)
+    assert loaded["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+        "KEY_PREFIX": "zone-a",
+    }
+    assert loaded["session_engine"] == "django.contrib.sessions.backends.cached_db"
 
 
 @pytest.mark.parametrize("debug", ["False", "0", "off"])
@@ -349,3 +379,23 @@ def test_settings_refuse_negative_reverse_proxy_count(tmp_path):
         "django.core.exceptions.ImproperlyConfigured: REVERSE_PROXY_COUNT must be 0 or more, got -1"
         in result.stderr
     )
+
+
+def test_settings_cache_url_reaches_the_real_redis(tmp_path):
+    prefix = f"zt-test-{secrets.token_hex(4)}"
+    probe = (
+        "import django; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "cache.set('probe', {'zone': '青岛'}, 30)\n"
+        "print(cache.get('probe')['zone'])\n"
+        "cache.delete('probe')\n"
+        "print(cache.get('probe'))\n"
+    )
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")
+
+    result = run_python(
+        tmp_path, ["-c", probe], SECRET_KEY="s3cret", CACHE_URL=redis_url, CACHE_KEY_PREFIX=prefix
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["青岛", "None"]

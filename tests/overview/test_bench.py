@@ -34,7 +34,18 @@ def test_volume_build_adds_what_each_project_carries_and_only_what_is_missing():
 
 def test_bench_prints_every_list_page_with_its_ratios_and_no_failed_request():
     out = StringIO()
-    call_command("bench", "--projects", "30", "--repeat", "1", "--deep-page", "2", stdout=out)
+    call_command(
+        "bench",
+        "--projects",
+        "30",
+        "--repeat",
+        "1",
+        "--deep-page",
+        "2",
+        "--clients",
+        "0",
+        stdout=out,
+    )
     lines = out.getvalue().splitlines()
 
     assert lines[0] == "== 30 projects (30 added) on " + lines[0].rsplit(" ", 1)[1]
@@ -48,3 +59,32 @@ def test_bench_prints_every_list_page_with_its_ratios_and_no_failed_request():
     # Every list line has its two ratios, against the admin and the bare view.
     list_lines = [line for line in lines[2:-2]]
     assert all(line.count("x") >= 2 for line in list_lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_throughput_run_serves_the_list_and_the_bare_view_under_gunicorn():
+    out = StringIO()
+    call_command(
+        "bench",
+        "--projects",
+        "5",
+        "--only",
+        "project p1",
+        "--repeat",
+        "1",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+        "--workers",
+        "1",
+        stdout=out,
+    )
+    line = out.getvalue().splitlines()[-1]
+
+    assert line.startswith("throughput, gunicorn 1 workers, 2 clients: project list ")
+    assert line.endswith("errors 0")
+    page, bare = (
+        float(part.split(" req/s")[0].rsplit(" ", 1)[1]) for part in line.split(", ")[2:4]
+    )
+    assert page > 0 and bare > 0

@@ -6,12 +6,15 @@ is synthetic (is_demo, named 压测...) and stays there for the next run, which 
 missing. `make bench` runs it at 10,000 and 100,000 projects.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
 
 from apps.org.models import Person, User
-from apps.overview import bench, volume
+from apps.overview import bench, bench_load, volume
 
 
 class Command(BaseCommand):
@@ -28,8 +31,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only", default="", help="Measure only pages whose label contains this text."
         )
+        parser.add_argument(
+            "--clients",
+            default="8,64",
+            help="Concurrent clients for the throughput run under gunicorn (0: skip it).",
+        )
+        parser.add_argument("--seconds", type=float, default=10, help="Length of each load run.")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
 
-    def handle(self, *args, projects, repeat, deep_page, only, **options):
+    def handle(
+        self, *args, projects, repeat, deep_page, only, clients, seconds, workers, **options
+    ):
         sizes = sorted(int(size) for size in projects.split(","))
         admin, staff = self._users()
         results = {}
@@ -38,6 +50,9 @@ class Command(BaseCommand):
             self.stdout.write(f"== {size} projects ({added} added) on {connection.vendor}")
             self._analyze()
             results[size] = self._measure_all(admin, staff, repeat, deep_page, only)
+            counts = [int(n) for n in clients.split(",") if int(n) > 0]
+            if counts:
+                self._throughput(admin, counts, seconds, workers)
         if len(sizes) >= 2:
             small, big = results[sizes[0]], results[sizes[-1]]
             self.stdout.write(f"== growth {sizes[-1]}/{sizes[0]} projects")
@@ -82,6 +97,32 @@ class Command(BaseCommand):
             self._line(page, None, None)
             results[label] = page
         return results
+
+    def _throughput(self, admin, counts, seconds, workers):
+        """The project list's first page and the bare view of its rows, under gunicorn."""
+        client = Client()
+        client.force_login(admin)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        with override_settings(ROOT_URLCONF=bench.BENCH_URLCONF):
+            pages = [
+                ("project list", reverse("projects:project_list")),
+                ("bare view", reverse("bench_bare", args=["project"])),
+            ]
+        # Whatever this process holds open, gunicorn's workers must be able to write.
+        connection.close()
+        with bench_load.gunicorn(workers=workers) as port:
+            for n in counts:
+                runs = {
+                    label: bench_load.load(port, path, session=session, clients=n, seconds=seconds)
+                    for label, path in pages
+                }
+                page, bare = runs["project list"], runs["bare view"]
+                share = page.per_second / bare.per_second if bare.per_second else 0
+                self.stdout.write(
+                    f"throughput, gunicorn {workers} workers, {n} clients: project list "
+                    f"{page.per_second:.1f} req/s, bare view {bare.per_second:.1f} req/s "
+                    f"({share:.2f}x), errors {page.errors + bare.errors}"
+                )
 
     def _line(self, page, admin_ms, bare_ms):
         ratio = lambda ms: f"{page.ms / ms:7.2f}x" if ms else "      -"  # noqa: E731

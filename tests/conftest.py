@@ -4,8 +4,11 @@ They are built by the factories in tests/factories/, which new tests can use dir
 """
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
 from apps.org.models import Person
+from apps.overview.dashboard import GENERATION_KEY
 from tests.factories import (
     PASSWORD,
     HazardFactory,
@@ -19,6 +22,16 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _factory_sequences():
     reset_sequences()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """What one test cached (the dashboard's figures, say) is not another test's. Only the
+    process's own cache is cleared; a shared one (CACHE_URL) loses just the dashboard's key."""
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+    else:
+        cache.delete(GENERATION_KEY)
 
 
 @pytest.fixture

@@ -8,3 +8,8 @@ class OverviewConfig(AppConfig):
     name = "apps.overview"
     label = "overview"
     verbose_name = _("总览")
+
+    def ready(self):
+        from .dashboard import connect_signals
+
+        connect_signals()

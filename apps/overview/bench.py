@@ -87,12 +87,14 @@ class Measure:
     status: int
 
 
-def measure(client: Client, url: str, label: str, repeat: int) -> Measure:
+def measure(client: Client, url: str, label: str, repeat: int, before=None) -> Measure:
     timings, queries, response = [], 0, None
     hosts = ["testserver", *settings.ALLOWED_HOSTS]
     with override_settings(ROOT_URLCONF=BENCH_URLCONF, ALLOWED_HOSTS=hosts):
         client.get(url)  # warm: templates, the session, the query plan
         for _ in range(repeat):
+            if before is not None:
+                before()
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(url)

@@ -6,15 +6,21 @@ never added to yuan.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Count,
     Q,
     Sum,
 )
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.core.links import url_with
@@ -334,3 +340,59 @@ def dashboard_context(today: datetime.date) -> dict:
         ],
         "today": today,
     }
+
+
+# --- Kept between writes ----------------------------------------------------------------------
+# The figures change only when one of these is written, so they are computed once per write (and
+# per day and language), not per view: the dashboard's cost stops growing with the rows. Every
+# save and delete of a watched model, committed, starts a new generation; the old entries expire.
+# A write that bypasses the signals (a bulk insert) shows after CACHE_SECONDS at the latest.
+CACHE_SECONDS = 600
+GENERATION_KEY = "dashboard:generation"
+WATCHED_MODELS = (
+    "projects.Project",
+    "projects.Milestone",
+    "projects.ProgressLog",
+    "goals.Goal",
+    "goals.Target",
+    "safety.Hazard",
+    "org.IndustryChain",
+    "org.Area",
+)
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.add(GENERATION_KEY, generation, None)
+        generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def figures_changed(**kwargs) -> None:
+    """A watched row was written: the next view recomputes. Now, and again once the write is
+    committed, since a view in between would cache figures without the uncommitted row."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def kept_dashboard_context(today: datetime.date) -> dict:
+    key = f"dashboard:{_generation()}:{today.isoformat()}:{get_language()}"
+    context = cache.get(key)
+    if context is None:
+        context = dashboard_context(today)
+        cache.set(key, context, CACHE_SECONDS)
+    return context
+
+
+def connect_signals() -> None:
+    for label in WATCHED_MODELS:
+        model = apps.get_model(label)
+        uid = f"dashboard-{model._meta.label_lower}"
+        post_save.connect(figures_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(figures_changed, sender=model, dispatch_uid=f"{uid}-delete")

@@ -4,12 +4,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .dashboard import dashboard_context
+from .dashboard import kept_dashboard_context
 from .my_work import my_work
 
 
 def dashboard(request):
-    context = dashboard_context(timezone.localdate())
+    context = dict(kept_dashboard_context(timezone.localdate()))
     context["title"] = _("总览")
     return render(request, "overview/dashboard.html", context)
 

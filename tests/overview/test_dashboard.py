@@ -236,3 +236,31 @@ def test_dashboard_query_count_is_constant(signed_in, django_assert_num_queries,
     with django_assert_num_queries(11):
         response = signed_in.get("/")
     assert len(response.context["investment_groups"][0]["bars"]) == rows
+
+
+def test_dashboard_figures_kept_until_a_watched_row_is_written(
+    signed_in, django_assert_num_queries
+):
+    HazardFactory(grade=HazardGrade.MAJOR)
+    first = signed_in.get("/")
+
+    # session and user only: the figures are those computed by the first view.
+    with django_assert_num_queries(2):
+        again = signed_in.get("/")
+    HazardFactory(grade=HazardGrade.MAJOR)
+    after_write = signed_in.get("/")
+
+    assert (first.context["hazards_open"], again.context["hazards_open"]) == (1, 1)
+    assert after_write.context["hazards_open"] == 2
+
+
+def test_dashboard_figures_kept_apart_per_language_and_per_day(signed_in):
+    ProjectFactory(stage=Stage.SIGNED)
+    chinese = signed_in.get("/")
+    english = signed_in.get("/", headers={"accept-language": "en"})
+    with time_machine.travel("2024-06-16 10:00 +0800", tick=False):
+        tomorrow = signed_in.get("/")
+
+    assert [bar.label for bar in chinese.context["stages"]] == ["签约"]
+    assert [bar.label for bar in english.context["stages"]] == ["Signed"]
+    assert (chinese.context["today"], tomorrow.context["today"]) == (TODAY, days(1))

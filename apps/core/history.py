@@ -76,15 +76,17 @@ def _display(record, model_field, value) -> str:
     return Truncator(str(value)).chars(60)
 
 
+def recorded_fields(model) -> list:
+    """The model's fields that its history records: a field the model leaves out of its
+    history (HistoricalRecords(excluded_fields=...)) has no column on the historical record."""
+    recorded = {f.attname for f in model.history.model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.attname in recorded]
+
+
 def _changes(new, old) -> list[Change]:
     changes = []
-    # Fields a model leaves out of its history (HistoricalRecords(excluded_fields=...)) have
-    # no column on the historical record.
-    tracked = {field.attname for field in type(new)._meta.concrete_fields}
-    for model_field in new.instance_type._meta.concrete_fields:
+    for model_field in recorded_fields(new.instance_type):
         if model_field.name in IGNORED_FIELDS or model_field.primary_key:
-            continue
-        if model_field.attname not in tracked:
             continue
         before = getattr(old, model_field.attname)
         after = getattr(new, model_field.attname)
@@ -184,7 +186,7 @@ def changes_since(instance, version: int) -> ChangesSince:
     )
     fields = [
         f
-        for f in instance._meta.concrete_fields
+        for f in recorded_fields(type(instance))
         if f.name not in IGNORED_FIELDS and not f.primary_key and not f.generated
     ]
     changed: dict[str, LaterChange] = {}

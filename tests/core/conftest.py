@@ -26,7 +26,9 @@ from tests.factories import (
 from tests.factories.safety import InspectionTeamFactory
 
 TODAY = date(2026, 12, 2)
-LONG_DESCRIPTION = "储罐区东侧防火堤伸缩缝破损，雨水冲刷后防火堤下部出现渗漏，需尽快修补并复查其余伸缩缝"
+LONG_DESCRIPTION = (
+    "储罐区东侧防火堤伸缩缝破损，雨水冲刷后防火堤下部出现渗漏，需尽快修补并复查其余伸缩缝"
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,10 @@ def export_rows(db, today, unit_a):
         due_date=date(2026, 11, 29),
     )
     MilestoneFactory(
-        project=optics, title="一期厂房交付", due_date=date(2026, 11, 28), done_date=date(2026, 11, 27)
+        project=optics,
+        title="一期厂房交付",
+        due_date=date(2026, 11, 28),
+        done_date=date(2026, 11, 27),
     )
     MilestoneFactory(project=optics, title="二期规划", deadline_phrase="三年成形")
     TargetFactory(
@@ -119,7 +124,7 @@ def export_rows(db, today, unit_a):
     )
     HazardFactory(
         inspection=inspection,
-        description="=HYPERLINK(\"http://example.org\",\"点击\")",
+        description='=HYPERLINK("http://example.org","点击")',
         found_date=date(2026, 11, 29),
         rectification_deadline=date(2026, 12, 13),
     )

@@ -10,6 +10,8 @@ import django_tables2 as tables
 import openpyxl
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.exports import (
     BOM,
@@ -22,6 +24,21 @@ from apps.core.exports import (
     neutralise,
 )
 from tests.core.conftest import LISTS, LONG_DESCRIPTION
+from tests.factories import (
+    AreaFactory,
+    EnterpriseFactory,
+    HazardFactory,
+    IndustryChainFactory,
+    InspectionFactory,
+    MilestoneFactory,
+    PersonFactory,
+    ProgressLogFactory,
+    ProjectFactory,
+    TargetFactory,
+    UnitFactory,
+    UserFactory,
+)
+from tests.factories.safety import InspectionTeamFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -330,3 +347,42 @@ def test_list_export_is_named_after_the_list_and_the_day(
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quoted}-2026-12-02.{export_format}"
     )
     assert english["Content-Disposition"] == f'attachment; filename="{fallback}"'
+
+
+def more_rows_of_every_list(count):
+    """`count` more rows in every list, each with related rows of its own."""
+    for _ in range(count):
+        project = ProjectFactory(
+            chain=IndustryChainFactory(), area=AreaFactory(), responsible_unit=UnitFactory()
+        )
+        ProgressLogFactory(project=project, percent_complete=10)
+        MilestoneFactory(project=ProjectFactory(responsible_unit=UnitFactory()))
+        TargetFactory(responsible_unit=UnitFactory(), leading_official=PersonFactory())
+        inspection = InspectionFactory(
+            team=InspectionTeamFactory(),
+            responsible_unit=UnitFactory(),
+            inspector=UserFactory(unit=UnitFactory()),
+        )
+        HazardFactory(
+            inspection=inspection, enterprise=EnterpriseFactory(), responsible_unit=UnitFactory()
+        )
+
+
+@pytest.mark.parametrize("export_list", LISTS, ids=lambda lst: lst.name)
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_list_export_queries_do_not_grow_with_rows(
+    client, staff_a, export_rows, export_list, export_format
+):
+    client.force_login(staff_a)
+    client.get(export_list.url)  # the session and the language, loaded once
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(export_list.url, {"_export": export_format})
+        assert response.status_code == 200
+        return len(captured)
+
+    few = queries()
+    more_rows_of_every_list(3)
+
+    assert queries() == few

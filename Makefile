@@ -52,18 +52,20 @@ demo: seed
 	echo "Open http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
-# Chromium and a CJK font for the browser tests, gettext for the catalogue test; installed with apt when missing and allowed.
+# Chromium and a CJK font for the browser tests, gettext for the catalogue test, LibreOffice Calc
+# for the export tests; installed with apt when missing and allowed.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+		|| ! command -v soffice >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk gettext >/dev/null; \
-		else echo "The tests need Debian's chromium, fonts-noto-cjk and gettext: sudo apt-get install chromium chromium-driver fonts-noto-cjk gettext"; fi; fi
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui >/dev/null; \
+		else echo "The tests need Debian's chromium, fonts-noto-cjk, gettext and libreoffice-calc-nogui: sudo apt-get install chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui"; fi; fi
 
 test: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/pytest -m "not browser and not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not e2e and not spreadsheet" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

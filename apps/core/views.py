@@ -4,6 +4,7 @@ import math
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -59,8 +60,26 @@ class ZoneListView(ExportMixin, SingleTableMixin, FilterView):
     export_formats = (SafeTableExport.CSV, SafeTableExport.XLSX)
     title = ""
 
+    def get_export_title(self) -> str:
+        return str(self.title or self.model._meta.verbose_name_plural)
+
     def get_export_filename(self, export_format):
-        return f"{self.model._meta.model_name}.{export_format}"
+        """The list's title and today's date: 重点项目-2026-12-02.xlsx."""
+        return f"{self.get_export_title()}-{timezone.localdate().isoformat()}.{export_format}"
+
+    def create_export(self, export_format):
+        exporter = self.export_class(
+            export_format=export_format,
+            table=self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dataset_kwargs={"title": self.get_export_title()},
+        )
+        # Clients that cannot read a UTF-8 file name get the English one.
+        with translation.override("en"):
+            ascii_filename = self.get_export_filename(export_format)
+        return exporter.response(
+            filename=self.get_export_filename(export_format), ascii_filename=ascii_filename
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.exports import ExportColumn
+
 from .models import Target
 from .status import target_light
 
@@ -118,7 +120,7 @@ class TargetTable(tables.Table):
         return deadline_text(record) or "—"
 
     def value_deadline(self, record):
-        return deadline_text(record)
+        return record.deadline
 
     def render_leading_official(self, value):
         # The unit has its own column; the name alone keeps the table narrow.
@@ -138,3 +140,14 @@ class TargetTable(tables.Table):
 
     def value_light(self, record):
         return target_light(record, today=self.today).label
+
+    # Exports: the deadline as a date, and its phrase in a column of its own.
+    deadline_words = ExportColumn(verbose_name=gettext_lazy("期限表述"), after="deadline")
+
+    def value_deadline_words(self, record):
+        """The part of deadline_text after the date."""
+        if not record.deadline_phrase:
+            return None
+        if record.deadline is None and record.start_date is None:
+            return _("%(phrase)s（起算日期文件未载明）") % {"phrase": record.deadline_phrase}
+        return record.deadline_phrase

@@ -5,6 +5,7 @@ and a milestone's due and done dates (projects_milestone_due_idx).
 """
 
 import datetime
+from decimal import Decimal
 
 import django_tables2 as tables
 from django.urls import reverse
@@ -12,6 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.exports import ExportColumn, Percent
+from apps.core.models import money_label
 
 from .models import Milestone, Project
 from .status import YELLOW_DAYS_BEFORE_DUE, light_of
@@ -81,17 +85,34 @@ class ProjectTable(tables.Table):
         return light_html(light.light, light.label, light.reason)
 
     def value_light(self, record):
-        light = self._light(record)
-        return f"{light.label}：{light.reason}"
+        return self._light(record).label
 
     def render_total_investment(self, record):
         return record.investment_label or "—"
 
     def value_total_investment(self, record):
-        return record.investment_label
+        return record.total_investment
 
     def render_percent(self, value):
         return f"{value}%"
+
+    # Exports: the plain values, and the parts a page shows in one cell as columns of their own.
+    light_reason = ExportColumn(verbose_name=_("状态说明"), after="light")
+    investment_unit = ExportColumn(verbose_name=_("金额单位"), after="total_investment")
+
+    def value_light_reason(self, record):
+        return self._light(record).reason
+
+    def value_investment_unit(self, record):
+        if record.total_investment is None:
+            return None
+        return money_unit_label(record.investment_unit, record.currency)
+
+    def value_percent(self, value):
+        return Percent(value)
+
+    def value_planned_completion(self, value):
+        return value
 
 
 class MilestoneTable(tables.Table):
@@ -156,6 +177,21 @@ class MilestoneTable(tables.Table):
             reverse("projects:milestone_complete", args=[record.pk]),
             _("完成"),
         )
+
+    # Exports: dates as dates.
+    def value_start_date(self, value):
+        return value
+
+    def value_due_date(self, value):
+        return value
+
+    def value_done_date(self, value):
+        return value
+
+
+def money_unit_label(unit: str, currency: str) -> str:
+    """'亿元', '万美元': what money_label writes after the amount."""
+    return money_label(Decimal(1), unit, currency).removeprefix("1").strip()
 
 
 def milestone_state(milestone: Milestone, today: datetime.date) -> tuple[str, str]:

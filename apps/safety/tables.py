@@ -7,6 +7,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.exports import ExportColumn
+
 from .models import Hazard, Inspection
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle bg-white"}
@@ -44,6 +46,9 @@ class InspectionTable(tables.Table):
 
     def value_inspector(self, value):
         return self.render_inspector(value)
+
+    def value_date(self, value):
+        return value
 
 
 class HazardTable(tables.Table):
@@ -105,5 +110,20 @@ class HazardTable(tables.Table):
             )
         return value.isoformat()
 
-    def value_rectification_deadline(self, record, value):
-        return value.isoformat() if value else ""
+    def value_rectification_deadline(self, value):
+        return value
+
+    # Exports: the whole description, the grade's words, dates as dates, overdue as a column.
+    overdue = ExportColumn(verbose_name=gettext_lazy("是否逾期"), after="rectification_deadline")
+
+    def value_description(self, value):
+        return value
+
+    def value_grade(self, value):
+        return value
+
+    def value_found_date(self, value):
+        return value
+
+    def value_overdue(self, record):
+        return _("逾期") if record.is_overdue(self.today) else None

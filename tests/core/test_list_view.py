@@ -1,6 +1,7 @@
 """The lists' page, per_page and export parameters, whatever a visitor types in the URL."""
 
 import pytest
+import time_machine
 
 from apps.core.views import PER_PAGE
 from tests.factories import ProjectFactory
@@ -79,11 +80,15 @@ def test_list_export_to_another_format_is_refused_with_a_message(client, staff_a
 def test_list_export_to_csv_and_xlsx_is_served(client, staff_a, projects, export, content_type):
     client.force_login(staff_a)
 
-    response = client.get(f"/projects/?_export={export}&page=99&per_page=-1")
+    with time_machine.travel("2026-12-02 07:30 +0800", tick=False):
+        response = client.get(f"/projects/?_export={export}&page=99&per_page=-1")
 
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
-    assert response["Content-Disposition"] == f'attachment; filename="project.{export}"'
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="Key projects-2026-12-02.{export}"; '
+        f"filename*=UTF-8''%E9%87%8D%E7%82%B9%E9%A1%B9%E7%9B%AE-2026-12-02.{export}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -205,6 +205,7 @@ def test_target_list_csv_export_neutralises_formulas(client, staff_a, unit_a, ta
         "状态",
         "指标值",
         "完成期限",
+        "期限表述",
         "责任单位",
         "牵头领导",
         "目标",

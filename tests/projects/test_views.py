@@ -164,9 +164,10 @@ def test_project_list_exports_csv_with_neutralised_formula(client, staff_a):
     response = client.get("/projects/?_export=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
-    assert rows[0][:3] == ["状态", "项目名称", "项目类型"]
-    assert rows[1][1:3] == ["'=HYPERLINK(1)", "产业项目"]
-    assert rows[1][7] == "81.7 亿元"
+    assert rows[0][:3] == ["状态", "状态说明", "项目名称"]
+    assert rows[1][2:4] == ["'=HYPERLINK(1)", "产业项目"]
+    assert rows[0][8:10] == ["总投资", "金额单位"]
+    assert rows[1][8:10] == ["81.7", "亿元"]
 
 
 def test_project_list_exports_xlsx(client, staff_a):
@@ -174,7 +175,7 @@ def test_project_list_exports_xlsx(client, staff_a):
     client.force_login(staff_a)
     response = client.get("/projects/?_export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[2]][1] == "光电产业园"
+    assert [cell.value for cell in sheet[2]][2] == "光电产业园"
 
 
 # --- milestone list -------------------------------------------------------------------------

@@ -177,21 +177,6 @@ def test_target_list_sorts_by_status(client, staff_a, target_factory):
     assert titles(response) == ["乙", "甲"]
 
 
-def test_target_list_orderable_columns_are_indexed():
-    from apps.goals.tables import TargetTable
-
-    table = TargetTable([])
-    orderable = {
-        column.name: tuple(column.order_by) for column in table.columns if column.orderable
-    }
-
-    assert orderable == {
-        "goal": ("goal_id", "title"),
-        "deadline": ("deadline", "id"),
-        "status": ("status", "deadline"),
-    }
-
-
 def test_target_list_csv_export_neutralises_formulas(client, staff_a, unit_a, target_factory):
     target_factory(unit=unit_a, title="=HYPERLINK(1)", deadline=date(2030, 1, 1))
     client.force_login(staff_a)

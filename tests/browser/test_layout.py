@@ -6,6 +6,8 @@ with room left for a 14em search box. The nav's texts reach WCAG AA contrast (4.
 from the colours the browser actually paints. Screenshots go to test-artifacts/layout/.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -224,3 +226,44 @@ def test_layout_phone_menu_lists_every_link(new_context, live_server, zone):  # 
         ["总览", "我的工作", "重点项目", "项目节点", "目标任务", "安全隐患", "安全检查", "提醒设置"]
     )
     expect(page.locator("#nav-main").get_by_role("button", name="退出")).to_be_visible()
+
+
+# --- print ---------------------------------------------------------------------------------------
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_layout_project_detail_prints_on_one_a4_sheet(new_context, live_server, zone, language):  # noqa: F811
+    page = new_context(viewport=WIDE).new_page()
+    login(page, live_server, "wangfang")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/projects/{zone['project'].pk}/")
+    expect(page.locator("canvas[data-chart]")).to_have_attribute("data-drawn", "1")
+
+    pdf = page.pdf(format="A4")
+
+    (SHOTS / f"project-detail-{language}.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf) == 1
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("milestones")).to_be_visible()
+    expect(page.get_by_test_id("edit-history")).to_be_hidden()
+
+
+@pytest.mark.browser
+def test_layout_list_prints_without_bar_filters_buttons_pages(new_context, live_server, zone):  # noqa: F811
+    page = new_context(viewport=WIDE).new_page()
+    login(page, live_server, "wangfang")
+    page.goto(f"{live_server.url}/projects/?per_page=2")
+    for selector in ["nav.navbar", "form.filter-form", ".pagination", "main .btn"]:
+        expect(page.locator(selector).first).to_be_visible()
+
+    page.emulate_media(media="print")
+
+    for selector in ["nav.navbar", "form.filter-form", ".pagination", "main .btn"]:
+        expect(page.locator(selector).first).to_be_hidden()
+    expect(page.locator("main table")).to_be_visible()
+    assert pdf_pages(page.pdf(format="A4")) == 1

@@ -267,3 +267,25 @@ def test_layout_list_prints_without_bar_filters_buttons_pages(new_context, live_
         expect(page.locator(selector).first).to_be_hidden()
     expect(page.locator("main table")).to_be_visible()
     assert pdf_pages(page.pdf(format="A4")) == 1
+
+
+@pytest.mark.browser
+def test_layout_project_list_latest_progress_is_a_bar(new_context, live_server, zone):  # noqa: F811
+    page = new_context(viewport=WIDE).new_page()
+    login(page, live_server, "wangfang")
+    page.goto(f"{live_server.url}/projects/?sort=-percent")
+
+    bars = page.locator("main table").get_by_role("progressbar")
+
+    # The main project's latest log says 52 %, the second project's 15 %; the rest have none.
+    expect(bars).to_have_count(2)
+    expect(bars.first).to_have_attribute("aria-valuenow", "52")
+    expect(bars.first).to_have_accessible_name("最新进度")
+    expect(bars.first).to_have_text("52%")
+    track, fill = page.evaluate(
+        """() => {
+          const bar = document.querySelector("main table [role=progressbar]");
+          return [bar.clientWidth, bar.querySelector(".progress-bar").getBoundingClientRect().width];
+        }"""
+    )
+    assert fill == pytest.approx(track * 0.50, abs=1)  # drawn in 5 % steps: 52 % shows as 50 %

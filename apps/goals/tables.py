@@ -1,4 +1,4 @@
-"""The targets table. Sortable columns are served by an index; the others are not sortable."""
+"""The targets table. Every column with a meaningful order sorts (apps/core/sorting.py)."""
 
 from decimal import Decimal
 
@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.exports import ExportColumn
+from apps.core.sorting import Ranked, Text, sort
 
-from .models import Target
+from .models import Target, TargetStatus
 from .status import target_light
 
 
@@ -52,31 +53,20 @@ def deadline_text(target: Target) -> str:
 
 
 class TargetTable(tables.Table):
-    plan = tables.Column(accessor="goal__plan", verbose_name=gettext_lazy("计划"), orderable=False)
-    # Sorting by goal follows the unique index on (goal, title).
-    goal = tables.Column(
-        verbose_name=gettext_lazy("目标"),
-        order_by=("goal_id", "title"),
-        attrs={"td": {"class": "wrap"}},
-    )
+    plan = tables.Column(accessor="goal__plan", verbose_name=gettext_lazy("计划"))
+    goal = tables.Column(verbose_name=gettext_lazy("目标"), attrs={"td": {"class": "wrap"}})
     title = tables.Column(
         verbose_name=gettext_lazy("指标/任务"),
-        orderable=False,
         linkify=("goals:target_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "wrap"}},
     )
     values = tables.Column(
         verbose_name=gettext_lazy("指标值"), accessor="pk", orderable=False, empty_values=()
     )
-    deadline = tables.Column(
-        verbose_name=gettext_lazy("完成期限"), order_by=("deadline", "id"), empty_values=()
-    )
-    unit = tables.Column(
-        accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
-    )
-    leading_official = tables.Column(verbose_name=gettext_lazy("牵头领导"), orderable=False)
-    # Sorting by status follows the index on (status, deadline).
-    status = tables.Column(verbose_name=gettext_lazy("状态"), order_by=("status", "deadline"))
+    deadline = tables.Column(verbose_name=gettext_lazy("完成期限"), empty_values=())
+    unit = tables.Column(accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"))
+    leading_official = tables.Column(verbose_name=gettext_lazy("牵头领导"))
+    status = tables.Column(verbose_name=gettext_lazy("状态"))
     light = tables.Column(
         verbose_name=gettext_lazy("状态灯"), accessor="pk", orderable=False, empty_values=()
     )
@@ -151,3 +141,25 @@ class TargetTable(tables.Table):
         if record.deadline is None and record.start_date is None:
             return _("%(phrase)s（起算日期文件未载明）") % {"phrase": record.deadline_phrase}
         return record.deadline_phrase
+
+    def order_plan(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("goal__plan__name"), "goal__order", Text("title"))
+
+    def order_goal(self, queryset, is_descending):
+        # Goals in the document's order (their number within the plan), then targets by name.
+        return sort(queryset, is_descending, "goal__plan_id", "goal__order", Text("title"))
+
+    def order_title(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("title"))
+
+    def order_deadline(self, queryset, is_descending):
+        return sort(queryset, is_descending, "deadline", Text("deadline_phrase"))
+
+    def order_unit(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("responsible_unit__name"), "deadline")
+
+    def order_leading_official(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("leading_official__name"), "deadline")
+
+    def order_status(self, queryset, is_descending):
+        return sort(queryset, is_descending, Ranked("status", TargetStatus.values), "deadline")

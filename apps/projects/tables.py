@@ -1,7 +1,8 @@
 """Tables of the project and milestone lists.
 
-Only indexed columns sort: project name (unique), stage and total investment (Project.Meta.indexes),
-and a milestone's due and done dates (projects_milestone_due_idx).
+Every column with a meaningful order sorts (apps/core/sorting.py: empty values last, names by
+pinyin). The sorts a big list is asked for most (investment, planned completion, latest progress,
+due date) have indexes of their own (Project.Meta.indexes, Milestone.Meta.indexes).
 """
 
 import datetime
@@ -16,9 +17,17 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.exports import ExportColumn, Percent
 from apps.core.models import money_label
+from apps.core.rules import Light
+from apps.core.sorting import Ranked, Text, sort
 
-from .models import Milestone, Project
-from .status import YELLOW_DAYS_BEFORE_DUE, light_of
+from .models import Milestone, Project, ProjectKind, Stage
+from .status import LIGHT_OF_REASON, YELLOW_DAYS_BEFORE_DUE, light_of
+
+# A light sorts by how much it asks for attention: red, yellow, grey, then green.
+LIGHT_RANK = [Light.RED, Light.YELLOW, Light.GREY, Light.GREEN]
+REASONS_BY_LIGHT = sorted(
+    LIGHT_OF_REASON, key=lambda reason: LIGHT_RANK.index(LIGHT_OF_REASON[reason])
+)
 
 
 def light_html(colour: str, label: str, reason: str = ""):
@@ -32,27 +41,23 @@ def light_html(colour: str, label: str, reason: str = ""):
 
 
 class ProjectTable(tables.Table):
-    light = tables.Column(
-        verbose_name=_("状态"), accessor="light_reason", orderable=False, empty_values=()
-    )
+    light = tables.Column(verbose_name=_("状态"), accessor="light_reason", empty_values=())
     name = tables.Column(
         verbose_name=_("项目名称"),
         linkify=("projects:project_detail", [tables.A("pk")]),
         attrs={"td": {"class": "wrap"}},
     )
-    kind = tables.Column(verbose_name=_("项目类型"), orderable=False)
+    kind = tables.Column(verbose_name=_("项目类型"))
     stage = tables.Column(verbose_name=_("阶段"))
-    chain = tables.Column(verbose_name=_("产业链"), orderable=False)
-    area = tables.Column(verbose_name=_("园区/片区"), orderable=False)
-    responsible_unit = tables.Column(verbose_name=_("责任单位"), orderable=False)
+    chain = tables.Column(verbose_name=_("产业链"))
+    area = tables.Column(verbose_name=_("园区/片区"))
+    responsible_unit = tables.Column(verbose_name=_("责任单位"))
     total_investment = tables.Column(
-        verbose_name=_("总投资"),
-        order_by=("investment_amount", "id"),
-        attrs={"td": {"class": "text-end"}},
+        verbose_name=_("总投资"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
     )
-    percent = tables.Column(verbose_name=_("最新进度"), accessor="light_percent", orderable=False)
+    percent = tables.Column(verbose_name=_("最新进度"), accessor="light_percent")
     planned_completion = tables.DateColumn(
-        verbose_name=_("计划完成"), format="Y-m-d", orderable=False
+        verbose_name=_("计划完成"), format="Y-m-d", attrs={"td": {"class": "date"}}
     )
 
     class Meta:
@@ -94,7 +99,39 @@ class ProjectTable(tables.Table):
         return record.total_investment
 
     def render_percent(self, value):
-        return f"{value}%"
+        return progress_bar(value, _("最新进度"))
+
+    def order_light(self, queryset, is_descending):
+        return sort(queryset, is_descending, Ranked("light_reason", REASONS_BY_LIGHT))
+
+    def order_name(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("name"))
+
+    def order_kind(self, queryset, is_descending):
+        return sort(queryset, is_descending, Ranked("kind", ProjectKind.values))
+
+    def order_stage(self, queryset, is_descending):
+        return sort(queryset, is_descending, Ranked("stage", Stage.values))
+
+    def order_chain(self, queryset, is_descending):
+        # Chains have an order of their own (IndustryChain.order), the one the dashboard uses.
+        return sort(queryset, is_descending, "chain__order", Text("chain__name"))
+
+    def order_area(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("area__name"))
+
+    def order_responsible_unit(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("responsible_unit__name"))
+
+    def order_total_investment(self, queryset, is_descending):
+        # In one currency unit (the generated column), so 1.2 亿元 sorts above 5000 万元.
+        return sort(queryset, is_descending, "investment_amount")
+
+    def order_percent(self, queryset, is_descending):
+        return sort(queryset, is_descending, "light_percent")
+
+    def order_planned_completion(self, queryset, is_descending):
+        return sort(queryset, is_descending, "planned_completion")
 
     # Exports: the plain values, and the parts a page shows in one cell as columns of their own.
     light_reason = ExportColumn(verbose_name=_("状态说明"), after="light")
@@ -115,6 +152,23 @@ class ProjectTable(tables.Table):
         return value
 
 
+def progress_bar(percent: int | None, label: str):
+    """A bar with its percentage written on it; '—' when no progress log gives one."""
+    if percent is None:
+        return "—"
+    percent = max(0, min(100, int(percent)))
+    # The fill is a class in steps of 5 % (app.css): the page's CSP allows no inline style.
+    return format_html(
+        '<div class="progress project-progress" role="progressbar" aria-label="{}" '
+        'aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100">'
+        '<div class="progress-bar fill-{}"></div><span class="progress-text">{}%</span></div>',
+        label,
+        percent,
+        5 * round(percent / 5),
+        percent,
+    )
+
+
 class MilestoneTable(tables.Table):
     state = tables.Column(
         verbose_name=_("状态"), accessor="due_date", orderable=False, empty_values=()
@@ -122,19 +176,27 @@ class MilestoneTable(tables.Table):
     project = tables.Column(
         verbose_name=_("项目"),
         linkify=("projects:project_detail", [tables.A("project_id")]),
-        orderable=False,
         attrs={"td": {"class": "wrap"}},
     )
-    title = tables.Column(verbose_name=_("节点"), orderable=False, attrs={"td": {"class": "wrap"}})
-    unit = tables.Column(
-        verbose_name=_("责任单位"), accessor="project__responsible_unit", orderable=False
+    title = tables.Column(verbose_name=_("节点"), attrs={"td": {"class": "wrap"}})
+    unit = tables.Column(verbose_name=_("责任单位"), accessor="project__responsible_unit")
+    start_date = tables.DateColumn(
+        verbose_name=_("开始日期"), format="Y-m-d", attrs={"td": {"class": "date"}}
     )
-    start_date = tables.DateColumn(verbose_name=_("开始日期"), format="Y-m-d", orderable=False)
-    due_date = tables.DateColumn(verbose_name=_("计划完成日期"), format="Y-m-d")
-    done_date = tables.DateColumn(verbose_name=_("实际完成日期"), format="Y-m-d")
-    deadline_phrase = tables.Column(verbose_name=_("期限表述"), orderable=False)
+    due_date = tables.DateColumn(
+        verbose_name=_("计划完成日期"), format="Y-m-d", attrs={"td": {"class": "date"}}
+    )
+    done_date = tables.DateColumn(
+        verbose_name=_("实际完成日期"), format="Y-m-d", attrs={"td": {"class": "date"}}
+    )
+    deadline_phrase = tables.Column(verbose_name=_("期限表述"))
     action = tables.Column(
-        verbose_name="", accessor="pk", orderable=False, exclude_from_export=True, empty_values=()
+        verbose_name="",
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        empty_values=(),
+        attrs={"td": {"class": "action"}},
     )
 
     class Meta:
@@ -187,6 +249,27 @@ class MilestoneTable(tables.Table):
 
     def value_done_date(self, value):
         return value
+
+    def order_project(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("project__name"), "due_date")
+
+    def order_title(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("title"))
+
+    def order_unit(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("project__responsible_unit__name"), "due_date")
+
+    def order_start_date(self, queryset, is_descending):
+        return sort(queryset, is_descending, "start_date")
+
+    def order_due_date(self, queryset, is_descending):
+        return sort(queryset, is_descending, "due_date")
+
+    def order_done_date(self, queryset, is_descending):
+        return sort(queryset, is_descending, "done_date")
+
+    def order_deadline_phrase(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("deadline_phrase"))
 
 
 def money_unit_label(unit: str, currency: str) -> str:

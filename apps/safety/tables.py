@@ -1,4 +1,4 @@
-"""Inspection and hazard tables. Sortable columns are served by an index; the rest are not."""
+"""Inspection and hazard tables. Every column with a meaningful order sorts (apps/core/sorting.py)."""
 
 import django_tables2 as tables
 from django.utils import timezone
@@ -8,30 +8,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.exports import ExportColumn
+from apps.core.sorting import Ranked, Text, sort
 
-from .models import Hazard, Inspection
+from .models import Hazard, HazardGrade, HazardStatus, Inspection
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle bg-white"}
 
 
 class InspectionTable(tables.Table):
-    # Sorting by date follows the index on -date.
     date = tables.DateColumn(
-        format="Y-m-d", verbose_name=gettext_lazy("检查日期"), order_by=("date", "id")
+        format="Y-m-d", verbose_name=gettext_lazy("检查日期"), attrs={"td": {"class": "date"}}
     )
     title = tables.Column(
         verbose_name=gettext_lazy("检查内容"),
-        orderable=False,
         linkify=("safety:inspection_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "wrap"}},
     )
-    site = tables.Column(verbose_name=gettext_lazy("监管区域"), orderable=False)
-    team = tables.Column(verbose_name=gettext_lazy("检查队伍"), orderable=False)
-    unit = tables.Column(
-        accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
+    site = tables.Column(verbose_name=gettext_lazy("监管区域"))
+    team = tables.Column(verbose_name=gettext_lazy("检查队伍"))
+    unit = tables.Column(accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"))
+    inspector = tables.Column(verbose_name=gettext_lazy("检查人"))
+    hazard_count = tables.Column(
+        verbose_name=gettext_lazy("隐患数"), attrs={"td": {"class": "text-end"}}
     )
-    inspector = tables.Column(verbose_name=gettext_lazy("检查人"), orderable=False)
-    hazard_count = tables.Column(verbose_name=gettext_lazy("隐患数"), orderable=False)
 
     class Meta:
         model = Inspection
@@ -50,28 +49,45 @@ class InspectionTable(tables.Table):
     def value_date(self, value):
         return value
 
+    def order_date(self, queryset, is_descending):
+        return sort(queryset, is_descending, "date")
+
+    def order_title(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("title"), "date")
+
+    def order_site(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("site__name"), "date")
+
+    def order_team(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("team__name"), "date")
+
+    def order_unit(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("responsible_unit__name"), "date")
+
+    def order_inspector(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("inspector__person__name"), "date")
+
+    def order_hazard_count(self, queryset, is_descending):
+        return sort(queryset, is_descending, "hazard_count", "date")
+
 
 class HazardTable(tables.Table):
     description = tables.Column(
         verbose_name=gettext_lazy("隐患描述"),
-        orderable=False,
         linkify=("safety:hazard_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "wrap"}},
     )
-    grade = tables.Column(verbose_name=gettext_lazy("隐患等级"), order_by=("grade", "id"))
-    # Sorting by status follows the index on (status, grade).
-    status = tables.Column(verbose_name=gettext_lazy("状态"), order_by=("status", "grade"))
-    site = tables.Column(verbose_name=gettext_lazy("监管区域"), orderable=False)
-    location = tables.Column(verbose_name=gettext_lazy("位置"), orderable=False)
-    enterprise = tables.Column(verbose_name=gettext_lazy("所属企业"), orderable=False)
-    unit = tables.Column(
-        accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"), orderable=False
-    )
+    grade = tables.Column(verbose_name=gettext_lazy("隐患等级"))
+    status = tables.Column(verbose_name=gettext_lazy("状态"))
+    site = tables.Column(verbose_name=gettext_lazy("监管区域"))
+    location = tables.Column(verbose_name=gettext_lazy("位置"))
+    enterprise = tables.Column(verbose_name=gettext_lazy("所属企业"))
+    unit = tables.Column(accessor="responsible_unit", verbose_name=gettext_lazy("责任单位"))
     found_date = tables.DateColumn(
-        format="Y-m-d", verbose_name=gettext_lazy("发现日期"), order_by=("found_date", "id")
+        format="Y-m-d", verbose_name=gettext_lazy("发现日期"), attrs={"td": {"class": "date"}}
     )
     rectification_deadline = tables.Column(
-        verbose_name=gettext_lazy("整改期限"), order_by=("rectification_deadline", "id")
+        verbose_name=gettext_lazy("整改期限"), attrs={"td": {"class": "date"}}
     )
 
     class Meta:
@@ -127,3 +143,32 @@ class HazardTable(tables.Table):
 
     def value_overdue(self, record):
         return _("逾期") if record.is_overdue(self.today) else None
+
+    def order_description(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("description"))
+
+    def order_grade(self, queryset, is_descending):
+        # Declared order: general, then major; sorting down puts the major hazards first.
+        return sort(queryset, is_descending, Ranked("grade", HazardGrade.values), "found_date")
+
+    def order_status(self, queryset, is_descending):
+        # As a hazard moves: found, rectifying, rectified, closed.
+        return sort(queryset, is_descending, Ranked("status", HazardStatus.values), "found_date")
+
+    def order_site(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("site__name"), Text("location"))
+
+    def order_location(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("location"))
+
+    def order_enterprise(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("enterprise__name"))
+
+    def order_unit(self, queryset, is_descending):
+        return sort(queryset, is_descending, Text("responsible_unit__name"))
+
+    def order_found_date(self, queryset, is_descending):
+        return sort(queryset, is_descending, "found_date")
+
+    def order_rectification_deadline(self, queryset, is_descending):
+        return sort(queryset, is_descending, "rectification_deadline")

@@ -127,14 +127,6 @@ def test_project_list_sorts_by_investment(client, staff_a):
     assert names_in(client.get("/projects/?sort=-total_investment")) == ["乙", "丙", "甲"]
 
 
-def test_project_list_unindexed_columns_do_not_sort(client, staff_a):
-    ProjectFactory(name="甲")
-    client.force_login(staff_a)
-    table = client.get("/projects/").context["table"]
-    orderable = {column.name for column in table.columns if column.orderable}
-    assert orderable == {"name", "stage", "total_investment"}
-
-
 @pytest.mark.parametrize("rows", [1, 5])
 def test_project_list_query_count_is_constant(client, staff_a, django_assert_num_queries, rows):
     for n in range(rows):

@@ -125,21 +125,6 @@ def test_inspection_list_record_button_for_staff_with_unit(client, staff_a, make
     assert NEW not in client.get(INSPECTIONS).content.decode()
 
 
-def test_list_orderable_columns_are_indexed():
-    from apps.safety.tables import HazardTable, InspectionTable
-
-    def orderable(table):
-        return {c.name: tuple(c.order_by) for c in table.columns if c.orderable}
-
-    assert orderable(InspectionTable([])) == {"date": ("date", "id")}
-    assert orderable(HazardTable([])) == {
-        "grade": ("grade", "id"),
-        "status": ("status", "grade"),
-        "found_date": ("found_date", "id"),
-        "rectification_deadline": ("rectification_deadline", "id"),
-    }
-
-
 # --- hazard list --------------------------------------------------------------------------------
 
 

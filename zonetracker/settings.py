@@ -340,6 +340,12 @@ CELERY_BEAT_TICK_MINUTES = envint("CELERY_BEAT_TICK_MINUTES", "5")
 
 # Reminders: beat only ticks; what is due lives in the reminders tables (next_reminder_at).
 REMINDERS_TICK_SECONDS = envint("REMINDERS_TICK_SECONDS", str(CELERY_BEAT_TICK_MINUTES * 60))
+# Reminders go out at the policy's hour on working days. A dispatch up to this many minutes later
+# still sends them (a tick, a restart); outside that window what waits goes at the next send time.
+# Never shorter than a tick, or a send time could fall between two ticks.
+REMINDERS_SEND_WINDOW_MINUTES = max(
+    envint("REMINDERS_SEND_WINDOW_MINUTES", "30"), -(-REMINDERS_TICK_SECONDS // 60)
+)
 REMINDERS_BATCH_SIZE = envint("REMINDERS_BATCH_SIZE", "1000")  # deadlines claimed per tick
 REMINDERS_QUEUE_LIMIT = envint("REMINDERS_QUEUE_LIMIT", "5000")  # deliveries queued per tick
 REMINDERS_SEND_CHUNK = envint("REMINDERS_SEND_CHUNK", "50")  # deliveries per mail connection

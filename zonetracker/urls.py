@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("apps.core.urls")),
     path("", include("apps.overview.urls")),
 ]
+
+# Errors are answered with the app's own pages (apps.core.errors), never Django's.
+handler400 = "apps.core.errors.bad_request"
+handler403 = "apps.core.errors.permission_denied"
+handler404 = "apps.core.errors.page_not_found"
+handler500 = "apps.core.errors.server_error"

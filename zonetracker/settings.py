@@ -152,6 +152,21 @@ AUTH_PASSWORD_VALIDATORS = [
 if envbool("FAST_PASSWORD_HASHER", "False"):
     # Tests only: hashing with PBKDF2 on every created user would dominate the run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Password reset: the link in the mail works this long, once; requests are counted per address and
+# per client in PASSWORD_RESET_CACHE, and past a limit no mail goes (the page reads the same).
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT_HOURS", "24") * 3600
+PASSWORD_RESET_LIMIT_PER_EMAIL = envint("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")
+PASSWORD_RESET_LIMIT_PER_CLIENT = envint("PASSWORD_RESET_LIMIT_PER_CLIENT", "10")
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", "60")
+PASSWORD_RESET_CACHE = "throttle"  # noqa: S105 (a cache alias)
+# Files under var/, so that every web process on the host counts the same requests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "throttle"),
+    },
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -72,9 +72,7 @@ def test_preferences_without_person_explains_why_there_are_no_reminders(client, 
     assert reverse("admin:org_person_changelist") not in content
 
 
-def test_preferences_without_person_links_a_superuser_to_the_people_in_the_admin(
-    client, superuser
-):
+def test_preferences_without_person_links_a_superuser_to_the_people_in_the_admin(client, superuser):
     client.force_login(superuser)
 
     response = client.get(reverse("reminders:preferences"))

@@ -116,6 +116,16 @@ def test_refused_edit_is_a_branded_403_naming_the_unit(
     assert f'<p data-testid="refused-reason">{reason}</p>' in response.content.decode()
 
 
+def test_refused_hazard_step_names_the_hazards_unit(client, staff_b, unit_a, hazard_factory):
+    hazard = hazard_factory(unit=unit_a)
+    client.force_login(staff_b)
+
+    response = client.post(reverse("safety:hazard_start", args=[hazard.pk]), {"measures": "x"})
+
+    assert_branded(response, 403, "您不能修改此项")
+    assert "此项属于甲单位，只有该单位的人员可以修改。" in response.content.decode()
+
+
 @pytest.mark.urls(__name__)
 def test_other_refusal_is_a_branded_403(signed_in):
     response = signed_in.get("/test-errors/denied/")

@@ -1,10 +1,10 @@
 """When reminders go out: at the policy's hour on working days, and the page says so."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from apps.reminders import services, tasks
+from apps.reminders import ladder, services, tasks
 from apps.reminders.models import Deadline, Delivery, DeliveryKind, Job
 from tests.reminders.conftest import at
 
@@ -117,3 +117,24 @@ def test_digest_missed_by_a_stopped_worker_goes_at_the_next_working_days_digest_
     clock(datetime(2025, 3, 18, 8, 31, tzinfo=at(date(2025, 3, 18)).tzinfo))
     services.dispatch()
     assert Delivery.objects.filter(kind=DeliveryKind.DIGEST).count() == 3
+
+
+def test_send_window_that_crosses_midnight_still_sends_after_it():
+    policy = ladder.PolicySnapshot(send_time=time(23, 50), window=timedelta(minutes=30))
+    cal = ladder.WorkCalendar()
+    thursday_night = at(date(2025, 3, 13), 23, 50)
+
+    assert ladder.current_slot(at(date(2025, 3, 14), 0, 5), policy, cal) == thursday_night
+    assert ladder.current_slot(at(date(2025, 3, 14), 0, 20), policy, cal) is None
+    assert ladder.send_at(thursday_night, at(date(2025, 3, 14), 0, 20), policy, cal) == at(
+        date(2025, 3, 14), 23, 50
+    )
+
+
+def test_send_at_on_any_day_when_the_policy_ignores_working_days():
+    policy = ladder.PolicySnapshot(working_days_only=False)
+    saturday = date(2025, 3, 15)
+
+    assert ladder.send_at(
+        at(saturday, 3, 0), at(saturday, 10, 0), policy, ladder.WorkCalendar()
+    ) == (at(date(2025, 3, 16), 9, 0))

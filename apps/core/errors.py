@@ -10,6 +10,7 @@ import logging
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .permissions import EditRefused
@@ -44,7 +45,8 @@ def server_error(request):
         logger.exception("the 500 page could not be rendered")
         return HttpResponseServerError(
             "<!doctype html><title>500</title><h1>500</h1><p>服务器出错，请稍后再试。"
-            "Server error, please try again later.</p><p><a href='/'>返回 / Back</a></p>"
+            "Server error, please try again later.</p>"
+            f'<p><a href="{reverse("dashboard")}">返回 / Back</a></p>'
         )
 
 

@@ -179,6 +179,19 @@ def test_server_error_page_renders_when_the_user_cannot_be_loaded(rf):
     assert 'data-testid="current-user"' not in content  # rendered without the user
 
 
+def test_server_error_answers_even_when_no_template_renders(rf, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("templates unreadable")
+
+    monkeypatch.setattr(errors, "render", broken)
+    monkeypatch.setattr(errors.loader, "render_to_string", broken)
+
+    response = errors.server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert f'<a href="{reverse("dashboard")}">返回 / Back</a>' in response.content.decode()
+
+
 def demo_environment(tmp_path, **make_vars) -> dict[str, str]:
     """The environment `make demo` serves with, read from the Makefile (`make demo-env`)."""
     env = {

@@ -11,10 +11,19 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-migrate seed demo bench: export DEBUG ?= True
+# The demo serves as a deployment does: DEBUG off (no technical error pages), a secret key made
+# once per checkout, the host it serves allowed, and SITE_URL (the links in reminder emails and
+# calendar feeds, for the web server, the worker and beat alike) from HOST and PORT unless set.
+SECRET_KEY_FILE ?= var/secret-key
+DEMO_TARGETS := demo demo-env
+$(DEMO_TARGETS): export DEBUG = False
+$(DEMO_TARGETS): export SECRET_KEY ?= $(shell mkdir -p $(dir $(SECRET_KEY_FILE)) && { test -s $(SECRET_KEY_FILE) || (umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_KEY_FILE)); } && cat $(SECRET_KEY_FILE))
+$(DEMO_TARGETS): export ALLOWED_HOSTS ?= $(HOST),localhost,127.0.0.1,[::1]
+$(DEMO_TARGETS): export SITE_URL ?= http://$(HOST):$(PORT)
+migrate seed bench: export DEBUG ?= True
 test test-fast: export DEBUG = False
 
-.PHONY: vendor help venv check-python install migrate seed demo test test-fast lint format browser-deps bench clean
+.PHONY: vendor help venv check-python install migrate seed demo demo-env test test-fast lint format browser-deps bench clean
 
 help:
 	@echo "make demo    install, migrate, seed, add demo data and run web + worker + beat on http://$(HOST):$(PORT)/"
@@ -49,8 +58,13 @@ demo: seed
 	$(BIN)/celery -A zonetracker worker --beat --loglevel=INFO --concurrency=2 \
 		--schedule=var/celerybeat-schedule >var/celery.log 2>&1 & \
 	echo "Celery worker and beat running on the embedded broker (log: var/celery.log); mail goes to var/mail/"; \
-	echo "Open http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"; \
+	echo "Open http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/); links in mails: $$SITE_URL"; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+# The settings `make demo` serves with (the secret key left out).
+demo-env:
+	@echo "DEBUG=$$DEBUG"; echo "ALLOWED_HOSTS=$$ALLOWED_HOSTS"; echo "SITE_URL=$$SITE_URL"; \
+	echo "SECRET_KEY_FILE=$(SECRET_KEY_FILE)"
 
 # Chromium and a CJK font for the browser tests, gettext for the catalogue test, LibreOffice Calc
 # for the export tests; installed with apt when missing and allowed.

@@ -44,6 +44,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
 
+# A form sent without a valid token is answered with a page of ours, not Django's.
+CSRF_FAILURE_VIEW = "apps.core.errors.csrf_failure"
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A bodiless 405 (require_POST) gets a page of ours, with the top bar of the signed-in user.
+    "apps.core.errors.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -172,6 +177,21 @@ AUTH_PASSWORD_VALIDATORS = [
 if envbool("FAST_PASSWORD_HASHER", "False"):
     # Tests only: hashing with PBKDF2 on every created user would dominate the run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Password reset: the link in the mail works this long, once; requests are counted per address and
+# per client in PASSWORD_RESET_CACHE, and past a limit no mail goes (the page reads the same).
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT_HOURS", "24") * 3600
+PASSWORD_RESET_LIMIT_PER_EMAIL = envint("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")
+PASSWORD_RESET_LIMIT_PER_CLIENT = envint("PASSWORD_RESET_LIMIT_PER_CLIENT", "10")
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", "60")
+PASSWORD_RESET_CACHE = "throttle"  # noqa: S105 (a cache alias)
+# Files under var/, so that every web process on the host counts the same requests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "throttle"),
+    },
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -365,6 +385,12 @@ CELERY_BEAT_TICK_MINUTES = envint("CELERY_BEAT_TICK_MINUTES", "5")
 
 # Reminders: beat only ticks; what is due lives in the reminders tables (next_reminder_at).
 REMINDERS_TICK_SECONDS = envint("REMINDERS_TICK_SECONDS", str(CELERY_BEAT_TICK_MINUTES * 60))
+# Reminders go out at the policy's hour on working days. A dispatch up to this many minutes later
+# still sends them (a tick, a restart); outside that window what waits goes at the next send time.
+# Never shorter than a tick, or a send time could fall between two ticks.
+REMINDERS_SEND_WINDOW_MINUTES = max(
+    envint("REMINDERS_SEND_WINDOW_MINUTES", "30"), -(-REMINDERS_TICK_SECONDS // 60)
+)
 REMINDERS_BATCH_SIZE = envint("REMINDERS_BATCH_SIZE", "1000")  # deadlines claimed per tick
 REMINDERS_QUEUE_LIMIT = envint("REMINDERS_QUEUE_LIMIT", "5000")  # deliveries queued per tick
 REMINDERS_SEND_CHUNK = envint("REMINDERS_SEND_CHUNK", "50")  # deliveries per mail connection

@@ -1,11 +1,13 @@
 """Who may change what: staff change what their unit owns; everyone signed in reads everything.
 
-Views and services call these helpers and filter their querysets with `editable_by`, so that a
-write to another unit's record finds nothing (404) rather than relying on hidden buttons.
+Views and services call these helpers rather than relying on hidden buttons: `get_for_edit`
+answers a change to another unit's record with a 403 that names the unit, and `editable_by`
+filters querysets to what the user may change.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 
 def unit_of(user):
@@ -51,3 +53,26 @@ def require_edit(user, unit_id: int | None) -> None:
     """Raise PermissionDenied unless the user may change the unit's records (for services)."""
     if not can_edit_unit(user, unit_id):
         raise PermissionDenied
+
+
+class EditRefused(PermissionDenied):
+    """A change refused because the item is another unit's: the 403 page names that unit."""
+
+    def __init__(self, unit):
+        self.unit = unit
+        super().__init__(f"belongs to {unit}" if unit is not None else "belongs to no unit")
+
+
+def get_for_edit(queryset: QuerySet, user, *, unit_path: str = "responsible_unit", **lookup):
+    """The item to change: 404 when there is none, EditRefused when the user may not change it.
+
+    Everyone signed in reads every item, so a refusal says whose it is instead of pretending it
+    does not exist.
+    """
+    item = get_object_or_404(queryset, **lookup)
+    unit = item
+    for name in unit_path.split("__"):
+        unit = getattr(unit, name) if unit is not None else None
+    if not can_edit_unit(user, unit.pk if unit is not None else None):
+        raise EditRefused(unit)
+    return item

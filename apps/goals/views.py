@@ -11,7 +11,7 @@ from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
 from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
-from apps.core.permissions import can_edit_unit, editable_by
+from apps.core.permissions import EditRefused, can_edit_unit
 from apps.core.views import ZoneListView
 
 from .filters import TargetFilter
@@ -135,8 +135,10 @@ def target_detail(request, pk):
 
 @require_POST
 def target_checkin(request, pk):
-    # Another unit's target is not found here (404): staff check in only on their own.
-    target = _get_target(editable_by(Target.objects.all(), request.user), pk)
+    # Staff check in only on their own unit's targets; another unit's is refused (403, naming it).
+    target = _get_target(Target.objects, pk)
+    if not can_edit_unit(request.user, target.responsible_unit_id):
+        raise EditRefused(target.responsible_unit)
     form = CheckInForm(request.POST)
     saved = already_recorded = False
     if form.is_valid():

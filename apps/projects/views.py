@@ -13,7 +13,7 @@ from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
 from apps.core.models import MoneyUnit, convert_money
-from apps.core.permissions import can_edit_unit, editable_by, unit_id_of
+from apps.core.permissions import can_edit_unit, get_for_edit, unit_id_of
 from apps.core.views import ZoneListView
 
 from . import services
@@ -183,9 +183,7 @@ def _add_decrease_errors(form, project: Project) -> None:
 
 @require_http_methods(["GET", "POST"])
 def progress_create(request, pk: int):
-    project = get_object_or_404(
-        editable_by(Project.objects.select_related("responsible_unit"), request.user), pk=pk
-    )
+    project = get_for_edit(Project.objects.select_related("responsible_unit"), request.user, pk=pk)
     if request.method == "POST":
         form = ProgressLogForm(request.POST, request.FILES)
         if form.is_valid():
@@ -267,12 +265,10 @@ def milestone_row(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def milestone_complete(request, pk: int):
-    milestone = get_object_or_404(
-        editable_by(
-            Milestone.objects.select_related("project"),
-            request.user,
-            unit_path="project__responsible_unit",
-        ),
+    milestone = get_for_edit(
+        Milestone.objects.select_related("project__responsible_unit"),
+        request.user,
+        unit_path="project__responsible_unit",
         pk=pk,
     )
     if milestone.done_date is not None and request.method == "GET":

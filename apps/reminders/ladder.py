@@ -75,6 +75,11 @@ class PolicySnapshot:
     digest_horizon_days: int = 14
     working_days_only: bool = True
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(settings.TIME_ZONE))
+    # How long after a send time a dispatch still sends what that time is for: a tick or a short
+    # restart late. Outside it nothing goes out; what is waiting goes at the next send time.
+    window: timedelta = field(
+        default_factory=lambda: timedelta(minutes=settings.REMINDERS_SEND_WINDOW_MINUTES)
+    )
 
     def at(self, day: date, at_time: time | None = None) -> datetime:
         return datetime.combine(day, at_time or self.send_time, tzinfo=self.tz)
@@ -201,13 +206,95 @@ def position(
     return Position(tuple(current), min(next_times, default=None))
 
 
+def _sends_on(day: date, policy: PolicySnapshot, cal: WorkCalendar) -> bool:
+    return not policy.working_days_only or cal.is_working_day(day)
+
+
+def slot_on_or_after(
+    moment: datetime, policy: PolicySnapshot, cal: WorkCalendar, at_time: time | None = None
+) -> datetime:
+    """The first send time at or after `moment`: the policy's hour (or `at_time`) on a working
+    day (on any day when the policy does not keep to working days)."""
+    day = moment.astimezone(policy.tz).date()
+    for _attempt in range(2):  # today's send time, else the first working day after today
+        if policy.working_days_only:
+            day = cal.on_or_after(day)
+        slot = policy.at(day, at_time)
+        if slot >= moment:
+            return slot
+        later = _offset(day, 1)
+        if later is None:
+            return slot
+        day = later
+    return slot
+
+
+def current_slot(
+    now: datetime, policy: PolicySnapshot, cal: WorkCalendar, at_time: time | None = None
+) -> datetime | None:
+    """The send time whose window `now` is in, or None between windows."""
+    today = now.astimezone(policy.tz).date()
+    for day in (today, _offset(today, -1)):  # yesterday's, for a window that crosses midnight
+        if day is None or not _sends_on(day, policy, cal):
+            continue
+        slot = policy.at(day, at_time)
+        if slot <= now < slot + policy.window:
+            return slot
+    return None
+
+
+def send_at(
+    waiting_since: datetime,
+    now: datetime,
+    policy: PolicySnapshot,
+    cal: WorkCalendar,
+    at_time: time | None = None,
+) -> datetime:
+    """When something due at `waiting_since` goes out, seen at `now`.
+
+    A time still ahead is the next send time from it. One already passed goes out in the
+    current send window (the returned send time is then at or before `now`: this dispatch), else
+    at the next send time: never at 03:21 because a worker started then, nor at 10:00 because
+    an item was created then. Dispatch and the pages both ask this function.
+    """
+    if waiting_since > now:
+        return slot_on_or_after(waiting_since, policy, cal, at_time)
+    slot = current_slot(now, policy, cal, at_time)
+    return slot if slot is not None else slot_on_or_after(now, policy, cal, at_time)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a dispatch at a moment does with a deadline: the rungs it sends (none outside the
+    send window), when the deadline next needs dispatch, and whether a rung is left waiting
+    for the next send time."""
+
+    send: tuple[Rung, ...]
+    next_at: datetime | None
+    waiting: bool = False
+
+
+def plan(
+    due: date, now: datetime, policy: PolicySnapshot, cal: WorkCalendar, *, since=None
+) -> Plan:
+    pos = position(due, now, policy, cal, since=since)
+    if not pos.current:
+        return Plan((), pos.next_at)
+    at = send_at(min(rung.send_at for rung in pos.current), now, policy, cal)
+    if at <= now:
+        return Plan(pos.current, pos.next_at)
+    return Plan((), at, waiting=True)
+
+
 def first_pending_at(
     due: date, now: datetime, policy: PolicySnapshot, cal: WorkCalendar, *, since=None
 ) -> datetime | None:
-    """When the deadline next needs dispatch: now-ish if a rung is waiting, else the next rung."""
+    """When the deadline's next reminder goes out: what `Deadline.next_reminder_at` stores,
+    dispatch polls and the item's page shows. A waiting rung goes at `send_at`; else the next
+    rung's own send time."""
     pos = position(due, now, policy, cal, since=since)
     if pos.current:
-        return min(rung.send_at for rung in pos.current)
+        return send_at(min(rung.send_at for rung in pos.current), now, policy, cal)
     return pos.next_at
 
 

@@ -462,13 +462,14 @@ def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
     people = People.load(due)
     planned: list[Delivery] = []
     for deadline in due:
-        next_at = None
+        next_at, waiting = None, False
         if deadline.is_open and deadline.due_date is not None:
-            pos = ladder.position(
+            plan = ladder.plan(
                 deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
             )
-            next_at = pos.next_at
-            for rung in pos.current:
+            # Outside the send window nothing is claimed: the rung waits for the next send time.
+            next_at, waiting = plan.next_at, plan.waiting
+            for rung in plan.send:
                 if rung.audience == ladder.ESCALATION:
                     recipients = [people.escalation_to(deadline)]
                 else:
@@ -487,12 +488,15 @@ def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
                         )
                     )
         # Conditional: a save that moved the deadline meanwhile keeps its own schedule.
+        changes = {"next_reminder_at": next_at}
+        if not waiting:
+            changes["last_dispatched_at"] = now
         Deadline.objects.filter(
             pk=deadline.pk,
             next_reminder_at=deadline.next_reminder_at,
             due_date=deadline.due_date,
             is_open=deadline.is_open,
-        ).update(next_reminder_at=next_at, last_dispatched_at=now)
+        ).update(**changes)
     return len(due), planned
 
 
@@ -501,6 +505,12 @@ def _plan_digest(*, now, policy, cal) -> list[Delivery]:
         name=DIGEST_JOB, defaults={"next_run_at": ladder.next_digest_at(now, policy, cal)}
     )
     if job.next_run_at is None or job.next_run_at > now:
+        return []
+    run_at = ladder.send_at(job.next_run_at, now, policy, cal, policy.digest_time)
+    if run_at > now:
+        # Its send time passed while nothing ran (a stopped worker): it goes at the next
+        # digest time on a working day, not at whatever hour the worker came back.
+        Job.objects.filter(pk=job.pk, next_run_at=job.next_run_at).update(next_run_at=run_at)
         return []
     claimed = Job.objects.filter(pk=job.pk, next_run_at=job.next_run_at).update(
         next_run_at=ladder.next_digest_at(now, policy, cal), last_run_at=now

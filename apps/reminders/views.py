@@ -20,16 +20,13 @@ from .models import Preference
 CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _person_of(request):
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404(_("您的账号没有关联人员，无法设置提醒。"))
-    return person
-
-
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    person = _person_of(request)
+    person = getattr(request.user, "person", None)
+    if person is None:
+        # Reminders go to people; an account with no person record (an administrator, say)
+        # is told so and what to do, rather than sent to a 404 from the top bar.
+        return render(request, "reminders/no_person.html", {"title": _("提醒设置")})
     preference = services.preference_get(person=person)
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
@@ -49,7 +46,10 @@ def preferences(request):
 
 @require_POST
 def calendar_token_reset(request):
-    services.calendar_token_reset(person=_person_of(request))
+    person = getattr(request.user, "person", None)
+    if person is None:
+        return redirect("reminders:preferences")
+    services.calendar_token_reset(person=person)
     messages.success(request, _("日历订阅地址已重置，旧地址已失效。"))
     return redirect("reminders:preferences")
 

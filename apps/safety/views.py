@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
-from apps.core.permissions import can_edit_unit, unit_of
+from apps.core.permissions import EditRefused, can_edit_unit, unit_of
 from apps.core.views import ZoneListView
 
 from . import services
@@ -204,6 +204,8 @@ def _hazard_action(request, pk, *, form_class, form_name, allowed, service, done
     hazard = _get_hazard(pk)
     # Refuse another unit's staff before looking at what they sent.
     if not allowed(request.user, hazard):
+        if not _may_edit(request.user, hazard):
+            raise EditRefused(hazard.responsible_unit)  # the 403 names the hazard's unit
         raise PermissionDenied
     form = form_class(request.POST, request.FILES)
     if form.is_valid():

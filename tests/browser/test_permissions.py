@@ -50,7 +50,7 @@ def test_target_of_other_unit_has_no_checkin_form_and_refuses_post(
 
     expect(other.get_by_role("heading", name="外贸进出口总额")).to_be_visible()
     expect(other.get_by_test_id("checkin-form")).to_have_count(0)
-    assert post_form(other, f"{url}checkins/", checkin).status == 404
+    assert post_form(other, f"{url}checkins/", checkin).status == 403
     assert CheckIn.objects.filter(target=target_of_unit_a).count() == 0
     # The same request from the owning unit goes through, so the refusal above is the rule's.
     assert post_form(owner, f"{url}checkins/", checkin).status == 302
@@ -83,8 +83,8 @@ def test_project_of_other_unit_has_no_progress_form_and_refuses_requests(
     expect(other.get_by_role("heading", name="青岛光电产业园", exact=True)).to_be_visible()
     expect(other.get_by_test_id("log-progress")).to_have_count(0)
     expect(other.get_by_role("link", name="填报进展")).to_have_count(0)
-    assert other.request.get(f"{url}progress/", fail_on_status_code=False).status == 404
-    assert post_form(other, f"{url}progress/", progress).status == 404
+    assert other.request.get(f"{url}progress/", fail_on_status_code=False).status == 403
+    assert post_form(other, f"{url}progress/", progress).status == 403
     assert ProgressLog.objects.filter(project=project_of_unit_a).count() == 0
     # The owning unit sees the form and may post the same data.
     owner.goto(url)

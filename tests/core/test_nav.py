@@ -35,6 +35,7 @@ CURRENT_ENTRY = {
     "safety:hazard_close": "safety:hazard_list",
     "safety:hazard_reject": "safety:hazard_list",
     "reminders:preferences": "reminders:preferences",
+    "password_change": "password_change",
 }
 # URLs that answer with no page of ours: a fragment, a file, a redirect, the sign-in pages.
 NOT_A_PAGE = {
@@ -45,7 +46,6 @@ NOT_A_PAGE = {
     "set_language",
     "login",
     "logout",
-    "password_change",
     "password_change_done",
     "password_reset",
     "password_reset_done",

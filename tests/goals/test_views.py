@@ -464,13 +464,16 @@ def test_target_checkin_bad_number_answered_in_chinese(client, staff_a, unit_a, 
     assert CheckIn.objects.count() == 0
 
 
-def test_target_checkin_other_unit_not_found(client, staff_b, unit_a, target_factory):
+def test_target_checkin_other_unit_is_refused_naming_the_unit(
+    client, staff_b, unit_a, target_factory
+):
     target = target_factory(unit=unit_a)
     client.force_login(staff_b)
 
     response = client.post(checkin_url(target), {"value": "1", "status": "on_track"})
 
-    assert response.status_code == 404
+    assert response.status_code == 403
+    assert "此项属于甲单位，只有该单位的人员可以修改。" in response.content.decode()
     assert CheckIn.objects.count() == 0
 
 

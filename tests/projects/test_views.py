@@ -422,15 +422,17 @@ def test_progress_create_saves_log_with_author_and_redirects(client, staff_a, un
     assert log.history.get().history_user == staff_a
 
 
-def test_progress_create_other_unit_is_404(client, staff_b, unit_a):
+def test_progress_create_other_unit_is_refused_naming_the_unit(client, staff_b, unit_a):
     project = ProjectFactory(responsible_unit=unit_a)
     client.force_login(staff_b)
-    assert client.get(f"/projects/{project.pk}/progress/").status_code == 404
+    page = client.get(f"/projects/{project.pk}/progress/")
+    assert page.status_code == 403
+    assert "此项属于甲单位，只有该单位的人员可以修改。" in page.content.decode()
     response = client.post(
         f"/projects/{project.pk}/progress/",
         {"text": "x", "percent_complete": "1", "investment_unit": "yi"},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert ProgressLog.objects.count() == 0
 
 
@@ -621,16 +623,18 @@ def test_milestone_complete_already_done_says_so(client, staff_a, unit_a):
     assert Milestone.objects.get().done_date == days(-1)
 
 
-def test_milestone_complete_other_unit_is_404(client, staff_b, unit_a):
+def test_milestone_complete_other_unit_is_refused_naming_the_unit(client, staff_b, unit_a):
     milestone = MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a))
     client.force_login(staff_b)
-    assert client.get(f"/projects/milestones/{milestone.pk}/complete/").status_code == 404
+    page = client.get(f"/projects/milestones/{milestone.pk}/complete/")
+    assert page.status_code == 403
+    assert "此项属于甲单位，只有该单位的人员可以修改。" in page.content.decode()
     response = client.post(
         f"/projects/milestones/{milestone.pk}/complete/",
         {"done_date": TODAY.isoformat()},
         headers=HX,
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert Milestone.objects.get().done_date is None
 
 

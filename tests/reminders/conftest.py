@@ -15,7 +15,10 @@ from tests.factories import MilestoneFactory, UnitFactory
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+def at(day: date, hour: int | None = None, minute: int = 0) -> datetime:
+    """A moment on `day`; by default 09:05, a dispatch tick just after the send time."""
+    if hour is None:
+        hour, minute = 9, 5
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 

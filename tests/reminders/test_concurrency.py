@@ -19,9 +19,13 @@ from apps.reminders.models import Delivery, DeliveryStatus, Job, Policy
     reason="SQLite serialises writers on one file lock, so two threads never race; "
     "the race this test is about needs PostgreSQL's concurrent transactions",
 )
-def test_dispatch_concurrently_from_two_threads_sends_each_reminder_once(team, make_milestone):
+def test_dispatch_concurrently_from_two_threads_sends_each_reminder_once(
+    team, make_milestone, settings
+):
     services.policy_get()
-    Policy.objects.update(send_time=time(0, 0))
+    # Sent at midnight on every day and all day long after it: whenever the test runs, it sends.
+    Policy.objects.update(send_time=time(0, 0), working_days_only=False)
+    settings.REMINDERS_SEND_WINDOW_MINUTES = 1440
     Job.objects.create(name=services.DIGEST_JOB, next_run_at=None)
     tomorrow = timezone.localdate() + timedelta(days=1)
     for n in range(20):

@@ -53,7 +53,7 @@ def test_digest_respects_opt_out(clock, policy, team, make_milestone):
     make_milestone(date(2025, 3, 20))
     services.dispatch()
     Preference.objects.create(person=team["staff"], digest=False)
-    clock(at(date(2025, 3, 17), 9))
+    clock(at(date(2025, 3, 17), 8, 35))
     services.dispatch()
     names = Delivery.objects.filter(kind=DeliveryKind.DIGEST).values_list(
         "recipient__name", flat=True

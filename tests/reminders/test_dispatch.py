@@ -16,8 +16,9 @@ from tests.reminders.conftest import at
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
 
-def run_days(clock, start: date, end: date, hours=(8, 10, 16)):
-    """Dispatch and send several times a day; return {day: [(kind, rung_date, recipient)]}.
+def run_days(clock, start: date, end: date, hours=(3, 9, 16)):
+    """Dispatch and send several times a day (before, at and after the send time); return
+    {day: [(kind, rung_date, recipient)]}.
 
     The weekly digest is left out: it has its own test.
     """
@@ -69,7 +70,7 @@ def test_dispatch_shifts_rungs_to_working_days(clock, holidays, policy, team, ma
     clock(at(date(2024, 9, 1)))
     make_milestone(date(2024, 10, 19))  # a Saturday, a week after the National Day holidays
 
-    fired = run_days(clock, date(2024, 9, 15), date(2024, 10, 29), hours=(10,))
+    fired = run_days(clock, date(2024, 9, 15), date(2024, 10, 29), hours=(9,))
 
     assert {day: sorted({kind for kind, _rung, _who in rows}) for day, rows in fired.items()} == {
         date(2024, 9, 19): ["lead"],

@@ -149,6 +149,8 @@ class Run:
                 "REMINDERS_CLAIM_TIMEOUT_SECONDS": "60",
                 "REMINDERS_SEND_CHUNK": "10",
                 "REMINDERS_RETRY_BASE_SECONDS": "1",
+                # The whole day after the midnight send time (the owner fixture) is its window.
+                "REMINDERS_SEND_WINDOW_MINUTES": "1440",
                 "PYTHONUNBUFFERED": "1",
             }
             | overrides
@@ -204,10 +206,12 @@ def run(tmp_path):
 
 
 @pytest.fixture
-def owner(db):
-    """One person who owns everything; reminders go out at midnight, so any rung is due today."""
+def owner(db, settings):
+    """One person who owns everything; reminders go out at midnight on every day and may go all
+    day long, so any rung is due today."""
     services.policy_get()
-    Policy.objects.update(send_time=clock_time(0, 0))
+    Policy.objects.update(send_time=clock_time(0, 0), working_days_only=False)
+    settings.REMINDERS_SEND_WINDOW_MINUTES = 1440
     Job.objects.create(name=services.DIGEST_JOB, next_run_at=None)
     return PersonFactory(name="端到端", unit__name="端到端测试单位", email="e2e@example.org")
 

@@ -81,7 +81,7 @@ def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
     assert raised.value.retry_after == settings.REMINDERS_RETRY_BASE_SECONDS
 
     # Within the backoff the refused row waits; the rows the batch never reached do not.
-    clock(datetime(2025, 3, 13, 10, 0, 10, tzinfo=SHANGHAI))
+    clock(datetime(2025, 3, 13, 9, 5, 10, tzinfo=SHANGHAI))
     assert services.dispatch().queued == three_due[1:]
     clock(at(date(2025, 3, 13), 10, 5))
     services.send_pending()

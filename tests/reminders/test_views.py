@@ -60,9 +60,34 @@ def test_preferences_post_saves_choices(client, team):
     assert (preference.lead, preference.overdue, preference.digest) == (False, True, False)
 
 
-def test_preferences_without_person_is_404(client, make_user):
+def test_preferences_without_person_explains_why_there_are_no_reminders(client, make_user):
     client.force_login(make_user("nobody"))
-    assert client.get(reverse("reminders:preferences")).status_code == 404
+
+    response = client.get(reverse("reminders:preferences"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "您的账号没有关联人员记录，因此不会收到提醒" in content
+    assert "请联系管理员为您的账号关联人员记录" in content
+    assert reverse("admin:org_person_changelist") not in content
+
+
+def test_preferences_without_person_links_a_superuser_to_the_people_in_the_admin(client, superuser):
+    client.force_login(superuser)
+
+    response = client.get(reverse("reminders:preferences"))
+
+    assert response.status_code == 200
+    assert f'href="{reverse("admin:org_person_changelist")}"' in response.content.decode()
+
+
+def test_calendar_token_reset_without_person_goes_back_to_the_explanation(client, make_user):
+    client.force_login(make_user("nobody"))
+
+    response = client.post(reverse("reminders:calendar_token_reset"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reminders:preferences")
 
 
 def test_calendar_feed_parses_and_lists_owned_deadlines(client, team, make_milestone):

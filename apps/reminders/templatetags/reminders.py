@@ -2,6 +2,7 @@
 target or hazard); {% items_delivery_log items %}: those sent about any of several items."""
 
 from django import template
+from django.utils import timezone
 
 from .. import registry
 from ..models import Deadline, Delivery
@@ -22,7 +23,7 @@ def delivery_log(item, limit=50):
     deadline = (
         Deadline.objects.filter(kind=source.kind, object_id=item.pk).first() if source else None
     )
-    return {"item": item, "deadline": deadline, "deliveries": deliveries}
+    return {"item": item, "deadline": deadline, "deliveries": deliveries, "now": timezone.now()}
 
 
 @register.inclusion_tag("reminders/_delivery_log.html")

@@ -5,10 +5,8 @@ They are built by the factories in tests/factories/, which new tests can use dir
 
 import pytest
 from django.core.cache import cache
-from django.core.cache.backends.locmem import LocMemCache
 
 from apps.org.models import Person
-from apps.overview.dashboard import GENERATION_KEY
 from tests.factories import (
     PASSWORD,
     HazardFactory,
@@ -25,13 +23,14 @@ def _factory_sequences():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """What one test cached (the dashboard's figures, say) is not another test's. Only the
-    process's own cache is cleared; a shared one (CACHE_URL) loses just the dashboard's key."""
-    if isinstance(cache, LocMemCache):
-        cache.clear()
-    else:
-        cache.delete(GENERATION_KEY)
+def _empty_cache(settings):
+    """What one test cached (the dashboard's figures, say) is neither another test's nor another
+    test run's: each test gets an empty cache in this process, whatever the settings share."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    cache.clear()
 
 
 @pytest.fixture

@@ -151,19 +151,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: in the process by default; with CACHE_URL (redis://...), Django's Redis cache, shared by
-# every web container, and sessions read from it and written through to the database.
-CACHE_URL = os.getenv("CACHE_URL", "")
-if CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "zonetracker"),
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "apps.org.backends.UserWithPersonBackend",
@@ -184,14 +171,26 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = envint("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")
 PASSWORD_RESET_LIMIT_PER_CLIENT = envint("PASSWORD_RESET_LIMIT_PER_CLIENT", "10")
 PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", "60")
 PASSWORD_RESET_CACHE = "throttle"  # noqa: S105 (a cache alias)
-# Files under var/, so that every web process on the host counts the same requests.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "throttle"),
-    },
-}
+
+# The cache (the dashboard's figures) and the throttle's counts must be the same for every process
+# that serves or writes: files under var/ on one host by default; with CACHE_URL (redis://...),
+# Django's Redis cache, shared by every web and worker container, with sessions read from it and
+# written through to the database.
+CACHE_URL = os.getenv("CACHE_URL", "")
+if CACHE_URL:
+    _cache_prefix = os.getenv("CACHE_KEY_PREFIX", "zonetracker")
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    CACHES = {
+        "default": {**_redis, "KEY_PREFIX": _cache_prefix},
+        "throttle": {**_redis, "KEY_PREFIX": f"{_cache_prefix}-throttle"},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    _files = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"}
+    CACHES = {
+        "default": {**_files, "LOCATION": str(VAR_DIR / "cache")},
+        "throttle": {**_files, "LOCATION": str(VAR_DIR / "throttle")},
+    }
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

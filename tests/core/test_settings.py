@@ -41,6 +41,7 @@ print(json.dumps({
     "conn_max_age": database["CONN_MAX_AGE"],
     "conn_health_checks": database["CONN_HEALTH_CHECKS"],
     "cache": settings.CACHES["default"],
+    "throttle_cache": settings.CACHES["throttle"],
     "session_engine": settings.SESSION_ENGINE,
     "mailer": f"{type(mailer).__module__}.{type(mailer).__name__}",
     "mailer_options": settings.MAILERS["default"]["OPTIONS"],
@@ -189,11 +190,14 @@ def test_settings_use_redis_broker_for_redis_url(tmp_path):
     assert not (tmp_path / "broker").exists()
 
 
-def test_settings_keep_no_connection_and_cache_in_the_process_by_default(tmp_path):
+def test_settings_keep_no_connection_and_share_the_cache_in_files_by_default(tmp_path):
     loaded = load_settings(tmp_path)
 
     assert (loaded["conn_max_age"], loaded["conn_health_checks"]) == (0, True)
-    assert loaded["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["cache"] == {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "cache"),
+    }
     assert loaded["session_engine"] == "django.contrib.sessions.backends.db"
 
 
@@ -212,6 +216,7 @@ def test_settings_keep_connections_and_share_cache_and_sessions_in_redis(tmp_pat
         "LOCATION": "redis://127.0.0.1:6379/1",
         "KEY_PREFIX": "zone-a",
     }
+    assert loaded["throttle_cache"]["KEY_PREFIX"] == "zone-a-throttle"
     assert loaded["session_engine"] == "django.contrib.sessions.backends.cached_db"
 
 

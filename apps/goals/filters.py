@@ -15,6 +15,17 @@ from .status import targets_with_light
 ALL = _("全部")
 
 
+def target_text_q(value: str) -> Q:
+    """What the target list's search box and the site search match."""
+    return (
+        Q(title__icontains=value)
+        | Q(goal__title__icontains=value)
+        | Q(deadline_phrase__icontains=value)
+        | Q(metric_unit__icontains=value)
+        | Q(responsible_unit__name__icontains=value)
+    )
+
+
 class TargetFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
@@ -59,12 +70,7 @@ class TargetFilter(SmallFilterMixin, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(goal__title__icontains=value)
-            | Q(deadline_phrase__icontains=value)
-            | Q(metric_unit__icontains=value)
-        )
+        return queryset.filter(target_text_q(value))
 
     def filter_light(self, queryset, name, value):
         return targets_with_light(queryset, value)

@@ -49,6 +49,17 @@ class InspectionFilter(SmallFilterMixin, django_filters.FilterSet):
         fields = ["unit", "site", "team", "date_after", "date_before"]
 
 
+def hazard_text_q(value: str) -> Q:
+    """What the hazard list's search box and the site search match."""
+    return (
+        Q(description__icontains=value)
+        | Q(location__icontains=value)
+        | Q(enterprise__name__icontains=value)
+        | Q(enterprise__short_name__icontains=value)
+        | Q(responsible_unit__name__icontains=value)
+    )
+
+
 class HazardFilter(SmallFilterMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"),
@@ -93,12 +104,7 @@ class HazardFilter(SmallFilterMixin, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(description__icontains=value)
-            | Q(location__icontains=value)
-            | Q(enterprise__name__icontains=value)
-            | Q(enterprise__short_name__icontains=value)
-        )
+        return queryset.filter(hazard_text_q(value))
 
     def filter_status(self, queryset, name, value):
         if value == OPEN:

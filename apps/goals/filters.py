@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import SmallFilterMixin
 from apps.core.rules import Light
+from apps.core.search import any_of
 from apps.org.models import Unit
 
 from .models import Goal, Plan, Target, TargetStatus
@@ -17,12 +18,13 @@ ALL = _("全部")
 
 def target_text_q(value: str) -> Q:
     """What the target list's search box and the site search match."""
-    return (
+    return any_of(
+        Target,
         Q(title__icontains=value)
-        | Q(goal__title__icontains=value)
         | Q(deadline_phrase__icontains=value)
-        | Q(metric_unit__icontains=value)
-        | Q(responsible_unit__name__icontains=value)
+        | Q(metric_unit__icontains=value),
+        Q(goal__in=Goal.objects.filter(title__icontains=value).values("pk")),
+        Q(responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
     )
 
 

@@ -8,14 +8,14 @@ window count over the same filter, how many there are in all.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from apps.goals.filters import target_text_q
 from apps.goals.models import Target
-from apps.org.models import Enterprise
+from apps.org.models import Enterprise, enterprise_text_q
 from apps.projects.filters import milestone_text_q, project_text_q
 from apps.projects.models import Milestone, Project
 from apps.safety.filters import hazard_text_q
@@ -135,9 +135,7 @@ def _hazards(query: str) -> Group:
 def _enterprises(query: str) -> Group:
     # Enterprises have no page of their own: each links to the projects its name finds.
     rows, count = _first_with_count(
-        Enterprise.objects.filter(
-            Q(name__icontains=query) | Q(short_name__icontains=query)
-        ).select_related("chain")
+        Enterprise.objects.filter(enterprise_text_q(query)).select_related("chain")
     )
     hits = [
         Hit(

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import SmallFilterMixin
 from apps.core.rules import Light
-from apps.org.models import Area, IndustryChain, Unit
+from apps.core.search import any_of
+from apps.org.models import Area, Enterprise, IndustryChain, Unit, enterprise_text_q
 
 from .models import Milestone, MilestoneRules, Project, ProjectKind, Stage
 from .status import reasons_for
@@ -40,21 +41,22 @@ def filter_milestones_by_due(queryset, due: str, today):
 def project_text_q(value: str) -> Q:
     """What the project list's search box and the site search match: the project's name, its
     enterprise's name or short name, its responsible unit's name."""
-    return (
-        Q(name__icontains=value)
-        | Q(enterprise__name__icontains=value)
-        | Q(enterprise__short_name__icontains=value)
-        | Q(responsible_unit__name__icontains=value)
+    return any_of(
+        Project,
+        Q(name__icontains=value),
+        Q(enterprise__in=Enterprise.objects.filter(enterprise_text_q(value)).values("pk")),
+        Q(responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
     )
 
 
 def milestone_text_q(value: str) -> Q:
     """What the milestone list's search box and the site search match: the milestone's title,
     its project's name, the project's responsible unit's name."""
-    return (
-        Q(title__icontains=value)
-        | Q(project__name__icontains=value)
-        | Q(project__responsible_unit__name__icontains=value)
+    return any_of(
+        Milestone,
+        Q(title__icontains=value),
+        Q(project__in=Project.objects.filter(name__icontains=value).values("pk")),
+        Q(project__responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
     )
 
 

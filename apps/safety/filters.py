@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import SmallFilterMixin
-from apps.org.models import Unit
+from apps.core.search import any_of
+from apps.org.models import Enterprise, Unit, enterprise_text_q
 
 from .models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
 
@@ -51,12 +52,11 @@ class InspectionFilter(SmallFilterMixin, django_filters.FilterSet):
 
 def hazard_text_q(value: str) -> Q:
     """What the hazard list's search box and the site search match."""
-    return (
-        Q(description__icontains=value)
-        | Q(location__icontains=value)
-        | Q(enterprise__name__icontains=value)
-        | Q(enterprise__short_name__icontains=value)
-        | Q(responsible_unit__name__icontains=value)
+    return any_of(
+        Hazard,
+        Q(description__icontains=value) | Q(location__icontains=value),
+        Q(enterprise__in=Enterprise.objects.filter(enterprise_text_q(value)).values("pk")),
+        Q(responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
     )
 
 

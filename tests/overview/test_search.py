@@ -4,9 +4,14 @@ of queries, and a helpful page rather than an error for an empty or overlong que
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from apps.goals.models import Target
+from apps.org.models import Unit
 from apps.overview.search import MAX_QUERY, PER_KIND, clean_query
+from apps.projects.models import Milestone, Project
+from apps.safety.models import Hazard
 from tests.factories import (
     EnterpriseFactory,
     GoalFactory,
@@ -225,3 +230,35 @@ def test_search_query_count_is_constant(client, staff_a, django_assert_num_queri
         rows,
         rows + 1,
     ]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="pg_trgm indexes exist on PostgreSQL only"
+)
+@pytest.mark.parametrize(
+    ("queryset", "index"),
+    [
+        (
+            lambda: Project.objects.filter(name__icontains="光电产业园"),
+            "projects_project_name_trgm",
+        ),
+        (
+            lambda: Milestone.objects.filter(title__icontains="主体封顶"),
+            "projects_milestone_title_trgm",
+        ),
+        (lambda: Target.objects.filter(title__icontains="显示产值"), "goals_target_title_trgm"),
+        (
+            lambda: Hazard.objects.filter(description__icontains="消防通道"),
+            "safety_hazard_description_trgm",
+        ),
+        (lambda: Unit.objects.filter(name__icontains="应急管理局"), "org_unit_name_trgm"),
+    ],
+)
+def test_trigram_index_serves_icontains_on_postgresql(queryset, index):
+    with connection.cursor() as cursor:
+        # The tables are tiny; without this the planner rightly prefers reading them whole.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+        plan = queryset().explain()
+
+    assert f"Bitmap Index Scan on {index}" in plan

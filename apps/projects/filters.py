@@ -133,3 +133,31 @@ class MilestoneFilter(SmallFilterMixin, django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         return filter_milestones_by_due(queryset, value, timezone.localdate())
+
+
+class TimelineFilter(SmallFilterMixin, django_filters.FilterSet):
+    """The projects on the milestone timeline: by park, chain or responsible unit."""
+
+    area = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("园区/片区"),
+        queryset=Area.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+    chain = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("产业链"),
+        queryset=IndustryChain.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["area", "chain", "unit"]

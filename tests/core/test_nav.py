@@ -22,6 +22,7 @@ CURRENT_ENTRY = {
     "projects:progress_create": "projects:project_list",
     "projects:milestone_complete": "projects:project_list",
     "projects:milestone_list": "projects:milestone_list",
+    "projects:timeline": "projects:timeline",
     "goals:target_list": "goals:target_list",
     "goals:target_detail": "goals:target_list",
     "goals:target_checkin": "goals:target_list",

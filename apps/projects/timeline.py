@@ -25,6 +25,7 @@ ROW_HEIGHT = 30
 GROUP_HEIGHT = 26
 RIGHT_MARGIN = 16
 PROJECTS_PER_PAGE = 20
+PROJECT_YEARS = 10  # how far from today a project's own timeline reaches
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # Colours by state, the status-light colours of the rest of the app.
@@ -39,8 +40,9 @@ class Axis:
         self.days = (end - start).days + 1
 
     def x(self, day: datetime.date) -> float:
-        day = min(max(day, self.start), self.end + datetime.timedelta(days=1))
-        return round(self.left + (day - self.start).days / self.days * (self.right - self.left), 1)
+        """Where `day` begins; a day past the axis is at its right end (the end of its last day)."""
+        offset = min(max((day - self.start).days, 0), self.days)
+        return round(self.left + offset / self.days * (self.right - self.left), 1)
 
     def holds(self, day: datetime.date | None) -> bool:
         return day is not None and self.start <= day <= self.end
@@ -50,18 +52,31 @@ class Axis:
         month = self.start.replace(day=1)
         if month < self.start:
             month = _next_month(month)
+        # Over more than two years, a tick a year (January) keeps the labels apart.
+        yearly = self.days > 2 * 366
         ticks = []
-        while month <= self.end:
-            label = date_format(month, "M")
-            if month.month == 1 or not ticks:
-                label = f"{date_format(month, 'Y')} {label}" if self.days > 400 else label
-            ticks.append((self.x(month), label))
+        while month is not None and month <= self.end:
+            if not yearly:
+                label = date_format(month, "M")
+                if self.start.year != self.end.year and (month.month == 1 or not ticks):
+                    label = f"{date_format(month, 'Y')} {label}"
+                ticks.append((self.x(month), label))
+            elif month.month == 1:
+                ticks.append((self.x(month), date_format(month, "Y")))
             month = _next_month(month)
         return ticks
 
 
-def _next_month(day: datetime.date) -> datetime.date:
+def _next_month(day: datetime.date) -> datetime.date | None:
+    """The first of the next month; None after December of the year 9999."""
+    if day.year == datetime.MAXYEAR and day.month == 12:
+        return None
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _years_from(day: datetime.date, years: int) -> datetime.date:
+    year = min(max(day.year + years, datetime.MINYEAR), datetime.MAXYEAR)
+    return datetime.date(year, 1, 1) if years < 0 else datetime.date(year, 12, 31)
 
 
 @dataclass
@@ -94,7 +109,8 @@ class Row:
     heading: bool = False
 
 
-def milestone_state(milestone: Milestone, today: datetime.date) -> str:
+def marker_state(milestone: Milestone, today: datetime.date) -> str:
+    """done, overdue or open: by the milestone rules (MilestoneRules), for colours and words."""
     if not milestone.is_open:
         return "done"
     return "overdue" if milestone.is_overdue(today) else "open"
@@ -110,7 +126,7 @@ STATE_WORDS = {
 
 def _marks(milestone: Milestone, axis: Axis, y: float, today: datetime.date):
     """The bar (start to planned date), the planned and the actual marker of one milestone."""
-    state = milestone_state(milestone, today)
+    state = marker_state(milestone, today)
     colour = COLOURS[state]
     words = STATE_WORDS[state]
     name = milestone.title
@@ -186,12 +202,16 @@ class Chart:
 def project_timeline(milestones: list[Milestone], today: datetime.date) -> Chart | None:
     """A project's milestones, one row each, on an axis from the first date (or today) to the last,
     whole months; None when no milestone has a date."""
-    dated = [m for m in milestones if _dates(m)]
+    # A date typed decades away would squeeze the rest into a line: draw ten years either side of
+    # today at most (the milestone table shows every date).
+    window = (_years_from(today, -PROJECT_YEARS), _years_from(today, PROJECT_YEARS))
+    dated = [m for m in milestones if any(window[0] <= d <= window[1] for d in _dates(m))]
     if not dated:
         return None
-    days = [d for m in dated for d in _dates(m)] + [today]
+    days = [d for m in dated for d in _dates(m) if window[0] <= d <= window[1]] + [today]
     start = min(days).replace(day=1)
-    end = _next_month(max(days)) - datetime.timedelta(days=1)
+    following = _next_month(max(days))
+    end = following - datetime.timedelta(days=1) if following else datetime.date.max
     left = LABEL_WIDTH
     axis = Axis(start, end, left, WIDTH - RIGHT_MARGIN)
     rows = []

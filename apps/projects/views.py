@@ -26,11 +26,11 @@ from .timeline import (
     PROJECTS_PER_PAGE,
     STATE_WORDS,
     TimelineForm,
+    marker_state,
     project_timeline,
     timeline_projects,
     year_timeline,
 )
-from .timeline import milestone_state as timeline_state
 
 
 class ProjectListView(ZoneListView):
@@ -197,8 +197,7 @@ def timeline(request):
         "page": page,
         "chart": year_timeline(rows, year, group, today),
         "projects": [
-            (p, [(m, STATE_WORDS[timeline_state(m, today)]) for m in p.year_milestones])
-            for p in rows
+            (p, [(m, STATE_WORDS[marker_state(m, today)]) for m in p.year_milestones]) for p in rows
         ],
         "today": today,
     }

@@ -237,3 +237,41 @@ def test_timeline_query_count_is_constant(client, staff_a, django_assert_num_que
         response = client.get(reverse("projects:timeline"))
 
     assert len(markers(response.content.decode())) == 2 * rows
+
+
+def test_project_timeline_copes_with_dates_at_either_end_of_the_calendar(client, staff_a):
+    project = ProjectFactory()
+    MilestoneFactory(project=project, title="远期", due_date=D(9999, 12, 31))
+    MilestoneFactory(project=project, title="古早", start_date=D(1, 1, 1), due_date=D(1, 1, 2))
+    MilestoneFactory(project=project, title="近期", due_date=D(2025, 2, 1))
+    client.force_login(staff_a)
+
+    response = client.get(reverse("projects:project_detail", args=[project.pk]))
+
+    assert response.status_code == 200
+    chart = response.context["timeline"]
+    assert [row.title for row in chart.rows] == ["近期"]
+    labels = [label for _, label in chart.axis_months]
+    assert (labels[:2], labels[-2:]) == (["2024 六月", "七月"], ["2025 一月", "二月"])
+
+
+def test_axis_over_years_ticks_each_january():
+    axis = Axis(D(2020, 3, 1), D(2024, 12, 31), 0, 1000)
+
+    assert [label for _, label in axis.months()] == ["2021", "2022", "2023", "2024"]
+
+
+def test_timeline_page_marker_state_words_in_the_table(client, staff_a):
+    project = ProjectFactory()
+    MilestoneFactory(project=project, title="甲", due_date=D(2024, 3, 1))
+    MilestoneFactory(project=project, title="乙", due_date=D(2024, 9, 1))
+    MilestoneFactory(project=project, title="丙", due_date=D(2024, 1, 1), done_date=D(2024, 1, 5))
+    client.force_login(staff_a)
+
+    ((_, milestones),) = client.get(reverse("projects:timeline")).context["projects"]
+
+    assert [(m.title, str(words)) for m, words in milestones] == [
+        ("丙", "已完成"),
+        ("甲", "已逾期"),
+        ("乙", "未完成"),
+    ]

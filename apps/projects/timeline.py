@@ -267,12 +267,14 @@ class TimelineForm(forms.Form):
         return data.get("year", self.defaults["year"]), data.get("group", self.defaults["group"])
 
 
-def in_year(year: int, prefix: str = "") -> Q:
+def in_year(year: int) -> Q:
+    """Milestones with something to draw in `year`: a planned or actual date, or a planned period
+    running through it."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return (
-        Q(**{f"{prefix}due_date__range": (start, end)})
-        | Q(**{f"{prefix}done_date__range": (start, end)})
-        | Q(**{f"{prefix}start_date__lte": end, f"{prefix}due_date__gte": start})
+        Q(due_date__range=(start, end))
+        | Q(done_date__range=(start, end))
+        | Q(start_date__lte=end, due_date__gte=start)
     )
 
 

@@ -23,6 +23,8 @@ from .models import Milestone, ProgressLog, Project
 from .status import annotate_light, light_of
 from .tables import MilestoneTable, ProjectTable, milestone_state
 from .timeline import (
+    FIRST_YEAR,
+    LAST_YEAR,
     PROJECTS_PER_PAGE,
     STATE_WORDS,
     TimelineForm,
@@ -193,6 +195,8 @@ def timeline(request):
         "form": form,
         "filter": filterset,
         "year": year,
+        "has_previous_year": year > FIRST_YEAR,
+        "has_next_year": year < LAST_YEAR,
         "group": group,
         "page": page,
         "chart": year_timeline(rows, year, group, today),

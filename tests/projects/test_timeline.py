@@ -275,3 +275,19 @@ def test_timeline_page_marker_state_words_in_the_table(client, staff_a):
         ("甲", "已逾期"),
         ("乙", "未完成"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("year", "links"),
+    [
+        ("2000", ["timeline-next-year"]),
+        ("2100", ["timeline-previous-year"]),
+        ("2024", ["timeline-previous-year", "timeline-next-year"]),
+    ],
+)
+def test_timeline_year_links_stay_within_the_years_shown(client, staff_a, year, links):
+    client.force_login(staff_a)
+
+    html = client.get(reverse("projects:timeline"), {"year": year}).content.decode()
+
+    assert re.findall(r'data-testid="(timeline-(?:previous|next)-year)"', html) == links

@@ -7,12 +7,25 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import SmallFilterMixin
 from apps.core.rules import Light
+from apps.core.search import any_of
 from apps.org.models import Unit
 
 from .models import Goal, Plan, Target, TargetStatus
 from .status import targets_with_light
 
 ALL = _("全部")
+
+
+def target_text_q(value: str) -> Q:
+    """What the target list's search box and the site search match."""
+    return any_of(
+        Target,
+        Q(title__icontains=value)
+        | Q(deadline_phrase__icontains=value)
+        | Q(metric_unit__icontains=value),
+        Q(goal__in=Goal.objects.filter(title__icontains=value).values("pk")),
+        Q(responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
+    )
 
 
 class TargetFilter(SmallFilterMixin, django_filters.FilterSet):
@@ -59,12 +72,7 @@ class TargetFilter(SmallFilterMixin, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(goal__title__icontains=value)
-            | Q(deadline_phrase__icontains=value)
-            | Q(metric_unit__icontains=value)
-        )
+        return queryset.filter(target_text_q(value))
 
     def filter_light(self, queryset, name, value):
         return targets_with_light(queryset, value)

@@ -203,6 +203,11 @@ class Area(SourcedModel):
         return (self.name,)
 
 
+def enterprise_text_q(value: str) -> Q:
+    """An enterprise found by text: its name or its short name."""
+    return Q(name__icontains=value) | Q(short_name__icontains=value)
+
+
 class Enterprise(SourcedModel):
     """An enterprise named by the document, with its chain and whether it is a chain leader
     (unknown unless said: the document gives only the zone's share of the city's chain leaders)."""

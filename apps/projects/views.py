@@ -14,14 +14,25 @@ from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
 from apps.core.models import MoneyUnit, convert_money
 from apps.core.permissions import can_edit_unit, get_for_edit, unit_id_of
-from apps.core.views import ZoneListView
+from apps.core.views import ZoneListView, ZonePaginator
 
 from . import services
-from .filters import MilestoneFilter, ProjectFilter
+from .filters import MilestoneFilter, ProjectFilter, TimelineFilter
 from .forms import MilestoneCompleteForm, ProgressLogForm
 from .models import Milestone, ProgressLog, Project
 from .status import annotate_light, light_of
 from .tables import MilestoneTable, ProjectTable, milestone_state
+from .timeline import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PROJECTS_PER_PAGE,
+    STATE_WORDS,
+    TimelineForm,
+    marker_state,
+    project_timeline,
+    timeline_projects,
+    year_timeline,
+)
 
 
 class ProjectListView(ZoneListView):
@@ -159,10 +170,42 @@ def project_detail(request, pk: int):
         "logs": logs,
         "chart": investment_progress_chart(project, logs),
         "history": project_history(project),
+        "timeline": project_timeline(milestones, today),
         "can_edit": can_edit,
         "today": today,
     }
     return render(request, "projects/detail.html", context)
+
+
+def timeline(request):
+    """Every project's milestones over the months of a year, by park or by chain, a page at a time."""
+    today = timezone.localdate()
+    form = TimelineForm(request.GET, today)
+    year, group = form.choice()
+    filterset = TimelineFilter(request.GET, queryset=Project.objects.all())
+    projects = filterset.qs if filterset.is_valid() else Project.objects.none()
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    page = ZonePaginator(timeline_projects(projects, year, group), PROJECTS_PER_PAGE).page(number)
+    rows = list(page.object_list)
+    context = {
+        "title": _("项目进度图"),
+        "form": form,
+        "filter": filterset,
+        "year": year,
+        "has_previous_year": year > FIRST_YEAR,
+        "has_next_year": year < LAST_YEAR,
+        "group": group,
+        "page": page,
+        "chart": year_timeline(rows, year, group, today),
+        "projects": [
+            (p, [(m, STATE_WORDS[marker_state(m, today)]) for m in p.year_milestones]) for p in rows
+        ],
+        "today": today,
+    }
+    return render(request, "projects/timeline.html", context)
 
 
 def _add_decrease_errors(form, project: Project) -> None:

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import SmallFilterMixin
-from apps.org.models import Unit
+from apps.core.search import any_of
+from apps.org.models import Enterprise, Unit, enterprise_text_q
 
 from .models import Hazard, HazardGrade, HazardStatus, Inspection, InspectionTeam, Site
 
@@ -47,6 +48,16 @@ class InspectionFilter(SmallFilterMixin, django_filters.FilterSet):
     class Meta:
         model = Inspection
         fields = ["unit", "site", "team", "date_after", "date_before"]
+
+
+def hazard_text_q(value: str) -> Q:
+    """What the hazard list's search box and the site search match."""
+    return any_of(
+        Hazard,
+        Q(description__icontains=value) | Q(location__icontains=value),
+        Q(enterprise__in=Enterprise.objects.filter(enterprise_text_q(value)).values("pk")),
+        Q(responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
+    )
 
 
 class HazardFilter(SmallFilterMixin, django_filters.FilterSet):
@@ -93,12 +104,7 @@ class HazardFilter(SmallFilterMixin, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(description__icontains=value)
-            | Q(location__icontains=value)
-            | Q(enterprise__name__icontains=value)
-            | Q(enterprise__short_name__icontains=value)
-        )
+        return queryset.filter(hazard_text_q(value))
 
     def filter_status(self, queryset, name, value):
         if value == OPEN:

@@ -22,6 +22,7 @@ CURRENT_ENTRY = {
     "projects:progress_create": "projects:project_list",
     "projects:milestone_complete": "projects:project_list",
     "projects:milestone_list": "projects:milestone_list",
+    "projects:timeline": "projects:timeline",
     "goals:target_list": "goals:target_list",
     "goals:target_detail": "goals:target_list",
     "goals:target_checkin": "goals:target_list",
@@ -37,6 +38,8 @@ CURRENT_ENTRY = {
     "reminders:preferences": "reminders:preferences",
     "password_change": "password_change",
 }
+# Pages reached from no nav entry (the search, from the box in the top bar): nothing is current.
+NO_ENTRY = {"search"}
 # URLs that answer with no page of ours: a fragment, a file, a redirect, the sign-in pages.
 NOT_A_PAGE = {
     "media",
@@ -93,7 +96,7 @@ def marked_current(links: dict) -> set:
 def test_nav_every_url_is_placed():
     names = {name for _, name, _ in app_patterns()}
 
-    assert names - CURRENT_ENTRY.keys() - NOT_A_PAGE == set()
+    assert names - CURRENT_ENTRY.keys() - NO_ENTRY - NOT_A_PAGE == set()
 
 
 def test_nav_every_entry_has_its_pages(client, staff_a):
@@ -116,6 +119,16 @@ def test_nav_current_exactly_on_own_pages(client, world, staff_a, name):  # noqa
     links = nav_links(response)
     assert current(links) == {reverse(CURRENT_ENTRY[name])}
     assert marked_current(links) == {reverse(CURRENT_ENTRY[name])}
+
+
+@pytest.mark.parametrize("name", sorted(NO_ENTRY))
+def test_nav_nothing_current_on_pages_without_entry(client, staff_a, name):
+    client.force_login(staff_a)
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert (current(nav_links(response)), marked_current(nav_links(response))) == (set(), set())
 
 
 def test_nav_current_kept_with_a_query_string(client, staff_a):

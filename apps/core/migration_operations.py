@@ -1,0 +1,56 @@
+"""Migration operations for what only PostgreSQL has: the suite also migrates SQLite."""
+
+from django.db import router
+from django.db.migrations.operations.base import Operation, OperationCategory
+
+
+class AddTrigramIndex(Operation):
+    """On PostgreSQL, a pg_trgm GIN index serving `field__icontains`; elsewhere nothing.
+
+    PostgreSQL runs icontains as UPPER(column::text) LIKE UPPER('%...%'), so the index is on
+    that expression, not on the bare column, or the planner could not use it. The index stays
+    out of the model's state (and so out of Meta.indexes), otherwise makemigrations would add
+    it on every database. Needs the pg_trgm extension (TrigramExtension) migrated first.
+    """
+
+    reversible = True
+    category = OperationCategory.ADDITION
+
+    def __init__(self, model_name: str, field: str, name: str):
+        self.model_name = model_name
+        self.field = field
+        self.name = name
+
+    def deconstruct(self):
+        kwargs = {"model_name": self.model_name, "field": self.field, "name": self.name}
+        return (self.__class__.__qualname__, [], kwargs)
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _applies(self, app_label, schema_editor) -> bool:
+        return schema_editor.connection.vendor == "postgresql" and router.allow_migrate(
+            schema_editor.connection.alias, app_label, model_name=self.model_name
+        )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if not self._applies(app_label, schema_editor):
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        column = model._meta.get_field(self.field).column
+        schema_editor.execute(
+            f"CREATE INDEX {quote(self.name)} ON {quote(model._meta.db_table)} "
+            f"USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if self._applies(app_label, schema_editor):
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+
+    def describe(self):
+        return f"Create trigram index {self.name} on {self.model_name}.{self.field} (PostgreSQL)"
+
+    @property
+    def migration_name_fragment(self):
+        return self.name.lower()

@@ -7,375 +7,1360 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPortfolio',
+            name="HistoricalPortfolio",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('total_investment', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='总投资')),
-                ('investment_unit', models.CharField(choices=[('yi', '亿'), ('wan', '万'), ('yuan', '元')], default='yi', max_length=4, verbose_name='金额单位')),
-                ('currency', models.CharField(choices=[('CNY', '人民币'), ('USD', '美元')], default='CNY', max_length=3, verbose_name='币种')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年份')),
-                ('project_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='项目个数')),
-                ('stage', models.CharField(blank=True, choices=[('negotiating', '洽谈'), ('signed', '签约'), ('landed', '落地'), ('started', '开工'), ('construction', '在建'), ('topped_out', '主体封顶'), ('completed', '竣工'), ('in_use', '投用'), ('production', '投产')], max_length=20, verbose_name='阶段')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.area', verbose_name='园区/片区')),
-                ('chain', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.industrychain', verbose_name='产业链')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="总投资",
+                    ),
+                ),
+                (
+                    "investment_unit",
+                    models.CharField(
+                        choices=[("yi", "亿"), ("wan", "万"), ("yuan", "元")],
+                        default="yi",
+                        max_length=4,
+                        verbose_name="金额单位",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "人民币"), ("USD", "美元")],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="币种",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年份"),
+                ),
+                (
+                    "project_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="项目个数"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("negotiating", "洽谈"),
+                            ("signed", "签约"),
+                            ("landed", "落地"),
+                            ("started", "开工"),
+                            ("construction", "在建"),
+                            ("topped_out", "主体封顶"),
+                            ("completed", "竣工"),
+                            ("in_use", "投用"),
+                            ("production", "投产"),
+                        ],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.area",
+                        verbose_name="园区/片区",
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.industrychain",
+                        verbose_name="产业链",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 项目汇总',
-                'verbose_name_plural': 'historical 项目汇总',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 项目汇总",
+                "verbose_name_plural": "historical 项目汇总",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Portfolio',
+            name="Portfolio",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('total_investment', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='总投资')),
-                ('investment_unit', models.CharField(choices=[('yi', '亿'), ('wan', '万'), ('yuan', '元')], default='yi', max_length=4, verbose_name='金额单位')),
-                ('currency', models.CharField(choices=[('CNY', '人民币'), ('USD', '美元')], default='CNY', max_length=3, verbose_name='币种')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年份')),
-                ('project_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='项目个数')),
-                ('stage', models.CharField(blank=True, choices=[('negotiating', '洽谈'), ('signed', '签约'), ('landed', '落地'), ('started', '开工'), ('construction', '在建'), ('topped_out', '主体封顶'), ('completed', '竣工'), ('in_use', '投用'), ('production', '投产')], max_length=20, verbose_name='阶段')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='org.area', verbose_name='园区/片区')),
-                ('chain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='org.industrychain', verbose_name='产业链')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="总投资",
+                    ),
+                ),
+                (
+                    "investment_unit",
+                    models.CharField(
+                        choices=[("yi", "亿"), ("wan", "万"), ("yuan", "元")],
+                        default="yi",
+                        max_length=4,
+                        verbose_name="金额单位",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "人民币"), ("USD", "美元")],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="币种",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年份"),
+                ),
+                (
+                    "project_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="项目个数"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("negotiating", "洽谈"),
+                            ("signed", "签约"),
+                            ("landed", "落地"),
+                            ("started", "开工"),
+                            ("construction", "在建"),
+                            ("topped_out", "主体封顶"),
+                            ("completed", "竣工"),
+                            ("in_use", "投用"),
+                            ("production", "投产"),
+                        ],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="org.area",
+                        verbose_name="园区/片区",
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="org.industrychain",
+                        verbose_name="产业链",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目汇总',
-                'verbose_name_plural': '项目汇总',
-                'ordering': ['-year', 'name'],
+                "verbose_name": "项目汇总",
+                "verbose_name_plural": "项目汇总",
+                "ordering": ["-year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalProject',
+            name="HistoricalProject",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('total_investment', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='总投资')),
-                ('investment_unit', models.CharField(choices=[('yi', '亿'), ('wan', '万'), ('yuan', '元')], default='yi', max_length=4, verbose_name='金额单位')),
-                ('currency', models.CharField(choices=[('CNY', '人民币'), ('USD', '美元')], default='CNY', max_length=3, verbose_name='币种')),
-                ('name', models.CharField(max_length=200, verbose_name='项目名称')),
-                ('kind', models.CharField(choices=[('industrial', '产业项目'), ('park', '园区建设'), ('urban_renewal', '城市更新'), ('commercial', '商业配套'), ('housing', '安置住房'), ('expansion', '增资扩产')], max_length=20, verbose_name='项目类型')),
-                ('stage', models.CharField(choices=[('negotiating', '洽谈'), ('signed', '签约'), ('landed', '落地'), ('started', '开工'), ('construction', '在建'), ('topped_out', '主体封顶'), ('completed', '竣工'), ('in_use', '投用'), ('production', '投产')], max_length=20, verbose_name='阶段')),
-                ('description', models.TextField(blank=True, verbose_name='项目内容')),
-                ('capacity', models.CharField(blank=True, max_length=200, verbose_name='产能/规模')),
-                ('floor_area', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='建筑面积')),
-                ('floor_area_unit', models.CharField(blank=True, choices=[('km2', '平方公里'), ('mu', '亩'), ('m2', '平方米'), ('wan_m2', '万平方米')], max_length=10, verbose_name='面积单位')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='计划开工')),
-                ('actual_start', models.DateField(blank=True, null=True, verbose_name='实际开工')),
-                ('planned_completion', models.DateField(blank=True, null=True, verbose_name='计划完成')),
-                ('actual_completion', models.DateField(blank=True, null=True, verbose_name='实际完成')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.area', verbose_name='园区/片区')),
-                ('chain', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.industrychain', verbose_name='产业链')),
-                ('enterprise', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.enterprise', verbose_name='企业')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('leading_official', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.person', verbose_name='牵头领导')),
-                ('responsible_unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.unit', verbose_name='责任单位')),
-                ('portfolio', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.portfolio', verbose_name='所属汇总')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="总投资",
+                    ),
+                ),
+                (
+                    "investment_unit",
+                    models.CharField(
+                        choices=[("yi", "亿"), ("wan", "万"), ("yuan", "元")],
+                        default="yi",
+                        max_length=4,
+                        verbose_name="金额单位",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "人民币"), ("USD", "美元")],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="币种",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="项目名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("industrial", "产业项目"),
+                            ("park", "园区建设"),
+                            ("urban_renewal", "城市更新"),
+                            ("commercial", "商业配套"),
+                            ("housing", "安置住房"),
+                            ("expansion", "增资扩产"),
+                        ],
+                        max_length=20,
+                        verbose_name="项目类型",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("negotiating", "洽谈"),
+                            ("signed", "签约"),
+                            ("landed", "落地"),
+                            ("started", "开工"),
+                            ("construction", "在建"),
+                            ("topped_out", "主体封顶"),
+                            ("completed", "竣工"),
+                            ("in_use", "投用"),
+                            ("production", "投产"),
+                        ],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="项目内容")),
+                (
+                    "capacity",
+                    models.CharField(blank=True, max_length=200, verbose_name="产能/规模"),
+                ),
+                (
+                    "floor_area",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="建筑面积",
+                    ),
+                ),
+                (
+                    "floor_area_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("km2", "平方公里"),
+                            ("mu", "亩"),
+                            ("m2", "平方米"),
+                            ("wan_m2", "万平方米"),
+                        ],
+                        max_length=10,
+                        verbose_name="面积单位",
+                    ),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="计划开工")),
+                ("actual_start", models.DateField(blank=True, null=True, verbose_name="实际开工")),
+                (
+                    "planned_completion",
+                    models.DateField(blank=True, null=True, verbose_name="计划完成"),
+                ),
+                (
+                    "actual_completion",
+                    models.DateField(blank=True, null=True, verbose_name="实际完成"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.area",
+                        verbose_name="园区/片区",
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.industrychain",
+                        verbose_name="产业链",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "leading_official",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.person",
+                        verbose_name="牵头领导",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.portfolio",
+                        verbose_name="所属汇总",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 重点项目',
-                'verbose_name_plural': 'historical 重点项目',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 重点项目",
+                "verbose_name_plural": "historical 重点项目",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('total_investment', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='总投资')),
-                ('investment_unit', models.CharField(choices=[('yi', '亿'), ('wan', '万'), ('yuan', '元')], default='yi', max_length=4, verbose_name='金额单位')),
-                ('currency', models.CharField(choices=[('CNY', '人民币'), ('USD', '美元')], default='CNY', max_length=3, verbose_name='币种')),
-                ('name', models.CharField(max_length=200, verbose_name='项目名称')),
-                ('kind', models.CharField(choices=[('industrial', '产业项目'), ('park', '园区建设'), ('urban_renewal', '城市更新'), ('commercial', '商业配套'), ('housing', '安置住房'), ('expansion', '增资扩产')], max_length=20, verbose_name='项目类型')),
-                ('stage', models.CharField(choices=[('negotiating', '洽谈'), ('signed', '签约'), ('landed', '落地'), ('started', '开工'), ('construction', '在建'), ('topped_out', '主体封顶'), ('completed', '竣工'), ('in_use', '投用'), ('production', '投产')], max_length=20, verbose_name='阶段')),
-                ('description', models.TextField(blank=True, verbose_name='项目内容')),
-                ('capacity', models.CharField(blank=True, max_length=200, verbose_name='产能/规模')),
-                ('floor_area', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='建筑面积')),
-                ('floor_area_unit', models.CharField(blank=True, choices=[('km2', '平方公里'), ('mu', '亩'), ('m2', '平方米'), ('wan_m2', '万平方米')], max_length=10, verbose_name='面积单位')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='计划开工')),
-                ('actual_start', models.DateField(blank=True, null=True, verbose_name='实际开工')),
-                ('planned_completion', models.DateField(blank=True, null=True, verbose_name='计划完成')),
-                ('actual_completion', models.DateField(blank=True, null=True, verbose_name='实际完成')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='org.area', verbose_name='园区/片区')),
-                ('chain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='org.industrychain', verbose_name='产业链')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='org.enterprise', verbose_name='企业')),
-                ('leading_official', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_projects', to='org.person', verbose_name='牵头领导')),
-                ('portfolio', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='projects', to='projects.portfolio', verbose_name='所属汇总')),
-                ('responsible_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='projects', to='org.unit', verbose_name='责任单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "total_investment",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="总投资",
+                    ),
+                ),
+                (
+                    "investment_unit",
+                    models.CharField(
+                        choices=[("yi", "亿"), ("wan", "万"), ("yuan", "元")],
+                        default="yi",
+                        max_length=4,
+                        verbose_name="金额单位",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("CNY", "人民币"), ("USD", "美元")],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="币种",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="项目名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("industrial", "产业项目"),
+                            ("park", "园区建设"),
+                            ("urban_renewal", "城市更新"),
+                            ("commercial", "商业配套"),
+                            ("housing", "安置住房"),
+                            ("expansion", "增资扩产"),
+                        ],
+                        max_length=20,
+                        verbose_name="项目类型",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("negotiating", "洽谈"),
+                            ("signed", "签约"),
+                            ("landed", "落地"),
+                            ("started", "开工"),
+                            ("construction", "在建"),
+                            ("topped_out", "主体封顶"),
+                            ("completed", "竣工"),
+                            ("in_use", "投用"),
+                            ("production", "投产"),
+                        ],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="项目内容")),
+                (
+                    "capacity",
+                    models.CharField(blank=True, max_length=200, verbose_name="产能/规模"),
+                ),
+                (
+                    "floor_area",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="建筑面积",
+                    ),
+                ),
+                (
+                    "floor_area_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("km2", "平方公里"),
+                            ("mu", "亩"),
+                            ("m2", "平方米"),
+                            ("wan_m2", "万平方米"),
+                        ],
+                        max_length=10,
+                        verbose_name="面积单位",
+                    ),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="计划开工")),
+                ("actual_start", models.DateField(blank=True, null=True, verbose_name="实际开工")),
+                (
+                    "planned_completion",
+                    models.DateField(blank=True, null=True, verbose_name="计划完成"),
+                ),
+                (
+                    "actual_completion",
+                    models.DateField(blank=True, null=True, verbose_name="实际完成"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="org.area",
+                        verbose_name="园区/片区",
+                    ),
+                ),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="org.industrychain",
+                        verbose_name="产业链",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="org.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "leading_official",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_projects",
+                        to="org.person",
+                        verbose_name="牵头领导",
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="projects",
+                        to="projects.portfolio",
+                        verbose_name="所属汇总",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="projects",
+                        to="org.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重点项目',
-                'verbose_name_plural': '重点项目',
-                'ordering': ['name'],
+                "verbose_name": "重点项目",
+                "verbose_name_plural": "重点项目",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressLog',
+            name="ProgressLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('text', models.TextField(verbose_name='进展情况')),
-                ('percent_complete', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='完成百分比')),
-                ('investment_completed', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='累计完成投资')),
-                ('investment_unit', models.CharField(choices=[('yi', '亿'), ('wan', '万'), ('yuan', '元')], default='yi', max_length=4, verbose_name='金额单位')),
-                ('photo', models.ImageField(blank=True, upload_to='progress/%Y/%m/', verbose_name='现场照片')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='progress_logs', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress_logs', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("text", models.TextField(verbose_name="进展情况")),
+                (
+                    "percent_complete",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="完成百分比"
+                    ),
+                ),
+                (
+                    "investment_completed",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="累计完成投资",
+                    ),
+                ),
+                (
+                    "investment_unit",
+                    models.CharField(
+                        choices=[("yi", "亿"), ("wan", "万"), ("yuan", "元")],
+                        default="yi",
+                        max_length=4,
+                        verbose_name="金额单位",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ImageField(
+                        blank=True, upload_to="progress/%Y/%m/", verbose_name="现场照片"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="progress_logs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress_logs",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进展记录',
-                'verbose_name_plural': '进展记录',
-                'ordering': ['-date', '-id'],
-                'get_latest_by': ['date', 'id'],
+                "verbose_name": "进展记录",
+                "verbose_name_plural": "进展记录",
+                "ordering": ["-date", "-id"],
+                "get_latest_by": ["date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('title', models.CharField(max_length=200, verbose_name='节点')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='开始日期')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='计划完成日期')),
-                ('done_date', models.DateField(blank=True, null=True, verbose_name='实际完成日期')),
-                ('deadline_phrase', models.CharField(blank=True, max_length=100, verbose_name='期限表述')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("title", models.CharField(max_length=200, verbose_name="节点")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="开始日期")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="计划完成日期")),
+                ("done_date", models.DateField(blank=True, null=True, verbose_name="实际完成日期")),
+                (
+                    "deadline_phrase",
+                    models.CharField(blank=True, max_length=100, verbose_name="期限表述"),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目节点',
-                'verbose_name_plural': '项目节点',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "项目节点",
+                "verbose_name_plural": "项目节点",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalProjectPhase',
+            name="HistoricalProjectPhase",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=50, verbose_name='期次')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('stage', models.CharField(choices=[('negotiating', '洽谈'), ('signed', '签约'), ('landed', '落地'), ('started', '开工'), ('construction', '在建'), ('topped_out', '主体封顶'), ('completed', '竣工'), ('in_use', '投用'), ('production', '投产')], max_length=20, verbose_name='阶段')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='开工日期')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('duration_note', models.CharField(blank=True, max_length=100, verbose_name='工期说明')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="期次")),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("negotiating", "洽谈"),
+                            ("signed", "签约"),
+                            ("landed", "落地"),
+                            ("started", "开工"),
+                            ("construction", "在建"),
+                            ("topped_out", "主体封顶"),
+                            ("completed", "竣工"),
+                            ("in_use", "投用"),
+                            ("production", "投产"),
+                        ],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="开工日期")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "duration_note",
+                    models.CharField(blank=True, max_length=100, verbose_name="工期说明"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 项目期次',
-                'verbose_name_plural': 'historical 项目期次',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 项目期次",
+                "verbose_name_plural": "historical 项目期次",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProgressLog',
+            name="HistoricalProgressLog",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('text', models.TextField(verbose_name='进展情况')),
-                ('percent_complete', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='完成百分比')),
-                ('investment_completed', models.DecimalField(blank=True, decimal_places=4, max_digits=16, null=True, verbose_name='累计完成投资')),
-                ('investment_unit', models.CharField(choices=[('yi', '亿'), ('wan', '万'), ('yuan', '元')], default='yi', max_length=4, verbose_name='金额单位')),
-                ('photo', models.TextField(blank=True, max_length=100, verbose_name='现场照片')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("text", models.TextField(verbose_name="进展情况")),
+                (
+                    "percent_complete",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="完成百分比"
+                    ),
+                ),
+                (
+                    "investment_completed",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="累计完成投资",
+                    ),
+                ),
+                (
+                    "investment_unit",
+                    models.CharField(
+                        choices=[("yi", "亿"), ("wan", "万"), ("yuan", "元")],
+                        default="yi",
+                        max_length=4,
+                        verbose_name="金额单位",
+                    ),
+                ),
+                ("photo", models.TextField(blank=True, max_length=100, verbose_name="现场照片")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 进展记录',
-                'verbose_name_plural': 'historical 进展记录',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 进展记录",
+                "verbose_name_plural": "historical 进展记录",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMilestone',
+            name="HistoricalMilestone",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('title', models.CharField(max_length=200, verbose_name='节点')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='开始日期')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='计划完成日期')),
-                ('done_date', models.DateField(blank=True, null=True, verbose_name='实际完成日期')),
-                ('deadline_phrase', models.CharField(blank=True, max_length=100, verbose_name='期限表述')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="节点")),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="开始日期")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="计划完成日期")),
+                ("done_date", models.DateField(blank=True, null=True, verbose_name="实际完成日期")),
+                (
+                    "deadline_phrase",
+                    models.CharField(blank=True, max_length=100, verbose_name="期限表述"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 项目节点',
-                'verbose_name_plural': 'historical 项目节点',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 项目节点",
+                "verbose_name_plural": "historical 项目节点",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ProjectPhase',
+            name="ProjectPhase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=50, verbose_name='期次')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('stage', models.CharField(choices=[('negotiating', '洽谈'), ('signed', '签约'), ('landed', '落地'), ('started', '开工'), ('construction', '在建'), ('topped_out', '主体封顶'), ('completed', '竣工'), ('in_use', '投用'), ('production', '投产')], max_length=20, verbose_name='阶段')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='开工日期')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('duration_note', models.CharField(blank=True, max_length=100, verbose_name='工期说明')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=50, verbose_name="期次")),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("negotiating", "洽谈"),
+                            ("signed", "签约"),
+                            ("landed", "落地"),
+                            ("started", "开工"),
+                            ("construction", "在建"),
+                            ("topped_out", "主体封顶"),
+                            ("completed", "竣工"),
+                            ("in_use", "投用"),
+                            ("production", "投产"),
+                        ],
+                        max_length=20,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="开工日期")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "duration_note",
+                    models.CharField(blank=True, max_length=100, verbose_name="工期说明"),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目期次',
-                'verbose_name_plural': '项目期次',
-                'ordering': ['project', 'order'],
+                "verbose_name": "项目期次",
+                "verbose_name_plural": "项目期次",
+                "ordering": ["project", "order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='portfolio',
-            constraint=models.UniqueConstraint(fields=('name',), name='projects_portfolio_name_unique'),
+            model_name="portfolio",
+            constraint=models.UniqueConstraint(
+                fields=("name",), name="projects_portfolio_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='portfolio',
-            constraint=models.CheckConstraint(condition=models.Q(('total_investment__isnull', True), ('total_investment__gte', 0), _connector='OR'), name='projects_portfolio_investment_not_negative', violation_error_message='总投资不能为负数。'),
+            model_name="portfolio",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("total_investment__isnull", True),
+                    ("total_investment__gte", 0),
+                    _connector="OR",
+                ),
+                name="projects_portfolio_investment_not_negative",
+                violation_error_message="总投资不能为负数。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['stage'], name='projects_project_stage_idx'),
+            model_name="project",
+            index=models.Index(fields=["stage"], name="projects_project_stage_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['responsible_unit', 'stage'], name='projects_project_unit_idx'),
+            model_name="project",
+            index=models.Index(
+                fields=["responsible_unit", "stage"], name="projects_project_unit_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['total_investment'], name='projects_project_invest_idx'),
+            model_name="project",
+            index=models.Index(fields=["total_investment"], name="projects_project_invest_idx"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('name',), name='projects_project_name_unique'),
+            model_name="project",
+            constraint=models.UniqueConstraint(
+                fields=("name",), name="projects_project_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('total_investment__isnull', True), ('total_investment__gte', 0), _connector='OR'), name='projects_project_investment_not_negative', violation_error_message='总投资不能为负数。'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("total_investment__isnull", True),
+                    ("total_investment__gte", 0),
+                    _connector="OR",
+                ),
+                name="projects_project_investment_not_negative",
+                violation_error_message="总投资不能为负数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('floor_area__isnull', True), ('floor_area__gte', 0), _connector='OR'), name='projects_project_floor_area_not_negative', violation_error_message='建筑面积不能为负数。'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("floor_area__isnull", True), ("floor_area__gte", 0), _connector="OR"
+                ),
+                name="projects_project_floor_area_not_negative",
+                violation_error_message="建筑面积不能为负数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('actual_completion__isnull', True), ('actual_start__isnull', True), ('actual_completion__gte', models.F('actual_start')), _connector='OR'), name='projects_project_completion_after_start', violation_error_message='实际完成日期不能早于实际开工日期。'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("actual_completion__isnull", True),
+                    ("actual_start__isnull", True),
+                    ("actual_completion__gte", models.F("actual_start")),
+                    _connector="OR",
+                ),
+                name="projects_project_completion_after_start",
+                violation_error_message="实际完成日期不能早于实际开工日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_completion__isnull', True), ('planned_start__isnull', True), ('planned_completion__gte', models.F('planned_start')), _connector='OR'), name='projects_project_planned_completion_after_start', violation_error_message='计划完成日期不能早于计划开工日期。'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_completion__isnull", True),
+                    ("planned_start__isnull", True),
+                    ("planned_completion__gte", models.F("planned_start")),
+                    _connector="OR",
+                ),
+                name="projects_project_planned_completion_after_start",
+                violation_error_message="计划完成日期不能早于计划开工日期。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='progresslog',
-            index=models.Index(fields=['project', '-date'], name='projects_progresslog_date_idx'),
+            model_name="progresslog",
+            index=models.Index(fields=["project", "-date"], name="projects_progresslog_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='progresslog',
-            constraint=models.CheckConstraint(condition=models.Q(('percent_complete__isnull', True), ('percent_complete__lte', 100), _connector='OR'), name='projects_progresslog_percent_0_100', violation_error_message='完成百分比必须在 0 到 100 之间。'),
+            model_name="progresslog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("percent_complete__isnull", True),
+                    ("percent_complete__lte", 100),
+                    _connector="OR",
+                ),
+                name="projects_progresslog_percent_0_100",
+                violation_error_message="完成百分比必须在 0 到 100 之间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progresslog',
-            constraint=models.CheckConstraint(condition=models.Q(('investment_completed__isnull', True), ('investment_completed__gte', 0), _connector='OR'), name='projects_progresslog_investment_not_negative', violation_error_message='累计完成投资不能为负数。'),
+            model_name="progresslog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("investment_completed__isnull", True),
+                    ("investment_completed__gte", 0),
+                    _connector="OR",
+                ),
+                name="projects_progresslog_investment_not_negative",
+                violation_error_message="累计完成投资不能为负数。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['done_date', 'due_date'], name='projects_milestone_due_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["done_date", "due_date"], name="projects_milestone_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('project', 'title'), name='projects_milestone_project_title_unique'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(
+                fields=("project", "title"), name="projects_milestone_project_title_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('done_date__isnull', True), ('start_date__isnull', True), ('done_date__gte', models.F('start_date')), _connector='OR'), name='projects_milestone_done_after_start', violation_error_message='实际完成日期不能早于开始日期。'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("done_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("done_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="projects_milestone_done_after_start",
+                violation_error_message="实际完成日期不能早于开始日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__isnull', True), ('start_date__isnull', True), ('due_date__gte', models.F('start_date')), _connector='OR'), name='projects_milestone_due_after_start', violation_error_message='计划完成日期不能早于开始日期。'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("due_date__isnull", True),
+                    ("start_date__isnull", True),
+                    ("due_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="projects_milestone_due_after_start",
+                violation_error_message="计划完成日期不能早于开始日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectphase',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='projects_phase_project_name_unique'),
+            model_name="projectphase",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="projects_phase_project_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectphase',
-            constraint=models.CheckConstraint(condition=models.Q(('completed_on__isnull', True), ('started_on__isnull', True), ('completed_on__gte', models.F('started_on')), _connector='OR'), name='projects_phase_completed_after_start', violation_error_message='完成日期不能早于开工日期。'),
+            model_name="projectphase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("completed_on__isnull", True),
+                    ("started_on__isnull", True),
+                    ("completed_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="projects_phase_completed_after_start",
+                violation_error_message="完成日期不能早于开工日期。",
+            ),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['due_date', 'id'], name='projects_milestone_sort_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["due_date", "id"], name="projects_milestone_sort_idx"),
         ),
     ]

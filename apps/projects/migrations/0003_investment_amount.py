@@ -6,29 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
-        ('projects', '0002_milestone_sort_index'),
+        ("org", "0001_initial"),
+        ("projects", "0002_milestone_sort_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='project',
-            name='projects_project_invest_idx',
+            model_name="project",
+            name="projects_project_invest_idx",
         ),
         migrations.AddField(
-            model_name='historicalproject',
-            name='investment_amount',
-            field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(investment_unit='yi', then=django.db.models.expressions.CombinedExpression(models.F('total_investment'), '*', models.Value(Decimal('100000000')))), models.When(investment_unit='wan', then=django.db.models.expressions.CombinedExpression(models.F('total_investment'), '*', models.Value(Decimal('10000')))), models.When(investment_unit='yuan', then=django.db.models.expressions.CombinedExpression(models.F('total_investment'), '*', models.Value(Decimal('1')))), default=None), output_field=models.DecimalField(decimal_places=4, max_digits=24, null=True), verbose_name='投资金额（元或美元）'),
+            model_name="historicalproject",
+            name="investment_amount",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Case(
+                    models.When(
+                        investment_unit="yi",
+                        then=django.db.models.expressions.CombinedExpression(
+                            models.F("total_investment"), "*", models.Value(Decimal("100000000"))
+                        ),
+                    ),
+                    models.When(
+                        investment_unit="wan",
+                        then=django.db.models.expressions.CombinedExpression(
+                            models.F("total_investment"), "*", models.Value(Decimal("10000"))
+                        ),
+                    ),
+                    models.When(
+                        investment_unit="yuan",
+                        then=django.db.models.expressions.CombinedExpression(
+                            models.F("total_investment"), "*", models.Value(Decimal("1"))
+                        ),
+                    ),
+                    default=None,
+                ),
+                output_field=models.DecimalField(decimal_places=4, max_digits=24, null=True),
+                verbose_name="投资金额（元或美元）",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='investment_amount',
-            field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(investment_unit='yi', then=django.db.models.expressions.CombinedExpression(models.F('total_investment'), '*', models.Value(Decimal('100000000')))), models.When(investment_unit='wan', then=django.db.models.expressions.CombinedExpression(models.F('total_investment'), '*', models.Value(Decimal('10000')))), models.When(investment_unit='yuan', then=django.db.models.expressions.CombinedExpression(models.F('total_investment'), '*', models.Value(Decimal('1')))), default=None), output_field=models.DecimalField(decimal_places=4, max_digits=24, null=True), verbose_name='投资金额（元或美元）'),
+            model_name="project",
+            name="investment_amount",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Case(
+                    models.When(
+                        investment_unit="yi",
+                        then=django.db.models.expressions.CombinedExpression(
+                            models.F("total_investment"), "*", models.Value(Decimal("100000000"))
+                        ),
+                    ),
+                    models.When(
+                        investment_unit="wan",
+                        then=django.db.models.expressions.CombinedExpression(
+                            models.F("total_investment"), "*", models.Value(Decimal("10000"))
+                        ),
+                    ),
+                    models.When(
+                        investment_unit="yuan",
+                        then=django.db.models.expressions.CombinedExpression(
+                            models.F("total_investment"), "*", models.Value(Decimal("1"))
+                        ),
+                    ),
+                    default=None,
+                ),
+                output_field=models.DecimalField(decimal_places=4, max_digits=24, null=True),
+                verbose_name="投资金额（元或美元）",
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['investment_amount', 'id'], name='projects_project_amount_idx'),
+            model_name="project",
+            index=models.Index(
+                fields=["investment_amount", "id"], name="projects_project_amount_idx"
+            ),
         ),
     ]

@@ -7,22 +7,23 @@ from django.db import migrations
 
 def add_missing_thumbnails(apps, schema_editor):
     """Photos stored before thumbnails were get one, so the pages that show thumbnails show them."""
-    model = apps.get_model('projects', 'ProgressLog')
+    model = apps.get_model("projects", "ProgressLog")
     for name in model.objects.exclude(photo="").values_list("photo", flat=True).iterator():
         store_missing_thumbnail(name)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0003_investment_amount'),
+        ("projects", "0003_investment_amount"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='progresslog',
-            name='photo',
-            field=apps.core.media.StoredPhotoField(blank=True, upload_to='progress/%Y/%m/', verbose_name='现场照片'),
+            model_name="progresslog",
+            name="photo",
+            field=apps.core.media.StoredPhotoField(
+                blank=True, upload_to="progress/%Y/%m/", verbose_name="现场照片"
+            ),
         ),
         migrations.RunPython(add_missing_thumbnails, migrations.RunPython.noop),
     ]

@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0003_investment_amount'),
+        ("projects", "0003_investment_amount"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmilestone',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。', verbose_name='版本'),
+            model_name="historicalmilestone",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。",
+                verbose_name="版本",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalproject',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。', verbose_name='版本'),
+            model_name="historicalproject",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。",
+                verbose_name="版本",
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。', verbose_name='版本'),
+            model_name="milestone",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。",
+                verbose_name="版本",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。', verbose_name='版本'),
+            model_name="project",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="每次保存加一：编辑表单据此发现打开页面后他人已保存的修改。",
+                verbose_name="版本",
+            ),
         ),
     ]

@@ -7,55 +7,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_stage_not_assessed_structure_built'),
+        ("projects", "0004_stage_not_assessed_structure_built"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalShop',
+            name="HistoricalShop",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=100, verbose_name='业态')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="业态")),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 店面业态',
-                'verbose_name_plural': 'historical 店面业态',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 店面业态",
+                "verbose_name_plural": "historical 店面业态",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Shop',
+            name="Shop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_text', models.TextField(blank=True, help_text='文件中该记录所依据的原句，便于核对。', verbose_name='原文出处')),
-                ('is_demo', models.BooleanField(default=False, help_text='由 demo_data 命令生成的合成数据，并非来自原始文件。', verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=100, verbose_name='业态')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shops', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="文件中该记录所依据的原句，便于核对。",
+                        verbose_name="原文出处",
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 demo_data 命令生成的合成数据，并非来自原始文件。",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=100, verbose_name="业态")),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shops",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '店面业态',
-                'verbose_name_plural': '店面业态',
-                'ordering': ['project', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'name'), name='projects_shop_project_name_unique')],
+                "verbose_name": "店面业态",
+                "verbose_name_plural": "店面业态",
+                "ordering": ["project", "order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "name"), name="projects_shop_project_name_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -5,25 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_version'),
+        ("projects", "0004_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalprogresslog',
-            name='submission_key',
-            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name='提交标识'),
+            model_name="historicalprogresslog",
+            name="submission_key",
+            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="提交标识"),
         ),
         migrations.AddField(
-            model_name='progresslog',
-            name='submission_key',
-            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name='提交标识'),
+            model_name="progresslog",
+            name="submission_key",
+            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="提交标识"),
         ),
         migrations.AddConstraint(
-            model_name='progresslog',
-            constraint=models.UniqueConstraint(fields=('submission_key',), name='projects_progresslog_submission_key_unique'),
+            model_name="progresslog",
+            constraint=models.UniqueConstraint(
+                fields=("submission_key",), name="projects_progresslog_submission_key_unique"
+            ),
         ),
     ]

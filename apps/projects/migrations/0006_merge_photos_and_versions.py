@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_progresslog_photo_reencoded_with_thumbnail'),
-        ('projects', '0005_submission_key'),
+        ("projects", "0004_progresslog_photo_reencoded_with_thumbnail"),
+        ("projects", "0005_submission_key"),
     ]
 
-    operations = [
-    ]
+    operations = []

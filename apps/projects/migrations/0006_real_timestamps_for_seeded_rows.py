@@ -32,7 +32,6 @@ def real_timestamps(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("projects", "0005_shop"),
     ]

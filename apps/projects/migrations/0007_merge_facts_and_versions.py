@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0006_merge_photos_and_versions'),
-        ('projects', '0006_real_timestamps_for_seeded_rows'),
+        ("projects", "0006_merge_photos_and_versions"),
+        ("projects", "0006_real_timestamps_for_seeded_rows"),
     ]
 
-    operations = [
-    ]
+    operations = []

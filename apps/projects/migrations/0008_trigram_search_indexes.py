@@ -6,7 +6,6 @@ from apps.core.migration_operations import AddTrigramIndex
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("org", "0004_trigram_search_indexes"),
         ("projects", "0007_merge_facts_and_versions"),

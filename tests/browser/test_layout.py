@@ -223,7 +223,18 @@ def test_layout_phone_menu_lists_every_link(new_context, live_server, zone):  # 
 
     links = page.locator("#nav-main").get_by_role("link")
     expect(links).to_have_text(
-        ["总览", "我的工作", "重点项目", "项目节点", "目标任务", "安全隐患", "安全检查", "提醒设置"]
+        [
+            "总览",
+            "我的工作",
+            "项目列表",
+            "项目节点",
+            "进度图",
+            "目标任务",
+            "安全隐患",
+            "安全检查",
+            "提醒设置",
+            "修改密码",
+        ]
     )
     expect(page.locator("#nav-main").get_by_role("button", name="退出")).to_be_visible()
 

@@ -358,7 +358,7 @@ class Ranking(SourcedModel):
         ]
 
     def __str__(self):
-        return f"{self.subject}：{self.rank}"
+        return _("%(subject)s：第 %(rank)s 名") % {"subject": self.subject, "rank": self.rank}
 
     def natural_key(self):
         return (*self.evaluation.natural_key(), self.subject)

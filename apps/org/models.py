@@ -109,7 +109,7 @@ class Person(SourcedModel):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.unit}）"
+        return _("%(name)s（%(unit)s）") % {"name": self.name, "unit": self.unit}
 
     def natural_key(self):
         return (self.name, self.unit.name)

@@ -413,7 +413,7 @@ class Milestone(SourcedModel, VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.project}：{self.title}"
+        return _("%(project)s：%(title)s") % {"project": self.project, "title": self.title}
 
     def get_absolute_url(self):
         return reverse("projects:project_detail", args=[self.project_id])

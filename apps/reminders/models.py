@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import registry
 
@@ -87,7 +88,9 @@ class LeadTime(models.Model):
         ]
 
     def __str__(self):
-        return str(_("提前 %(days)s 天") % {"days": self.days_before})
+        return ngettext("提前 %(days)d 天", "提前 %(days)d 天", self.days_before) % {
+            "days": self.days_before
+        }
 
 
 class CalendarDayKind(models.TextChoices):

@@ -5,8 +5,9 @@ The walk opens every URL pattern (tests/fuzz fills in their parameters, and fail
 it cannot fill), so a page added later is read in both languages without being listed here.
 
 What is read of a page: its text (headings, labels, th, buttons, links, badges, messages, help
-texts, the options of every select) and the attributes people read (title, aria-label,
-placeholder, alt, the value of a button, hx-confirm); not scripts or styles, and not the language
+texts, the options of every select), the attributes people read (title, aria-label,
+placeholder, alt, the value of a button, hx-confirm) and the labels and titles of the charts'
+JSON data; not scripts, styles or chart settings, and not the language
 switch, whose button for the other language is written in that language on purpose.
 
 Data is not interface, and is made unable to look like a leak: before the English walk, every text
@@ -20,6 +21,7 @@ Django stores for permissions, which are interface text. Tests below check that 
 does show on the pages, so the rewrite hides nothing but data.
 """
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -82,9 +84,12 @@ class ReadText(HTMLParser):
         self.pieces: list[tuple[str, str]] = []
         self._skip = 0  # inside <script>, <style> or the language switch
         self._tags: list[str] = []
+        self._json: str | None = None  # the data of a JSON script being read
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "script" and attrs.get("type") == "application/json":
+            self._json = ""
         if tag in ("script", "style") or (
             tag == "form" and attrs.get("data-testid") == "language-switch"
         ):
@@ -102,13 +107,36 @@ class ReadText(HTMLParser):
             self.pieces.append((f"<{tag} value>", attrs.get("value") or ""))
 
     def handle_endtag(self, tag):
+        if tag == "script" and self._json is not None:
+            self.pieces.extend(
+                ("<script json>", text) for text in chart_texts(json.loads(self._json))
+            )
+            self._json = None
         if self._tags and tag == self._tags[-1]:
             self._tags.pop()
             self._skip -= 1
 
     def handle_data(self, data):
+        if self._json is not None:
+            self._json += data
         if not self._skip and data.strip():
             self.pieces.append(("text", " ".join(data.split())))
+
+
+def chart_texts(data) -> list[str]:
+    """The words of a chart's configuration (json_script): its labels and titles, not its settings."""
+    if isinstance(data, list):
+        return [text for item in data for text in chart_texts(item)]
+    if not isinstance(data, dict):
+        return []
+    texts = []
+    for key, value in data.items():
+        if key in ("label", "labels", "title", "text"):
+            values = value if isinstance(value, list) else [value]
+            texts.extend(str(item) for item in values if isinstance(item, str))
+        else:
+            texts.extend(chart_texts(value))
+    return texts
 
 
 def read(html: str) -> list[tuple[str, str]]:

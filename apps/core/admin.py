@@ -1,4 +1,5 @@
-"""The base every area's ModelAdmin builds on, and axes' access attempts fixed up.
+"""The base every area's ModelAdmin builds on, axes' access attempts fixed up, and the names of
+axes' rows and of permissions given in the reader's language.
 
 The site itself (titles, the checks every admin gets) is apps/core/admin_site.py.
 """

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.media import StoredPhotoField
@@ -104,7 +105,7 @@ class Portfolio(SourcedModel, MoneyFields):
     UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
-        verbose_name = _("项目汇总")
+        verbose_name = pgettext_lazy("one", "项目汇总")
         verbose_name_plural = _("项目汇总")
         ordering = ["-year", "name"]
         constraints = [
@@ -208,7 +209,7 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
     UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
-        verbose_name = _("重点项目")
+        verbose_name = pgettext_lazy("one", "重点项目")
         verbose_name_plural = _("重点项目")
         ordering = ["name"]
         constraints = [
@@ -277,7 +278,7 @@ class ProjectPhase(SourcedModel):
     objects = PhaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("项目期次")
+        verbose_name = pgettext_lazy("one", "项目期次")
         verbose_name_plural = _("项目期次")
         ordering = ["project", "order"]
         constraints = [
@@ -319,7 +320,7 @@ class Shop(SourcedModel):
     objects = ShopQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("店面业态")
+        verbose_name = pgettext_lazy("one", "店面业态")
         verbose_name_plural = _("店面业态")
         ordering = ["project", "order"]
         constraints = [
@@ -383,7 +384,7 @@ class Milestone(SourcedModel, VersionedModel):
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("项目节点")
+        verbose_name = pgettext_lazy("one", "项目节点")
         verbose_name_plural = _("项目节点")
         ordering = ["due_date", "id"]
         constraints = [
@@ -458,7 +459,7 @@ class ProgressLog(SourcedModel, SubmittedOnceModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("进展记录")
+        verbose_name = pgettext_lazy("one", "进展记录")
         verbose_name_plural = _("进展记录")
         ordering = ["-date", "-id"]
         get_latest_by = ["date", "id"]

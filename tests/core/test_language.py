@@ -35,7 +35,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models
 from django.test import Client
+from django.utils import translation
 
+from apps.core.admin import permission_label
 from tests.core.test_i18n import PLACEHOLDER, PO_FILES, po_id
 from tests.fuzz.conftest import world  # noqa: F401  (the fixture: one row of everything)
 from tests.fuzz.test_fuzz import concrete_urls, url_patterns
@@ -399,3 +401,21 @@ def test_library_strings_in_chinese_admin(client, superuser):
 
     assert "登录尝试" in html
     assert "Access attempts" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "重点项目 | 可修改项目节点"), ("en", "Key projects | Can change Milestone")],
+)
+def test_permission_label_in_reader_language(language, expected):
+    permission = Permission.objects.get(codename="change_milestone")
+
+    with translation.override(language):
+        assert permission_label(permission) == expected
+
+
+def test_permission_label_of_history_model_names_its_model():
+    permission = Permission.objects.get(codename="view_historicalmilestone")
+
+    with translation.override("en"):
+        assert permission_label(permission) == "Key projects | Can view history of Milestone"

@@ -1,22 +1,48 @@
-"""The base every area's ModelAdmin builds on, and axes' access attempts fixed up.
+"""The base every area's ModelAdmin builds on, axes' access attempts fixed up, and the names of
+axes' rows and of permissions given in the reader's language.
 
 The site itself (titles, the checks every admin gets) is apps/core/admin_site.py.
 """
 
 from axes import admin as axes_admin
 from axes.handlers.proxy import AxesProxyHandler
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import router, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_site import is_valid_key
 from .forms import VERSION, StaleEditMixin, VersionedModelForm
+
+
+class HistoryValuesHelper(HistoricalRecordContextHelper):
+    """Shows a changed field's old and new values in the reader's language: an empty one as the
+    admin shows one ("-"), a row since deleted by its kind and id. simple_history writes both in
+    English ("None", "Deleted 人员 (pk=None)")."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or isinstance(value, DeletedObject) and value.pk is None:
+            return "-"
+        if isinstance(value, DeletedObject):
+            return _("已删除的%(model)s（ID %(pk)s）") % {
+                "model": value.model._meta.verbose_name,
+                "pk": value.pk,
+            }
+        return value
 
 
 class SourcedAdmin(SimpleHistoryAdmin):
@@ -34,6 +60,9 @@ class SourcedAdmin(SimpleHistoryAdmin):
         _("来源"),
         {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
     )
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryValuesHelper(self.model, historical_record)
 
     # simple_history looks the ids in the URL up as they are: a word there breaks the query.
     def history_view(self, request, object_id, extra_context=None):
@@ -131,7 +160,77 @@ class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
         AxesProxyHandler.update_request(request)
         return super().cleanup_expired_attempts(request, queryset)
 
+    @admin.display(description=_("状态"))
+    def status(self, obj):
+        left = settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+        if left <= 0:
+            return _("已锁定")
+        return ngettext("还可尝试 %(count)d 次", "还可尝试 %(count)d 次", left) % {"count": left}
+
+
+# axes names its rows in English f-strings whatever the reader's language; these are translated.
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+AccessAttempt.__str__ = lambda self: str(
+    _("%(username)s 的登录尝试（%(time)s）")
+    % {"username": self.username, "time": _when(self.attempt_time)}
+)
+AccessLog.__str__ = lambda self: str(
+    _("%(username)s 的登录日志（%(time)s）")
+    % {"username": self.username, "time": _when(self.attempt_time)}
+)
+AccessFailureLog.__str__ = lambda self: str(
+    _("%(username)s 的登录失败（%(time)s，来自 %(ip)s）")
+    % {"username": self.username, "time": _when(self.attempt_time), "ip": self.ip_address}
+)
+apps.get_app_config("axes").verbose_name = _("登录限制")
+
 
 if admin.site.is_registered(AccessAttempt):  # unless AXES_ENABLE_ADMIN is off
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+# What each of Django's default permissions lets one do, by the first word of its codename.
+PERMISSION_ACTIONS = {
+    "add": _("可添加%(model)s"),
+    "change": _("可修改%(model)s"),
+    "delete": _("可删除%(model)s"),
+    "view": _("可查看%(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """'重点项目 | 可修改项目节点': Django stores a permission's name once, in English words around
+    the untranslated model name ('Can change 项目节点'); the label is built in the reader's language."""
+    model = permission.content_type.model_class()
+    action = PERMISSION_ACTIONS.get(permission.codename.split("_", 1)[0])
+    if model is None or action is None:
+        return str(permission)
+    original = getattr(model, "instance_type", None)  # simple_history's historical models
+    if original is not None:
+        name = _("%(model)s的历史记录") % {"model": original._meta.verbose_name}
+    else:
+        name = model._meta.verbose_name
+    return f"{model._meta.app_config.verbose_name} | {action % {'model': name}}"
+
+
+class PermissionLabelsMixin:
+    """For the admin of a model with permissions: each is listed by permission_label()."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and db_field.remote_field.model is Permission:
+            formfield.label_from_instance = permission_label
+        return formfield
+
+
+class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
+    pass
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+    admin.site.register(Group, GroupAdmin)

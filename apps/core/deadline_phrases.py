@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 _DIGITS = {
     "零": 0,
@@ -57,6 +58,18 @@ class DeadlineStep:
                 _("从 %(base)s 起按“%(clause)s”推算，日期超过了 9999 年。")
                 % {"base": base.isoformat(), "clause": self.clause}
             ) from None
+
+
+def duration_text(step: DeadlineStep) -> str:
+    """How long after the start a clause falls due, in the reader's language: '3 年', '6 个月'."""
+    if step.years:
+        return ngettext("%(count)d 年", "%(count)d 年", step.years) % {"count": step.years}
+    if step.months:
+        return ngettext("%(count)d 个月", "%(count)d 个月", step.months) % {"count": step.months}
+    if step.days % 7 == 0:
+        weeks = step.days // 7
+        return ngettext("%(count)d 周", "%(count)d 周", weeks) % {"count": weeks}
+    return ngettext("%(count)d 天", "%(count)d 天", step.days) % {"count": step.days}
 
 
 def chinese_number(text: str) -> int:

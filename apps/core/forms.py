@@ -100,6 +100,7 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("版本"))
         super().__init__(**kwargs)
 
     def to_python(self, value):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import NamedQuerySet, SourcedModel, SubmittedOnceModel, VersionedModel
@@ -25,7 +26,7 @@ class Plan(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("工作计划")
+        verbose_name = pgettext_lazy("one", "工作计划")
         verbose_name_plural = _("工作计划")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="goals_plan_name_unique")]
@@ -71,7 +72,7 @@ class Goal(SourcedModel):
     objects = GoalQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("目标")
+        verbose_name = pgettext_lazy("one", "目标")
         verbose_name_plural = _("目标")
         ordering = ["plan", "order"]
         constraints = [
@@ -186,7 +187,7 @@ class Target(SourcedModel, VersionedModel):
     UNSTATED = {"status": TargetStatus.NOT_ASSESSED}
 
     class Meta:
-        verbose_name = _("指标任务")
+        verbose_name = pgettext_lazy("one", "指标任务")
         verbose_name_plural = _("指标任务")
         ordering = ["goal", "id"]
         constraints = [
@@ -249,7 +250,7 @@ class CheckIn(SourcedModel, SubmittedOnceModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("指标填报")
+        verbose_name = pgettext_lazy("one", "指标填报")
         verbose_name_plural = _("指标填报")
         ordering = ["-date", "-id"]
         get_latest_by = ["date", "id"]
@@ -282,7 +283,7 @@ class Indicator(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("统计数据")
+        verbose_name = pgettext_lazy("one", "统计数据")
         verbose_name_plural = _("统计数据")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="goals_indicator_name_unique")]
@@ -312,7 +313,7 @@ class Evaluation(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("考核评价")
+        verbose_name = pgettext_lazy("one", "考核评价")
         verbose_name_plural = _("考核评价")
         ordering = ["-published_year"]
         constraints = [
@@ -343,7 +344,7 @@ class Ranking(SourcedModel):
     objects = RankingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("排名")
+        verbose_name = pgettext_lazy("one", "排名")
         verbose_name_plural = _("排名")
         ordering = ["evaluation", "rank"]
         constraints = [
@@ -358,7 +359,7 @@ class Ranking(SourcedModel):
         ]
 
     def __str__(self):
-        return f"{self.subject}：{self.rank}"
+        return _("%(subject)s：第 %(rank)s 名") % {"subject": self.subject, "rank": self.rank}
 
     def natural_key(self):
         return (*self.evaluation.natural_key(), self.subject)
@@ -376,7 +377,7 @@ class Award(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("荣誉")
+        verbose_name = pgettext_lazy("one", "荣誉")
         verbose_name_plural = _("荣誉")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="goals_award_name_unique")]
@@ -404,7 +405,7 @@ class Event(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("活动与会议")
+        verbose_name = pgettext_lazy("one", "活动与会议")
         verbose_name_plural = _("活动与会议")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="goals_event_name_unique")]
@@ -446,7 +447,7 @@ class Measure(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("举措与制度")
+        verbose_name = pgettext_lazy("one", "举措与制度")
         verbose_name_plural = _("举措与制度")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="goals_measure_name_unique")]

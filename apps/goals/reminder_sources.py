@@ -1,6 +1,6 @@
 """Target deadlines (including those computed from phrases such as 三年成形) for the reminders."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.reminders.registry import Snapshot, Source
 
@@ -18,5 +18,8 @@ def target_snapshot(target) -> Snapshot:
 
 
 TARGETS = Source(
-    kind="target", label=_("指标任务"), model_label="goals.Target", snapshot=target_snapshot
+    kind="target",
+    label=pgettext_lazy("one", "指标任务"),
+    model_label="goals.Target",
+    snapshot=target_snapshot,
 )

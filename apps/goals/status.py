@@ -47,6 +47,7 @@ from fractions import Fraction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.rules import Light
 
@@ -120,7 +121,11 @@ def compute_light(
     if silent_days > MISSED_CHECKIN_DAYS:
         return TargetLight(
             Light.RED,
-            _("已 %(days)d 天未填报（超过 %(limit)d 天）。")
+            ngettext(
+                "已 %(days)d 天未填报（超过 %(limit)d 天）。",
+                "已 %(days)d 天未填报（超过 %(limit)d 天）。",
+                silent_days,
+            )
             % {"days": silent_days, "limit": MISSED_CHECKIN_DAYS},
         )
 
@@ -148,7 +153,11 @@ def compute_light(
     if silent_days > LATE_CHECKIN_DAYS:
         return TargetLight(
             Light.YELLOW,
-            _("已 %(days)d 天未填报（超过 %(limit)d 天）。")
+            ngettext(
+                "已 %(days)d 天未填报（超过 %(limit)d 天）。",
+                "已 %(days)d 天未填报（超过 %(limit)d 天）。",
+                silent_days,
+            )
             % {"days": silent_days, "limit": LATE_CHECKIN_DAYS},
         )
     return TargetLight(Light.GREEN, _("按计划推进。"))

@@ -45,7 +45,7 @@ def deadline_text(target: Target) -> str:
     date = target.deadline.isoformat() if target.deadline else ""
     if target.deadline_phrase:
         if date:
-            return f"{date}（{target.deadline_phrase}）"
+            return _("%(date)s（%(phrase)s）") % {"date": date, "phrase": target.deadline_phrase}
         if target.start_date is None:
             return _("%(phrase)s（起算日期文件未载明）") % {"phrase": target.deadline_phrase}
         return target.deadline_phrase

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
-from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates
+from apps.core.deadline_phrases import DeadlinePhraseError, duration_text, parse_deadline_phrase
 from apps.core.forms import add_service_errors
 from apps.core.history import history_entries
 from apps.core.permissions import EditRefused, can_edit_unit
@@ -76,13 +76,17 @@ def _chart_config(target: Target, checkins) -> dict | None:
 
 
 def _deadline_steps(target: Target) -> tuple[list, str]:
-    """The dates the deadline phrase stands for, counted from the start date, or why not."""
+    """(due date, clause, time from the start) of each clause of the deadline phrase, counted
+    from the start date, or why not."""
     if not target.deadline_phrase:
         return [], ""
     if target.start_date is None:
         return [], _("起算日期文件未载明，不推算期限表述对应的日期。")
     try:
-        return deadline_dates(target.deadline_phrase, target.start_date), ""
+        steps = parse_deadline_phrase(target.deadline_phrase)
+        return [
+            (step.due_from(target.start_date), step.clause, duration_text(step)) for step in steps
+        ], ""
     except DeadlinePhraseError as error:
         return [], str(error)
 

@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import SourcedAdmin
+from apps.core.admin import PermissionLabelsMixin, SourcedAdmin
 
 from .models import Area, Enterprise, IndustryChain, Person, Unit, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PermissionLabelsMixin, DjangoUserAdmin):
     # User has no HistoricalRecords, so its history page is Django's own log of admin edits.
     fieldsets = (
         *DjangoUserAdmin.fieldsets,

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import AreaUnit, NamedQuerySet, SourcedModel
@@ -20,7 +21,7 @@ class User(AbstractUser):
     )
 
     class Meta:
-        verbose_name = _("用户")
+        verbose_name = pgettext_lazy("one", "用户")
         verbose_name_plural = _("用户")
 
     @property
@@ -56,7 +57,7 @@ class Unit(SourcedModel):
     objects = UnitQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("责任单位")
+        verbose_name = pgettext_lazy("one", "责任单位")
         verbose_name_plural = _("责任单位")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="org_unit_name_unique")]
@@ -101,7 +102,7 @@ class Person(SourcedModel):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("人员")
+        verbose_name = pgettext_lazy("one", "人员")
         verbose_name_plural = _("人员")
         ordering = ["unit__name", "name"]
         constraints = [
@@ -109,7 +110,7 @@ class Person(SourcedModel):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.unit}）"
+        return _("%(name)s（%(unit)s）") % {"name": self.name, "unit": self.unit}
 
     def natural_key(self):
         return (self.name, self.unit.name)
@@ -136,7 +137,7 @@ class IndustryChain(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("产业链")
+        verbose_name = pgettext_lazy("one", "产业链")
         verbose_name_plural = _("产业链")
         ordering = ["order", "name"]
         constraints = [
@@ -179,7 +180,7 @@ class Area(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("园区与片区")
+        verbose_name = pgettext_lazy("one", "园区与片区")
         verbose_name_plural = _("园区与片区")
         ordering = ["name"]
         constraints = [
@@ -227,7 +228,7 @@ class Enterprise(SourcedModel):
     UNSTATED = {"is_chain_leader": None}
 
     class Meta:
-        verbose_name = _("企业")
+        verbose_name = pgettext_lazy("one", "企业")
         verbose_name_plural = _("企业")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="org_enterprise_name_unique")]

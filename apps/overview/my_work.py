@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from apps.core.links import url_with
 from apps.core.permissions import is_zone_leader, unit_of
@@ -57,7 +58,7 @@ class WorkItem:
 def _milestone_item(milestone: Milestone) -> WorkItem:
     project = milestone.project
     return WorkItem(
-        kind=_("项目节点"),
+        kind=pgettext("one work item", "项目节点"),
         kind_key="milestone",
         title=milestone.title,
         context=project.name,
@@ -70,7 +71,7 @@ def _milestone_item(milestone: Milestone) -> WorkItem:
 
 def _target_item(target: Target) -> WorkItem:
     return WorkItem(
-        kind=_("指标任务"),
+        kind=pgettext("one work item", "指标任务"),
         kind_key="target",
         title=target.title,
         context=target.goal.title,
@@ -83,7 +84,7 @@ def _target_item(target: Target) -> WorkItem:
 
 def _hazard_item(hazard: Hazard) -> WorkItem:
     return WorkItem(
-        kind=_("安全隐患"),
+        kind=pgettext("one work item", "安全隐患"),
         kind_key="hazard",
         title=hazard.description[:80],
         context=f"{hazard.site.name} · {hazard.get_grade_display()}",
@@ -157,7 +158,8 @@ def my_work(user, today: datetime.date) -> dict:
             {"key": "overdue", "title": _("已逾期"), "items": groups["overdue"]},
             {
                 "key": "soon",
-                "title": _("%(days)s 天内到期") % {"days": DUE_SOON_DAYS},
+                "title": ngettext("%(days)d 天内到期", "%(days)d 天内到期", DUE_SOON_DAYS)
+                % {"days": DUE_SOON_DAYS},
                 "items": groups["soon"],
             },
             {"key": "later", "title": _("其他未完成事项"), "items": groups["later"]},

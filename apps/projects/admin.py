@@ -140,6 +140,10 @@ class ProjectAdmin(StaleEditAdminMixin, SourcedAdmin):
         SourcedAdmin.source_fieldset,
     )
 
+    @admin.display(description=_("总投资（含单位）"))
+    def investment_label(self, obj):
+        return obj.investment_label or "-"
+
 
 @admin.register(ProjectPhase)
 class ProjectPhaseAdmin(SourcedAdmin):

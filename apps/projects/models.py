@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.media import StoredPhotoField
@@ -105,7 +106,7 @@ class Portfolio(SourcedModel, MoneyFields):
     UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
-        verbose_name = _("项目汇总")
+        verbose_name = pgettext_lazy("one", "项目汇总")
         verbose_name_plural = _("项目汇总")
         ordering = ["-year", "name"]
         constraints = [
@@ -256,7 +257,7 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
     UNSTATED = {"stage": Stage.NOT_ASSESSED}
 
     class Meta:
-        verbose_name = _("重点项目")
+        verbose_name = pgettext_lazy("one", "重点项目")
         verbose_name_plural = _("重点项目")
         ordering = ["name"]
         constraints = [
@@ -328,7 +329,7 @@ class ProjectPhase(SourcedModel):
     objects = PhaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("项目期次")
+        verbose_name = pgettext_lazy("one", "项目期次")
         verbose_name_plural = _("项目期次")
         ordering = ["project", "order"]
         constraints = [
@@ -370,7 +371,7 @@ class Shop(SourcedModel):
     objects = ShopQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("店面业态")
+        verbose_name = pgettext_lazy("one", "店面业态")
         verbose_name_plural = _("店面业态")
         ordering = ["project", "order"]
         constraints = [
@@ -434,7 +435,7 @@ class Milestone(SourcedModel, VersionedModel):
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("项目节点")
+        verbose_name = pgettext_lazy("one", "项目节点")
         verbose_name_plural = _("项目节点")
         ordering = ["due_date", "id"]
         constraints = [
@@ -464,7 +465,7 @@ class Milestone(SourcedModel, VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.project}：{self.title}"
+        return _("%(project)s：%(title)s") % {"project": self.project, "title": self.title}
 
     def get_absolute_url(self):
         return reverse("projects:project_detail", args=[self.project_id])
@@ -509,7 +510,7 @@ class ProgressLog(SourcedModel, SubmittedOnceModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("进展记录")
+        verbose_name = pgettext_lazy("one", "进展记录")
         verbose_name_plural = _("进展记录")
         ordering = ["-date", "-id"]
         get_latest_by = ["date", "id"]

@@ -1,6 +1,6 @@
 """Project milestones as deadlines for the reminders; a project's save resyncs its milestones."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.reminders.registry import Dependent, Snapshot, Source
 
@@ -27,7 +27,7 @@ def project_milestones(project):
 
 MILESTONES = Source(
     kind="milestone",
-    label=_("项目节点"),
+    label=pgettext_lazy("one", "项目节点"),
     model_label="projects.Milestone",
     snapshot=milestone_snapshot,
     related=("project",),

@@ -51,7 +51,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.core.rules import Light
 
@@ -226,14 +226,23 @@ def light_of(project, today: datetime.date) -> StatusLight:
             "lag": LAG_POINTS,
         }
     elif code == Reason.DUE_SOON:
-        reason = _("有节点将于 %(date)s 到期（%(days)s 天内）。") % {
+        reason = ngettext(
+            "有节点将于 %(date)s 到期（%(days)d 天内）。",
+            "有节点将于 %(date)s 到期（%(days)d 天内）。",
+            YELLOW_DAYS_BEFORE_DUE,
+        ) % {
             "date": _date(project.light_next_due),
             "days": YELLOW_DAYS_BEFORE_DUE,
         }
     elif code == Reason.STALE:
         if project.light_last_log:
-            reason = _("在建项目已 %(days)s 天未填报进展（超过 %(limit)s 天）。") % {
-                "days": (today - project.light_last_log).days,
+            days = (today - project.light_last_log).days
+            reason = ngettext(
+                "在建项目已 %(days)d 天未填报进展（超过 %(limit)d 天）。",
+                "在建项目已 %(days)d 天未填报进展（超过 %(limit)d 天）。",
+                days,
+            ) % {
+                "days": days,
                 "limit": STALE_LOG_DAYS,
             }
         else:

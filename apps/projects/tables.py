@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.exports import ExportColumn, Percent
 from apps.core.models import money_label
@@ -290,9 +291,9 @@ def milestone_state(milestone: Milestone, today: datetime.date) -> tuple[str, st
         return "grey", str(_("未定期限"))
     days = (milestone.due_date - today).days
     if days < 0:
-        return "red", str(_("逾期 %(days)s 天") % {"days": -days})
+        return "red", ngettext("逾期 %(days)d 天", "逾期 %(days)d 天", -days) % {"days": -days}
     if days == 0:
         return "yellow", str(_("今天到期"))
     if days <= YELLOW_DAYS_BEFORE_DUE:
-        return "yellow", str(_("%(days)s 天后到期") % {"days": days})
+        return "yellow", ngettext("%(days)d 天后到期", "%(days)d 天后到期", days) % {"days": days}
     return "green", str(_("未到期"))

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from . import registry
 
@@ -51,7 +52,7 @@ class Policy(models.Model):
     )
 
     class Meta:
-        verbose_name = _("提醒规则")
+        verbose_name = pgettext_lazy("one", "提醒规则")
         verbose_name_plural = _("提醒规则")
         constraints = [
             models.UniqueConstraint(fields=["key"], name="reminders_policy_key_unique"),
@@ -77,7 +78,7 @@ class LeadTime(models.Model):
     )
 
     class Meta:
-        verbose_name = _("提前提醒")
+        verbose_name = pgettext_lazy("one", "提前提醒")
         verbose_name_plural = _("提前提醒")
         ordering = ["-days_before"]
         constraints = [
@@ -87,7 +88,9 @@ class LeadTime(models.Model):
         ]
 
     def __str__(self):
-        return str(_("提前 %(days)s 天") % {"days": self.days_before})
+        return ngettext("提前 %(days)d 天", "提前 %(days)d 天", self.days_before) % {
+            "days": self.days_before
+        }
 
 
 class CalendarDayKind(models.TextChoices):
@@ -114,7 +117,7 @@ class CalendarDay(models.Model):
     )
 
     class Meta:
-        verbose_name = _("节假日与调休")
+        verbose_name = pgettext_lazy("one", "节假日与调休")
         verbose_name_plural = _("节假日与调休")
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["date"], name="reminders_calendarday_date")]
@@ -184,7 +187,7 @@ class Deadline(models.Model):
     objects = DeadlineQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("到期事项")
+        verbose_name = pgettext_lazy("one", "到期事项")
         verbose_name_plural = _("到期事项")
         ordering = ["due_date", "id"]
         constraints = [
@@ -277,7 +280,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("提醒发送记录")
+        verbose_name = pgettext_lazy("one", "提醒发送记录")
         verbose_name_plural = _("提醒发送记录")
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -323,7 +326,7 @@ class Preference(models.Model):
     calendar_token = models.CharField(_("日历订阅密钥"), max_length=64, editable=False)
 
     class Meta:
-        verbose_name = _("提醒偏好")
+        verbose_name = pgettext_lazy("one", "提醒偏好")
         verbose_name_plural = _("提醒偏好")
         constraints = [
             models.UniqueConstraint(fields=["calendar_token"], name="reminders_pref_token_unique"),
@@ -371,7 +374,7 @@ class Job(models.Model):
     last_run_at = models.DateTimeField(_("上次运行时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("定时任务")
+        verbose_name = pgettext_lazy("one", "定时任务")
         verbose_name_plural = _("定时任务")
         constraints = [models.UniqueConstraint(fields=["name"], name="reminders_job_name_unique")]
 

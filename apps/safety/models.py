@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.media import StoredPhotoField
@@ -25,7 +26,7 @@ class Site(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("安全监管区域")
+        verbose_name = pgettext_lazy("one", "安全监管区域")
         verbose_name_plural = _("安全监管区域")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="safety_site_name_unique")]
@@ -58,7 +59,7 @@ class InspectionTeam(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("安全队伍")
+        verbose_name = pgettext_lazy("one", "安全队伍")
         verbose_name_plural = _("安全队伍")
         ordering = ["site", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="safety_team_name_unique")]
@@ -89,7 +90,7 @@ class Campaign(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("专项行动")
+        verbose_name = pgettext_lazy("one", "专项行动")
         verbose_name_plural = _("专项行动")
         ordering = ["-year", "name"]
         constraints = [models.UniqueConstraint(fields=["name"], name="safety_campaign_name_unique")]
@@ -141,7 +142,7 @@ class Inspection(SourcedModel, SubmittedOnceModel):
     objects = InspectionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("安全检查")
+        verbose_name = pgettext_lazy("one", "安全检查")
         verbose_name_plural = _("安全检查")
         ordering = ["-date", "-id"]
         constraints = [
@@ -291,7 +292,7 @@ class Hazard(SourcedModel, VersionedModel):
     objects = HazardQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("安全隐患")
+        verbose_name = pgettext_lazy("one", "安全隐患")
         verbose_name_plural = _("安全隐患")
         ordering = ["-found_date", "-id"]
         constraints = [
@@ -395,7 +396,7 @@ class SafetyWork(SourcedModel):
     objects = NamedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("安全工程")
+        verbose_name = pgettext_lazy("one", "安全工程")
         verbose_name_plural = _("安全工程")
         ordering = ["site", "name"]
         constraints = [

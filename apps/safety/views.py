@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.core.concurrency import ALREADY_RECORDED, AlreadyRecorded
@@ -96,7 +96,12 @@ def inspection_create(request):
             else:
                 messages.success(
                     request,
-                    _("已记录安全检查及 %(count)d 条隐患。") % {"count": len(filled)},
+                    ngettext(
+                        "已记录安全检查及 %(count)d 条隐患。",
+                        "已记录安全检查及 %(count)d 条隐患。",
+                        len(filled),
+                    )
+                    % {"count": len(filled)},
                 )
                 return redirect("safety:inspection_detail", pk=inspection.pk)
     else:

@@ -254,12 +254,24 @@ def test_target_detail_shows_deadline_dates(client, staff_b, target_factory):
     response = client.get(detail_url(target))
 
     assert response.context["deadline_steps"] == [
-        (date(2025, 1, 1), "见成效", "两年见成效"),
-        (date(2026, 1, 1), "大变样", "三年大变样"),
+        (date(2025, 1, 1), "两年见成效", "2 年"),
+        (date(2026, 1, 1), "三年大变样", "3 年"),
     ]
     content = response.content.decode()
-    assert "2025-01-01" in content
-    assert "大变样" in content
+    assert "<strong>2025-01-01</strong> 起算后 2 年：“两年见成效”" in content
+    assert "<strong>2026-01-01</strong> 起算后 3 年：“三年大变样”" in content
+
+
+def test_target_detail_deadline_dates_in_english(client, staff_b, target_factory):
+    target = target_factory(
+        start_date=date(2023, 1, 28), deadline=date(2024, 1, 28), deadline_phrase="一年行动"
+    )
+    client.force_login(staff_b)
+    client.cookies["django_language"] = "en"
+
+    content = client.get(detail_url(target)).content.decode()
+
+    assert "<strong>2024-01-28</strong> 1 year from the start: “一年行动”" in content
 
 
 def test_target_detail_phrase_without_start_shows_no_dates(client, staff_b, target_factory):

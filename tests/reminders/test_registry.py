@@ -95,7 +95,7 @@ def test_deadline_kind_label_from_the_registering_area_in_both_languages():
         english = [str(Deadline(kind=kind).kind_label) for kind in kinds]
 
     assert chinese == ["项目节点", "指标任务", "隐患整改", "gone"]
-    assert english == ["Milestones", "Targets", "Hazard rectification", "gone"]
+    assert english == ["Milestone", "Target", "Hazard rectification", "gone"]
 
 
 @pytest.mark.django_db

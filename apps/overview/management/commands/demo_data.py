@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.goals.models import CheckIn, Goal, Target, TargetStatus
 from apps.org.models import Person, Unit, User
@@ -113,10 +113,21 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset or remove:
                 removed = remove_demo_data(keep_logins=not remove)
-                self.stdout.write(_("已删除演示数据 %(count)d 行。") % {"count": removed.count})
+                self.stdout.write(
+                    ngettext(
+                        "已删除演示数据 %(count)d 行。",
+                        "已删除演示数据 %(count)d 行。",
+                        removed.count,
+                    )
+                    % {"count": removed.count}
+                )
                 if removed.kept:
                     self.stdout.write(
-                        _("保留了仍被其他数据引用的演示数据 %(count)d 行：%(rows)s")
+                        ngettext(
+                            "保留了仍被其他数据引用的演示数据 %(count)d 行：%(rows)s",
+                            "保留了仍被其他数据引用的演示数据 %(count)d 行：%(rows)s",
+                            len(removed.kept),
+                        )
                         % {"count": len(removed.kept), "rows": _("、").join(removed.kept)}
                     )
                 if removed.disabled:
@@ -133,7 +144,10 @@ class Command(BaseCommand):
 
         for label, count in demo_counts().items():
             self.stdout.write(
-                _("%(label)s：演示数据 %(count)d 行") % {"label": label, "count": count}
+                ngettext(
+                    "%(label)s：演示数据 %(count)d 行", "%(label)s：演示数据 %(count)d 行", count
+                )
+                % {"label": label, "count": count}
             )
         self.stdout.write("")
         self.stdout.write(_("演示账号（用户名即邮箱）："))

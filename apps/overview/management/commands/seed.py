@@ -51,7 +51,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import get_history_manager_for_model
 
 from apps.core.deadline_phrases import DeadlinePhraseError, deadline_dates, parse_deadline_phrase
@@ -440,7 +440,11 @@ class Command(BaseCommand):
         recreated = [r for r in results if r.outcome == Outcome.RECREATED]
         if restored:
             self.stdout.write(
-                _("seed --restore 将按文件覆盖以下 %(count)d 条有人改过的记录：")
+                ngettext(
+                    "seed --restore 将按文件覆盖以下 %(count)d 条有人改过的记录：",
+                    "seed --restore 将按文件覆盖以下 %(count)d 条有人改过的记录：",
+                    len(restored),
+                )
                 % {"count": len(restored)}
             )
             for result in restored:
@@ -455,7 +459,11 @@ class Command(BaseCommand):
                 )
         if recreated:
             self.stdout.write(
-                _("seed --restore 将重建以下 %(count)d 条被删除的记录：")
+                ngettext(
+                    "seed --restore 将重建以下 %(count)d 条被删除的记录：",
+                    "seed --restore 将重建以下 %(count)d 条被删除的记录：",
+                    len(recreated),
+                )
                 % {"count": len(recreated)}
             )
             for result in recreated:
@@ -468,14 +476,18 @@ class Command(BaseCommand):
         for label, counts in by_model.items():
             model = apps.get_model(label)
             self.stdout.write(
-                _("%(label)s（%(name)s）：文件中 %(count)d 条，库中共 %(total)d 条（%(outcomes)s）")
+                ngettext(
+                    "%(label)s（%(name)s）：文件中 %(count)d 条，库中共 %(total)d 条（%(outcomes)s）",
+                    "%(label)s（%(name)s）：文件中 %(count)d 条，库中共 %(total)d 条（%(outcomes)s）",
+                    counts.total(),
+                )
                 % {
                     "label": label,
                     "name": model._meta.verbose_name_plural,
                     "count": counts.total(),
                     "total": model._default_manager.count(),
                     "outcomes": _("，").join(
-                        outcome_label(outcome) % {"count": counts[outcome]}
+                        outcome_label(outcome, counts[outcome])
                         for outcome in Outcome
                         if counts[outcome]
                     ),
@@ -485,9 +497,12 @@ class Command(BaseCommand):
         kept = [r for r in results if r.outcome == Outcome.KEPT]
         if kept:
             self.stdout.write(
-                _(
+                ngettext(
                     "以下 %(count)d 条记录有人改过，与文件不同，没有覆盖"
-                    "（要恢复为文件中的值，运行 seed --restore）："
+                    "（要恢复为文件中的值，运行 seed --restore）：",
+                    "以下 %(count)d 条记录有人改过，与文件不同，没有覆盖"
+                    "（要恢复为文件中的值，运行 seed --restore）：",
+                    len(kept),
                 )
                 % {"count": len(kept)}
             )
@@ -504,46 +519,67 @@ class Command(BaseCommand):
         deleted = [r for r in results if r.outcome == Outcome.DELETED]
         if deleted:
             self.stdout.write(
-                _("以下 %(count)d 条记录已被删除，没有重建（要重建，运行 seed --restore）：")
+                ngettext(
+                    "以下 %(count)d 条记录已被删除，没有重建（要重建，运行 seed --restore）：",
+                    "以下 %(count)d 条记录已被删除，没有重建（要重建，运行 seed --restore）：",
+                    len(deleted),
+                )
                 % {"count": len(deleted)}
             )
             for result in deleted:
                 self.stdout.write(f"  {result.row}{deletion_text(result)}")
-        for outcome, heading in (
-            (Outcome.RESTORED, _("按文件恢复了以下 %(count)d 条记录：")),
-            (Outcome.RECREATED, _("重建了以下 %(count)d 条被删除的记录：")),
-        ):
+        for outcome in (Outcome.RESTORED, Outcome.RECREATED):
             done = [r for r in results if r.outcome == outcome]
             if done:
-                self.stdout.write(heading % {"count": len(done)})
+                count = len(done)
+                heading = {
+                    Outcome.RESTORED: ngettext(
+                        "按文件恢复了以下 %(count)d 条记录：",
+                        "按文件恢复了以下 %(count)d 条记录：",
+                        count,
+                    ),
+                    Outcome.RECREATED: ngettext(
+                        "重建了以下 %(count)d 条被删除的记录：",
+                        "重建了以下 %(count)d 条被删除的记录：",
+                        count,
+                    ),
+                }[outcome]
+                self.stdout.write(heading % {"count": count})
                 for result in done:
                     self.stdout.write(f"  {result.row}")
 
         totals = Counter(result.outcome for result in results)
         numbers = {"count": len(results), **{outcome.value: totals[outcome] for outcome in Outcome}}
         if any(totals[outcome] for outcome in OVERWRITES):
-            summary = _(
+            summary = ngettext(
                 "共 %(count)d 条：新增 %(inserted)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条，"
-                "按文件恢复 %(restored)d 条，重建 %(recreated)d 条。"
+                "按文件恢复 %(restored)d 条，重建 %(recreated)d 条。",
+                "共 %(count)d 条：新增 %(inserted)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条，"
+                "按文件恢复 %(restored)d 条，重建 %(recreated)d 条。",
+                len(results),
             )
         else:
-            summary = _(
+            summary = ngettext(
                 "共 %(count)d 条：新增 %(inserted)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条，"
-                "保留修改 %(kept)d 条，已删除未重建 %(deleted)d 条。"
+                "保留修改 %(kept)d 条，已删除未重建 %(deleted)d 条。",
+                "共 %(count)d 条：新增 %(inserted)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条，"
+                "保留修改 %(kept)d 条，已删除未重建 %(deleted)d 条。",
+                len(results),
             )
         self.stdout.write(self.style.SUCCESS(summary % numbers))
 
 
-def outcome_label(outcome: Outcome) -> str:
-    return {
-        Outcome.INSERTED: _("新增 %(count)d 条"),
-        Outcome.UPDATED: _("更新 %(count)d 条"),
-        Outcome.UNCHANGED: _("未变 %(count)d 条"),
-        Outcome.KEPT: _("保留修改 %(count)d 条"),
-        Outcome.DELETED: _("已删除未重建 %(count)d 条"),
-        Outcome.RESTORED: _("按文件恢复 %(count)d 条"),
-        Outcome.RECREATED: _("重建 %(count)d 条"),
-    }[outcome]
+def outcome_label(outcome: Outcome, count: int) -> str:
+    labels = {
+        Outcome.INSERTED: ngettext("新增 %(count)d 条", "新增 %(count)d 条", count),
+        Outcome.UPDATED: ngettext("更新 %(count)d 条", "更新 %(count)d 条", count),
+        Outcome.UNCHANGED: ngettext("未变 %(count)d 条", "未变 %(count)d 条", count),
+        Outcome.KEPT: ngettext("保留修改 %(count)d 条", "保留修改 %(count)d 条", count),
+        Outcome.DELETED: ngettext("已删除未重建 %(count)d 条", "已删除未重建 %(count)d 条", count),
+        Outcome.RESTORED: ngettext("按文件恢复 %(count)d 条", "按文件恢复 %(count)d 条", count),
+        Outcome.RECREATED: ngettext("重建 %(count)d 条", "重建 %(count)d 条", count),
+    }
+    return labels[outcome] % {"count": count}
 
 
 def changes_text(result: Result) -> str:

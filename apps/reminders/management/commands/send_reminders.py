@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.reminders import services
 from apps.reminders.models import Delivery
@@ -65,7 +66,12 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(
-            _("（演练）将发送 %(count)d 封提醒，实际未发送。") % {"count": len(lines)}
+            ngettext(
+                "（演练）将发送 %(count)d 封提醒，实际未发送。",
+                "（演练）将发送 %(count)d 封提醒，实际未发送。",
+                len(lines),
+            )
+            % {"count": len(lines)}
         )
 
     def _describe(self, delivery) -> str:

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils.translation import gettext as _
 from PIL import Image
 
 from apps.goals.models import CheckIn, Goal, Plan, Target, TargetStatus
@@ -36,6 +35,8 @@ from apps.safety.services import (
 
 from .demo_data import get_or_build
 
+# The words below are stored data, not interface text: like the document's rows, they stay in
+# Chinese whatever language the command runs in.
 SEED = "zonetracker-demo"
 SITE = "黄岛石化区"
 PLAN = "示例·年度重点工作计划"
@@ -168,6 +169,7 @@ ISSUES = [
     ("配电箱未上锁", HazardGrade.GENERAL),
     ("危化品临时堆放超量", HazardGrade.MAJOR),
 ]
+RECENT_DAYS = 45  # a hazard found within this many days is still being dealt with
 # What happens to a hazard, by how long ago it was found. Cycled through in order, so every
 # stage of the loop is there whatever the day.
 OLD_FATES = ["closed", "closed_late", "closed", "awaiting", "overdue", "closed", "awaiting_late",
@@ -223,7 +225,7 @@ class Timeline:
                         "responsible_unit": self.builder.units[spec.unit],
                         "leading_official": self.builder.people[officials[spec.unit]],
                         "total_investment": Decimal(spec.total),
-                        "description": _("演示数据，非真实项目。"),
+                        "description": "演示数据，非真实项目。",
                         "planned_start": planned_start,
                         "actual_start": actual_start,
                         "planned_completion": planned_completion,
@@ -349,7 +351,7 @@ class Timeline:
             Plan,
             {"name": PLAN},
             {"short_name": "示例计划", "year": self.month.year, "is_demo": True,
-             "description": _("演示数据，非真实计划。")},
+             "description": "演示数据，非真实计划。"},
         )  # fmt: skip
         goals = []
         for order, (title, unit, official, _staff) in enumerate(GOALS, start=1):
@@ -429,7 +431,7 @@ class Timeline:
         for months_ago in range(HISTORY_MONTHS - 1, -1, -1):
             month = month_start(self.month, -months_ago)
             for index, (topic, team_kind, unit, inspector) in enumerate(INSPECTIONS):
-                day = month + timedelta(days=4 + 9 * index)
+                day = month + timedelta(days=9 * index)
                 if day > self.today:
                     continue
                 label = f"{month.year}年{month.month}月{topic}"
@@ -442,7 +444,7 @@ class Timeline:
                         "responsible_unit": self.builder.units[unit],
                         "date": day,
                         "inspector": self.user(inspector),
-                        "notes": _("演示数据，非真实检查记录。"),
+                        "notes": "演示数据，非真实检查记录。",
                     },
                 )
                 for number in range(2 + rng(title).randint(0, 1)):
@@ -459,16 +461,15 @@ class Timeline:
     def hazard(self, inspection, unit, description, grade, counter, pick) -> None:
         """One hazard found on the inspection's day, then moved along by the safety services."""
         found = inspection.date
-        age = (self.today - found).days
-        if age > 45:
-            fate = OLD_FATES[counter % len(OLD_FATES)]
-        else:
-            fate = RECENT_FATES[counter % len(RECENT_FATES)]
+        recent = (self.today - found).days <= RECENT_DAYS
+        fates = RECENT_FATES if recent else OLD_FATES
+        fate = fates[counter % len(fates)]
         allowed = 30 if grade == HazardGrade.MAJOR else pick.choice([7, 14, 21])
         deadline = found + timedelta(days=allowed)
         if fate.startswith("due_soon"):
             deadline = max(found, self.today + timedelta(days=pick.randint(1, 6)))
-        elif fate in {"found", "rectifying", "awaiting"} and deadline < self.today:
+        elif recent and fate in {"found", "rectifying", "awaiting"} and deadline < self.today:
+            # Still within its time: a hazard found lately is not overdue unless it is meant to be.
             deadline = self.today + timedelta(days=pick.randint(8, 25))
         hazard = Hazard(
             inspection=inspection,
@@ -488,7 +489,7 @@ class Timeline:
         if fate in {"found", "overdue", "due_soon"}:
             return
         rectifier, verifier = (self.user(login) for login in RECTIFIERS[unit])
-        measures = _("示例：已制定整改方案，落实专人整改。")
+        measures = "示例：已制定整改方案，落实专人整改。"
         hazard_start_rectification(user=rectifier, hazard=hazard, measures=measures)
         if fate in {"rectifying", "overdue_rectifying", "due_soon_rectifying"}:
             return
@@ -508,16 +509,14 @@ class Timeline:
 
 def progress_text(percent: int) -> str:
     if percent >= 100:
-        return _("示例：项目竣工，完成验收。")
+        return "示例：项目竣工，完成验收。"
     if percent < 10:
-        return _("示例：场地平整与桩基施工。")
+        return "示例：场地平整与桩基施工。"
     if percent < 50:
-        return _("示例：主体结构施工中，完成约 %(percent)d%%。") % {"percent": percent}
+        return f"示例：主体结构施工中，完成约 {percent}%。"
     if percent < 75:
-        return _("示例：主体结构基本完成，开始机电安装，完成约 %(percent)d%%。") % {
-            "percent": percent
-        }
-    return _("示例：装饰装修与设备调试中，完成约 %(percent)d%%。") % {"percent": percent}
+        return f"示例：主体结构基本完成，开始机电安装，完成约 {percent}%。"
+    return f"示例：装饰装修与设备调试中，完成约 {percent}%。"
 
 
 def checkin_status(value: Decimal, target: Decimal, expected: Decimal, baseline: int) -> str:
@@ -533,8 +532,8 @@ def checkin_status(value: Decimal, target: Decimal, expected: Decimal, baseline:
 
 def checkin_comment(status: str) -> str:
     return {
-        TargetStatus.ACHIEVED: _("示例：已完成年度目标。"),
-        TargetStatus.ON_TRACK: _("示例：按计划推进。"),
-        TargetStatus.AT_RISK: _("示例：进度略慢于计划，已加强调度。"),
-        TargetStatus.OFF_TRACK: _("示例：进度明显滞后，正在研究补救措施。"),
+        TargetStatus.ACHIEVED: "示例：已完成年度目标。",
+        TargetStatus.ON_TRACK: "示例：按计划推进。",
+        TargetStatus.AT_RISK: "示例：进度略慢于计划，已加强调度。",
+        TargetStatus.OFF_TRACK: "示例：进度明显滞后，正在研究补救措施。",
     }[status]

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q
@@ -264,6 +265,10 @@ class DemoBuilder:
         self.build_progress_logs()
         self.build_checkins()
         self.build_milestones()
+        # Imported here: the timeline module uses get_or_build and the builder from this one.
+        from ._demo_timeline import Timeline
+
+        Timeline(self).build()
 
     # Who ---------------------------------------------------------------------------------------
 
@@ -272,12 +277,14 @@ class DemoBuilder:
             self.units[key], _created = get_or_build(
                 Unit, {"name": name}, {"short_name": short_name, "is_demo": True}
             )
+        hashed = None  # hashed once: the demo logins share one published password
         for spec in PEOPLE:
             user = User.objects.filter(username=spec.email).first()
             if user is None:
-                user = User.objects.create_user(
-                    username=spec.email, email=spec.email, password=self.password
-                )
+                hashed = hashed or make_password(self.password)
+                user = User.objects.create_user(username=spec.email, email=spec.email)
+                user.password = hashed
+                user.save(update_fields=["password"])
                 self.new_logins.add(spec.email)
             else:
                 owner = Person.objects.filter(user=user).first()

@@ -45,7 +45,7 @@ def database_url() -> str:
 
 
 @contextmanager
-def gunicorn(*, workers: int, ready_path: str = "/accounts/login/", timeout: float = 120):
+def gunicorn(*, workers: int, ready_path: str, timeout: float = 120):
     """A gunicorn serving the site and the bare views on a free port; yields the port."""
     port = free_port()
     env = {

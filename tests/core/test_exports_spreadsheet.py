@@ -79,7 +79,8 @@ def convert(soffice, libreoffice_profile, tmp_path):
 
 
 class TableText(HTMLParser):
-    """The list's table as text: header cells, and each body cell's text and title attributes."""
+    """The list's table as text: header cells, and each body cell's text and title attributes.
+    What is hidden from screen readers (a header's sort arrow) is decoration, not text."""
 
     def __init__(self):
         super().__init__()
@@ -89,8 +90,11 @@ class TableText(HTMLParser):
         self._text: list[str] = []
         self._titles: list[str] = []
         self._depth = 0
+        self._hidden: str | None = None
 
     def handle_starttag(self, tag, attrs):
+        if self._hidden is None and dict(attrs).get("aria-hidden") == "true":
+            self._hidden = tag
         if tag == "table":
             self._depth += 1
         if self._depth != 1:
@@ -103,6 +107,8 @@ class TableText(HTMLParser):
             self._titles.append(dict(attrs)["title"])
 
     def handle_endtag(self, tag):
+        if tag == self._hidden:
+            self._hidden = None
         if tag == "table":
             self._depth -= 1
         if self._depth != 1 or tag != self._in:
@@ -118,7 +124,7 @@ class TableText(HTMLParser):
         self._in = None
 
     def handle_data(self, data):
-        if self._in:
+        if self._in and self._hidden is None:
             self._text.append(data)
 
 

@@ -89,9 +89,9 @@ class Command(BaseCommand):
             results[label] = page
         others = (
             # As after a write: the figures computed, not the ones kept since the last write.
-            ("dashboard computed", "/", as_admin, dashboard.figures_changed),
-            ("dashboard", "/", as_admin, None),
-            ("my work", "/my-work/", as_staff, None),
+            ("dashboard computed", reverse("dashboard"), as_admin, dashboard.figures_changed),
+            ("dashboard", reverse("dashboard"), as_admin, None),
+            ("my work", reverse("my_work"), as_staff, None),
         )
         for label, url, client, before in others:
             if only and only not in label:
@@ -113,7 +113,7 @@ class Command(BaseCommand):
             ]
         # Whatever this process holds open, gunicorn's workers must be able to write.
         connection.close()
-        with bench_load.gunicorn(workers=workers) as port:
+        with bench_load.gunicorn(workers=workers, ready_path=reverse("login")) as port:
             for n in counts:
                 runs = {
                     label: bench_load.load(port, path, session=session, clients=n, seconds=seconds)

@@ -287,14 +287,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _on_f
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _on_for_https)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _on_for_https)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _on_for_https)
-# Browser features the app never uses, denied to its pages and to anything they might embed.
+# Browser features the app never uses, denied to its pages and to anything they might embed;
+# only features Chromium knows (an unknown one is a console warning on every page).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

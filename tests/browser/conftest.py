@@ -51,7 +51,8 @@ def pytest_collection_modifyitems(items):
 
 
 class PageProblems:
-    """What the browser complained about: JS errors, console errors and CSP violations."""
+    """What the browser complained about: JS errors, console errors, CSP violations and headers
+    it could not parse (an unknown Permissions-Policy feature, say)."""
 
     def __init__(self):
         self.seen: list[str] = []
@@ -68,7 +69,8 @@ class PageProblems:
     def _on_console(self, message) -> None:
         text = message.text
         url = message.location.get("url", "")
-        if message.type == "error" or "Content Security Policy" in text:
+        # A header the browser cannot parse is a fault of ours, though it reports it as a warning.
+        if message.type == "error" or "Content Security Policy" in text or "Policy header" in text:
             self.seen.append(f"console {message.type}: {text} ({url})")
 
     def unexpected(self) -> list[str]:

@@ -60,7 +60,35 @@ def milestone_text_q(value: str) -> Q:
     )
 
 
-class ProjectFilter(SmallFilterMixin, django_filters.FilterSet):
+class PlaceFilter(SmallFilterMixin, django_filters.FilterSet):
+    """Where a project is and who answers for it: its park or area, its chain, its unit."""
+
+    area = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("园区/片区"),
+        queryset=Area.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+    chain = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("产业链"),
+        queryset=IndustryChain.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        empty_label=ALL,
+        label=_("责任单位"),
+        field_name="responsible_unit",
+        queryset=Unit.objects.only("id", "name"),
+        null_label=_("未指定"),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["area", "chain", "unit"]
+
+
+class ProjectFilter(PlaceFilter):
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="filter_text",
@@ -70,25 +98,6 @@ class ProjectFilter(SmallFilterMixin, django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(empty_label=ALL, label=_("阶段"), choices=Stage.choices)
     kind = django_filters.ChoiceFilter(
         empty_label=ALL, label=_("项目类型"), choices=ProjectKind.choices
-    )
-    chain = django_filters.ModelChoiceFilter(
-        empty_label=ALL,
-        label=_("产业链"),
-        queryset=IndustryChain.objects.only("id", "name"),
-        null_label=_("未指定"),
-    )
-    area = django_filters.ModelChoiceFilter(
-        empty_label=ALL,
-        label=_("园区/片区"),
-        queryset=Area.objects.only("id", "name"),
-        null_label=_("未指定"),
-    )
-    unit = django_filters.ModelChoiceFilter(
-        empty_label=ALL,
-        label=_("责任单位"),
-        field_name="responsible_unit",
-        queryset=Unit.objects.only("id", "name"),
-        null_label=_("未指定"),
     )
     light = django_filters.ChoiceFilter(
         empty_label=ALL, label=_("状态灯"), choices=Light.choices, method="filter_light"
@@ -139,28 +148,8 @@ class MilestoneFilter(SmallFilterMixin, django_filters.FilterSet):
         return filter_milestones_by_due(queryset, value, timezone.localdate())
 
 
-class TimelineFilter(SmallFilterMixin, django_filters.FilterSet):
+class TimelineFilter(PlaceFilter):
     """The projects on the milestone timeline: by park, chain or responsible unit."""
-
-    area = django_filters.ModelChoiceFilter(
-        empty_label=ALL,
-        label=_("园区/片区"),
-        queryset=Area.objects.only("id", "name"),
-        null_label=_("未指定"),
-    )
-    chain = django_filters.ModelChoiceFilter(
-        empty_label=ALL,
-        label=_("产业链"),
-        queryset=IndustryChain.objects.only("id", "name"),
-        null_label=_("未指定"),
-    )
-    unit = django_filters.ModelChoiceFilter(
-        empty_label=ALL,
-        label=_("责任单位"),
-        field_name="responsible_unit",
-        queryset=Unit.objects.only("id", "name"),
-        null_label=_("未指定"),
-    )
 
     class Meta:
         model = Project

@@ -205,11 +205,19 @@ def login(page, live_server, username, password=PASSWORD):
 
 
 def go_by_nav(page, name):
-    """Follow a link of the top navigation; on a phone, open the collapsed menu first."""
+    """Follow a link of the top navigation as a person would: on a phone, open the collapsed
+    menu first; for a link inside one of the bar's menus, open that menu."""
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
-    page.locator("#nav-main").get_by_role("link", name=name, exact=True).click()
+    link = page.locator("#nav-main").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        # A closed menu's links are hidden, so the menu is found by the text it holds.
+        menu = page.locator("#nav-main .dropdown").filter(
+            has=page.locator("a.dropdown-item", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+        )
+        menu.locator(".dropdown-toggle").click()
+    link.click()
 
 
 def invalid_login_message(language: str) -> str:

@@ -43,13 +43,13 @@ def test_language_switch_login_page_english_then_chinese(page, live_server, staf
 def test_language_switch_signed_in_stays_on_page_and_across_pages(page, live_server, staff_a):
     login(page, live_server, "staff_a")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(nav_links(page)).to_contain_text(["总览", "我的工作", "重点项目"])
+    expect(nav_links(page)).to_contain_text(["总览", "我的工作", "目标任务"])
 
     language_button(page, "English").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(nav_links(page)).to_contain_text(["Overview", "My work", "Key projects"])
+    expect(nav_links(page)).to_contain_text(["Overview", "My work", "Goals and targets"])
     nav_links(page).get_by_text("My work", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/my-work/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -61,7 +61,7 @@ def test_language_switch_signed_in_stays_on_page_and_across_pages(page, live_ser
     expect(page).to_have_url(f"{live_server.url}/my-work/")
     expect(page.get_by_role("heading", name="我的工作")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(nav_links(page)).to_contain_text(["总览", "我的工作", "重点项目"])
+    expect(nav_links(page)).to_contain_text(["总览", "我的工作", "目标任务"])
 
 
 @pytest.mark.browser

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.factories import AreaFactory, IndustryChainFactory, MilestoneFactory, ProjectFactory
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, go_by_nav, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,9 +67,7 @@ def test_timeline_page_draws_markers_by_date(
     login(page, live_server, "staff_a")
     if button:
         page.get_by_test_id("language-switch").get_by_role("button", name=button).click()
-    page.locator("#nav-main").get_by_role(
-        "link", name={"zh": "进度图", "en": "Timeline"}[language]
-    ).click()
+    go_by_nav(page, {"zh": "进度图", "en": "Timeline"}[language])
 
     expect(page.get_by_test_id("timeline")).to_be_visible()
     positions = marker_positions(page)

@@ -28,6 +28,13 @@ def is_zone_leader(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_zone_leader)
 
 
+def is_office(user) -> bool:
+    """The scheduling office (调度办公室) runs the reporting cycle: superusers count as the office."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.is_office)
+
+
 def can_edit_unit(user, unit_id: int | None) -> bool:
     """True if the user may change records owned by the unit `unit_id`."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

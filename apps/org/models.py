@@ -34,6 +34,12 @@ class User(AbstractUser):
         person = getattr(self, "person", None)
         return bool(person and person.role == Person.Role.LEADER)
 
+    @property
+    def is_office(self) -> bool:
+        """The scheduling office: opens reporting rounds, returns submissions, imports any row."""
+        person = getattr(self, "person", None)
+        return bool(person and person.role == Person.Role.OFFICE)
+
 
 class UnitQuerySet(models.QuerySet):
     def get_by_natural_key(self, name):
@@ -79,6 +85,7 @@ class Person(SourcedModel):
 
     class Role(models.TextChoices):
         LEADER = "leader", _("区领导")
+        OFFICE = "office", _("调度办公室")
         OFFICIAL = "official", _("牵头领导")
         HEAD = "head", _("单位负责人")
         STAFF = "staff", _("工作人员")

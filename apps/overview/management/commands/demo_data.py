@@ -69,6 +69,7 @@ class DemoPerson:
 
 PEOPLE = [
     DemoPerson("lin.xiao", "示例·林晓", "office", Person.Role.LEADER, "区领导", heads_unit=True),
+    DemoPerson("qian.fang", "示例·钱芳", "office", Person.Role.OFFICE, "调度科科长"),
     DemoPerson(
         "zhou.jianguo", "示例·周建国", "projects", Person.Role.OFFICIAL, "局长", heads_unit=True
     ),

@@ -10,12 +10,17 @@ each `<td>` with its column's attributes and data-label, the value rendered by t
 render_<name> / column.render, linkified and localized the same way.
 """
 
+from functools import partialmethod
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.utils import A, signature
@@ -26,7 +31,7 @@ register = template.Library()
 class _Column:
     """What a bound column's cells share: worked out once per table, not once per cell."""
 
-    def __init__(self, bound_column, use_l10n):
+    def __init__(self, bound_column, use_l10n, use_tz):
         self.bound = bound_column
         self.column = bound_column.column
         self.accessor = A(bound_column.accessor)
@@ -36,11 +41,12 @@ class _Column:
         self.link = bound_column.link
         self.localize = bound_column.localize
         self.use_l10n = use_l10n
+        self.use_tz = use_tz
         self.default = bound_column.default
         self.empty_values = self.column.empty_values
         self.many = isinstance(self.column, ManyToManyColumn)
         self.link_text = isinstance(self.column, BaseLinkColumn) and self.column.text is not None
-        self.choices_field = None  # resolved on the first row: (attribute, has choices)
+        self.choice_labels = _UNKNOWN  # worked out on the first row
         header = bound_column.header
         self.data_label = format_html(' data-label="{}"', header) if header else ""
         attrs = dict(bound_column._table.attrs)
@@ -56,13 +62,15 @@ class _Column:
         penultimate, remainder = self.accessor.penultimate(record)
         value = None
         if isinstance(penultimate, models.Model):
-            try:
-                field = self.accessor.get_field(record)
-            except FieldDoesNotExist:
-                field = None
-            display = getattr(penultimate, f"get_{remainder}_display", None)
-            if field is not None and getattr(field, "choices", ()) and display:
-                value, remainder = display(), None
+            labels = self._labels(penultimate, remainder, record)
+            if labels is not None:
+                raw = getattr(penultimate, remainder)
+                value = force_str(labels.get(make_hashable(raw), raw), strings_only=True)
+                remainder = None
+            else:
+                display = getattr(penultimate, f"get_{remainder}_display", None)
+                if display is not None and self._has_choices(record):
+                    value, remainder = display(), None
         if remainder:
             try:
                 value = self.accessor.resolve(record)
@@ -72,6 +80,26 @@ class _Column:
         if value in self.empty_values or (self.many and not value.exists()):
             return _EMPTY
         return value
+
+    def _has_choices(self, record) -> bool:
+        try:
+            field = self.accessor.get_field(record)
+        except FieldDoesNotExist:
+            return False
+        return bool(getattr(field, "choices", ()))
+
+    def _labels(self, instance, name, record):
+        """{stored value: label} of a field with choices whose get_FOO_display is Django's own,
+        built once per column: Django's builds the dict (and translates every label) per call."""
+        if self.choice_labels is _UNKNOWN:
+            self.choice_labels = None
+            display = _class_attribute(type(instance), f"get_{name}_display")
+            if isinstance(display, partialmethod) and self._has_choices(record):
+                field = display.keywords.get("field")
+                self.choice_labels = {
+                    make_hashable(key): str(label) for key, label in field.flatchoices
+                }
+        return self.choice_labels
 
     def cell(self, row, record):
         value = self.value(record)
@@ -105,6 +133,7 @@ class _Column:
 
     def html(self, content) -> str:
         """The cell's content as `{{ cell }}`, `{{ cell|localize }}` or `{{ cell|unlocalize }}`."""
+        content = template_localtime(content, use_tz=self.use_tz)
         if self.localize is None:
             return conditional_escape(localize(content, use_l10n=self.use_l10n))
         if self.localize:
@@ -114,13 +143,23 @@ class _Column:
 
 _EMPTY = object()
 _LINK_TEXT = object()
+_UNKNOWN = object()
+
+
+def _class_attribute(cls, name):
+    """`name` as defined on `cls` or the first class of its MRO that defines it (no descriptor)."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
 
 
 @register.simple_tag(takes_context=True)
 def table_rows(context, table):
     """The `<tr>` of every row on the table's page, as templates/includes/table.html wrote them."""
-    use_l10n = context.use_l10n
-    columns = [_Column(bound_column, use_l10n) for bound_column in table.columns]
+    columns = [
+        _Column(bound_column, context.use_l10n, context.use_tz) for bound_column in table.columns
+    ]
     parts = []
     for row in table.paginated_rows:
         record = row.record

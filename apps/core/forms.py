@@ -22,10 +22,17 @@ def bootstrap_class(widget: forms.Widget, *, small: bool = False) -> str:
     return "form-control form-control-sm" if small else "form-control"
 
 
+DJANGO_SELECT = "django/forms/widgets/select.html"
+# The same HTML, its options inline rather than a template included per option.
+INLINE_SELECT = "core/widgets/select.html"
+
+
 def style_widgets(fields, *, small: bool = False) -> None:
     """Give each field's widget its Bootstrap class (other attributes are kept)."""
     for field in fields.values():
         field.widget.attrs["class"] = bootstrap_class(field.widget, small=small)
+        if getattr(field.widget, "template_name", None) == DJANGO_SELECT:
+            field.widget.template_name = INLINE_SELECT
 
 
 class BootstrapFormMixin:

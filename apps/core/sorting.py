@@ -13,8 +13,10 @@ text sorts by code point: still a stable order, only not the one people expect.
 
 from collections.abc import Iterable
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 from django.db.models import Case, Expression, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Collate
 
 PINYIN_COLLATION = "zh-x-icu"
@@ -79,6 +81,17 @@ def _empty_last(key, alias: str) -> list[Expression]:
     return [key]
 
 
+def _never_null(model, key) -> bool:
+    """Whether `key` names one of the model's own columns declared NOT NULL."""
+    if not isinstance(key, str) or LOOKUP_SEP in key:
+        return False
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return False  # an annotation
+    return getattr(field, "concrete", False) and not field.null
+
+
 def sort(queryset: QuerySet, is_descending: bool, *keys) -> tuple[QuerySet, bool]:
     """Order `queryset` by `keys` (field names, Text, Ranked or expressions), empty values last.
 
@@ -92,11 +105,14 @@ def sort(queryset: QuerySet, is_descending: bool, *keys) -> tuple[QuerySet, bool
             flag, *rest = expressions
             ordering.append(flag.asc())
             expressions = rest
+        # A column that cannot be NULL needs no NULLS LAST, and leaving it out lets PostgreSQL
+        # read a (column, id) index backwards for the descending sort.
+        nulls_last = True if not _never_null(queryset.model, key) else None
         for expression in expressions:
             ordering.append(
-                expression.desc(nulls_last=True)
+                expression.desc(nulls_last=nulls_last)
                 if is_descending
-                else expression.asc(nulls_last=True)
+                else expression.asc(nulls_last=nulls_last)
             )
     ordering.append("-pk" if is_descending else "pk")
     return queryset.order_by(*ordering), True

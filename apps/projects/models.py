@@ -293,7 +293,9 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
             models.Index(fields=["responsible_unit", "stage"], name="projects_project_unit_idx"),
             # Sorting the list by investment, whatever unit each amount was written in.
             models.Index(fields=["investment_amount", "id"], name="projects_project_amount_idx"),
-            # Sorting the list by planned completion and by latest progress.
+            # Sorting the list by planned completion and by latest progress. These serve the
+            # ascending sorts; the descending ones (DESC NULLS LAST) are PostgreSQL indexes of
+            # their own (migration 0010_descending_sort_indexes).
             models.Index(fields=["planned_completion", "id"], name="projects_project_planned_idx"),
             models.Index(fields=["latest_percent", "id"], name="projects_project_percent_idx"),
         ]
@@ -460,8 +462,11 @@ class Milestone(SourcedModel, VersionedModel):
         indexes = [
             # "Overdue" and "due in the next 30 days" look up open milestones by due date.
             models.Index(fields=["done_date", "due_date"], name="projects_milestone_due_idx"),
-            # Sorting the milestone list by due date.
+            # Sorting the milestone list by due date, start date, done date (ascending; the
+            # descending sorts have indexes of their own, 0010_descending_sort_indexes).
             models.Index(fields=["due_date", "id"], name="projects_milestone_sort_idx"),
+            models.Index(fields=["start_date", "id"], name="projects_milestone_start_idx"),
+            models.Index(fields=["done_date", "id"], name="projects_milestone_done_idx"),
         ]
 
     def __str__(self):

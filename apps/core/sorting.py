@@ -15,7 +15,18 @@ from collections.abc import Iterable
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import Case, Expression, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Expression,
+    F,
+    GeneratedField,
+    IntegerField,
+    OrderBy,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Collate
 
@@ -89,6 +100,8 @@ def _never_null(model, key) -> bool:
         field = model._meta.get_field(key)
     except FieldDoesNotExist:
         return False  # an annotation
+    if isinstance(field, GeneratedField):
+        return not field.output_field.null  # the output field says whether it can be NULL
     return getattr(field, "concrete", False) and not field.null
 
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI, Path, Query, Router
+from ninja import Header, NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -439,10 +439,10 @@ def progress_create(
             submission_key=idempotency_key,
         )
     except AlreadyRecorded as recorded:
-        return 200, _progress(recorded.instance)
+        return Status(200, _progress(recorded.instance))
     except PermissionDenied:
         raise PermissionDenied(_("该令牌只能填报所属单位负责的项目。")) from None
-    return 201, _progress(log)
+    return Status(201, _progress(log))
 
 
 api.add_router("/v1/", v1)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apps.safety",
     "apps.reminders",
     "apps.overview",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,11 @@ else:
         "default": {**_files, "LOCATION": str(VAR_DIR / "cache")},
         "throttle": {**_files, "LOCATION": str(VAR_DIR / "throttle")},
     }
+# The API (apps.api): requests per client token per window, counted in the shared cache.
+API_RATE_LIMIT = envint("API_RATE_LIMIT", "120")
+API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", "60")
+API_RATE_LIMIT_CACHE = "throttle"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -3,11 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.api.api import urls as api_urls
 from apps.core import passwords
 from apps.core.i18n import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Token-authenticated, answered in JSON (apps.api); /api/openapi.json is public.
+    path("api/", api_urls()),
     # Reset requests are throttled and their mail links to SITE_URL; the rest is Django's.
     path(
         "accounts/password_change/",

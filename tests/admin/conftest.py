@@ -244,6 +244,17 @@ class Builder:
     def safetywork(self):
         return SafetyWorkFactory(site=self.site(), responsible_unit=UnitFactory())
 
+    # api
+
+    def apiclient(self):
+        from apps.api.models import Scope
+        from apps.api.services import api_client_create
+
+        client, _token = api_client_create(
+            name=f"接口{self._next()}", unit=UnitFactory(), scope=Scope.PROGRESS_WRITE
+        )
+        return client
+
 
 @pytest.fixture
 def build(db):

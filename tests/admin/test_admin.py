@@ -19,7 +19,7 @@ from apps.safety.models import Hazard
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("org", "projects", "goals", "safety")
+OUR_APPS = ("org", "projects", "goals", "safety", "api")
 
 MODEL_ADMINS = sorted(
     (
@@ -68,7 +68,7 @@ def management_data(response) -> dict[str, str]:
     return data
 
 
-def test_admin_registers_every_model_of_the_four_apps():
+def test_admin_registers_every_model_of_our_apps():
     models = {
         model
         for label in OUR_APPS

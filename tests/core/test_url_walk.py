@@ -1,5 +1,8 @@
 """Walk every URL pattern: anonymous requests go to the login page; another unit cannot write.
 
+The API (/api/) is token-authenticated instead: without a token it answers 401 in JSON, whoever
+is signed in to the pages, and never redirects to the login page.
+
 A new URL pattern with a path parameter must be added to `OBJECT_FOR` below, so that it is walked
 too; the test fails until it is.
 """
@@ -33,7 +36,9 @@ PUBLIC = {
     "set_language",
     "reminders:calendar_feed",
 }
-SKIPPED_PREFIXES = ("admin/", "static/")
+SKIPPED_PREFIXES = ("admin/", "static/", "api/")
+# The API's schema is public (it holds no data); its root and other paths are a JSON 404.
+API_PUBLIC = {"api:openapi-json", "api:api-root", "api:not_found"}
 
 
 def walk(resolver=None, prefix="", namespace=""):
@@ -50,6 +55,10 @@ def walk(resolver=None, prefix="", namespace=""):
 
 def app_patterns():
     return [p for p in walk() if not p[0].startswith(SKIPPED_PREFIXES)]
+
+
+def api_patterns():
+    return [p for p in walk() if p[0].startswith("api/") and p[1] not in API_PUBLIC]
 
 
 @pytest.fixture
@@ -100,6 +109,11 @@ OBJECT_FOR = {
     "safety:hazard_rectified": "hazard",
     "safety:hazard_close": "hazard",
     "safety:hazard_reject": "hazard",
+    "api:project_detail": "project",
+    "api:progress_create": "project",
+    "api:milestone_detail": "milestone",
+    "api:target_detail": "target",
+    "api:hazard_detail": "hazard",
 }
 
 # A payload that would be valid for any of the write actions, so a missing permission check
@@ -140,7 +154,7 @@ def history_rows():
 
 
 def test_every_url_pattern_is_known(world):
-    for pattern, name, converters in app_patterns():
+    for pattern, name, converters in app_patterns() + api_patterns():
         if name in PUBLIC or not converters:
             continue
         fill(pattern, name, converters, world)
@@ -194,3 +208,31 @@ def test_admin_needs_staff_login(client, staff_b):
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
     client.force_login(staff_b)
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", ["anonymous", "staff_a", "superuser"])
+def test_api_without_token_is_401_json_for_everyone(client, world, request, method, role):
+    """A session does not open the API: its clients authenticate with their token."""
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    before = history_rows()
+    checked = 0
+    for pattern, name, converters in api_patterns():
+        url = fill(pattern, name, converters, world)
+        response = getattr(client, method)(url, PAYLOAD, content_type="application/json")
+        # The one write takes POST, the rest GET; another method is refused before the token.
+        writes = name == "api:progress_create"
+        expected = 401 if (method == "post") == writes else 405
+        assert response.status_code == expected, (url, response.status_code)
+        assert response["Content-Type"].startswith("application/json"), url
+        checked += 1
+    assert history_rows() == before
+    assert checked >= 9
+
+
+def test_api_schema_is_public(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")

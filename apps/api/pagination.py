@@ -1,0 +1,49 @@
+"""Cursor pagination on (updated_at, id): a page never repeats or skips a row while rows are
+added, and a client that keeps the last cursor later reads only what changed since."""
+
+import base64
+import binascii
+import datetime
+import json
+
+from django.db.models import Q, QuerySet
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode(updated_at: datetime.datetime, pk: int) -> str:
+    raw = json.dumps([updated_at.isoformat(), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str) -> tuple[datetime.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment, pk = json.loads(raw)
+        moment = datetime.datetime.fromisoformat(moment)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+    if (
+        not isinstance(pk, int)
+        or isinstance(pk, bool)
+        or not 0 < pk < 2**63
+        or moment.tzinfo is None
+        or not 1900 <= moment.year <= 9000
+    ):
+        raise BadCursor(cursor)
+    return moment, pk
+
+
+def page(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """The rows after `cursor` (at most `limit`) and the cursor of the page after, or None."""
+    queryset = queryset.order_by("updated_at", "pk")
+    if cursor:
+        moment, pk = decode(cursor)
+        queryset = queryset.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, pk__gt=pk))
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode(rows[-1].updated_at, rows[-1].pk)

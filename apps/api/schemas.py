@@ -1,0 +1,198 @@
+"""What the API sends and accepts: one schema per resource, one per set of filters."""
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from apps.core.models import Currency, MoneyUnit
+from apps.goals.models import TargetStatus
+from apps.projects.models import ProjectKind, Stage
+from apps.safety.models import HazardGrade, HazardStatus
+
+# Ids as the database stores them (bigint): anything larger is refused before a query is made.
+MAX_ID = 2**63 - 1
+
+StageValue = Literal[tuple(Stage.values)]
+TargetStatusValue = Literal[tuple(TargetStatus.values)]
+HazardStatusValue = Literal[tuple(HazardStatus.values)]
+HazardGradeValue = Literal[tuple(HazardGrade.values)]
+MoneyUnitValue = Literal[tuple(MoneyUnit.values)]
+
+
+def amount(value: Decimal | None) -> str | None:
+    """An exact amount as text ("81.7"): JSON numbers would round it."""
+    return None if value is None else f"{value.normalize():f}"
+
+
+class Named(Schema):
+    id: int
+    name: str
+
+
+class Filters(Schema):
+    """Filters every list has, and its page."""
+
+    updated_since: datetime.datetime | None = Field(
+        None, description="Only rows changed at or after this moment (ISO 8601)."
+    )
+    cursor: str | None = Field(
+        None, max_length=200, description="The `next_cursor` of the previous page."
+    )
+    limit: int = Field(50, ge=1, le=200, description="Rows per page.")
+
+    @field_validator("updated_since")
+    @classmethod
+    def _sane_moment(cls, value):
+        if value is None:
+            return value
+        if not 1900 <= value.year <= 9000:
+            raise ValueError("updated_since must be between the years 1900 and 9000")
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+
+
+class ProjectFilters(Filters):
+    park: int | None = Field(None, ge=1, le=MAX_ID, description="Park or area id.")
+    chain: int | None = Field(None, ge=1, le=MAX_ID, description="Industry chain id.")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="Responsible unit id.")
+    stage: StageValue | None = None
+
+
+class MilestoneFilters(Filters):
+    project: int | None = Field(None, ge=1, le=MAX_ID, description="Project id.")
+    park: int | None = Field(None, ge=1, le=MAX_ID, description="The project's park or area id.")
+    chain: int | None = Field(None, ge=1, le=MAX_ID, description="The project's chain id.")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="The project's unit id.")
+    status: Literal["open", "done", "overdue"] | None = None
+
+
+class TargetFilters(Filters):
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="Responsible unit id.")
+    goal: int | None = Field(None, ge=1, le=MAX_ID, description="Goal id.")
+    status: TargetStatusValue | Literal["overdue"] | None = None
+
+
+class HazardFilters(Filters):
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="Responsible unit id.")
+    park: int | None = Field(None, ge=1, le=MAX_ID, description="The site's park or area id.")
+    site: int | None = Field(None, ge=1, le=MAX_ID, description="Site id.")
+    status: HazardStatusValue | Literal["open", "overdue"] | None = None
+    grade: HazardGradeValue | None = None
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    kind: Literal[tuple(ProjectKind.values)]
+    stage: StageValue
+    enterprise: Named | None
+    chain: Named | None
+    park: Named | None
+    unit: Named | None
+    leading_official: Named | None
+    total_investment: str | None
+    investment_unit: MoneyUnitValue
+    currency: Literal[tuple(Currency.values)]
+    planned_start: datetime.date | None
+    actual_start: datetime.date | None
+    planned_completion: datetime.date | None
+    actual_completion: datetime.date | None
+    latest_percent: int | None
+    last_progress_date: datetime.date | None
+    next_open_due: datetime.date | None
+    updated_at: datetime.datetime
+
+
+class MilestoneOut(Schema):
+    id: int
+    project: Named
+    title: str
+    start_date: datetime.date | None
+    due_date: datetime.date | None
+    done_date: datetime.date | None
+    deadline_phrase: str
+    updated_at: datetime.datetime
+
+
+class TargetOut(Schema):
+    id: int
+    goal: Named
+    title: str
+    metric_unit: str
+    baseline: str | None
+    target_value: str | None
+    current_value: str | None
+    start_date: datetime.date | None
+    deadline: datetime.date | None
+    deadline_phrase: str
+    status: TargetStatusValue
+    unit: Named | None
+    updated_at: datetime.datetime
+
+
+class HazardOut(Schema):
+    id: int
+    site: Named
+    description: str
+    grade: HazardGradeValue
+    status: HazardStatusValue
+    found_date: datetime.date
+    location: str
+    enterprise: Named | None
+    unit: Named | None
+    rectification_deadline: datetime.date | None
+    rectified_on: datetime.date | None
+    closed_on: datetime.date | None
+    updated_at: datetime.datetime
+
+
+class ProjectPage(Schema):
+    items: list[ProjectOut]
+    next_cursor: str | None
+
+
+class MilestonePage(Schema):
+    items: list[MilestoneOut]
+    next_cursor: str | None
+
+
+class TargetPage(Schema):
+    items: list[TargetOut]
+    next_cursor: str | None
+
+
+class HazardPage(Schema):
+    items: list[HazardOut]
+    next_cursor: str | None
+
+
+class ProgressIn(Schema):
+    text: str = Field(min_length=1, max_length=4000)
+    percent_complete: int = Field(ge=0, le=100)
+    investment_completed: Decimal | None = Field(
+        None, ge=0, max_digits=16, decimal_places=4, allow_inf_nan=False
+    )
+    investment_unit: MoneyUnitValue = MoneyUnit.YI.value
+    confirm_decrease: bool = Field(
+        False, description="Record a percent or investment lower than the latest log's."
+    )
+
+
+class ProgressOut(Schema):
+    id: int
+    project_id: int
+    date: datetime.date
+    text: str
+    percent_complete: int | None
+    investment_completed: str | None
+    investment_unit: MoneyUnitValue
+    author: str
+
+
+class Error(Schema):
+    detail: str | list | dict

@@ -14,7 +14,8 @@ import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q, UUIDField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -429,34 +430,109 @@ def _preference(person: Person) -> Preference | None:
 
 # --- Dispatch -------------------------------------------------------------------------------
 
+DISPATCH_JOB = "dispatch"
+
 
 @dataclass
 class DispatchResult:
+    """What a dispatch (or one batch of it) did.
+
+    `queued` holds message keys: each is one email to one person, carrying every reminder the
+    dispatch claimed for them. `more` says the batch left deadlines due, so the run goes on with
+    another batch; `locked` says another dispatch holds the lease and this one did nothing.
+    """
+
     swept: int = 0
     deadlines: int = 0
     created: list[Delivery] = field(default_factory=list)
-    queued: list[int] = field(default_factory=list)
+    queued: list[uuid.UUID] = field(default_factory=list)
+    run: uuid.UUID | None = None
+    more: bool = False
+    locked: bool = False
+    steps: int = 0
 
-    def batches(self) -> list[list[int]]:
-        """The queued ids in chunks, one mail connection each."""
+    def batches(self) -> list[list[str]]:
+        """The queued emails in chunks, one mail connection each (as strings, for a task)."""
         chunk = settings.REMINDERS_SEND_CHUNK
-        return [self.queued[start : start + chunk] for start in range(0, len(self.queued), chunk)]
+        keys = [str(key) for key in self.queued]
+        return [keys[start : start + chunk] for start in range(0, len(keys), chunk)]
+
+    def add(self, other: DispatchResult) -> None:
+        self.swept += other.swept
+        self.deadlines += other.deadlines
+        self.created += other.created
+        self.queued += other.queued
+        self.more, self.locked = other.more, other.locked
+        self.steps += 1
 
 
 def deliveries_sweep(*, now: datetime) -> int:
-    """Take back claims left 'sending' by a worker that died: they go out again."""
+    """Take back claims left 'sending' by a worker that died: they go out again, in the same
+    email (the message key, and so the Message-ID, is kept)."""
     cutoff = now - timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
     return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
         status=DeliveryStatus.PENDING, claim_token=None, next_attempt_at=now
     )
 
 
-def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
-    due = list(
+def message_key(run: uuid.UUID, *, recipient_id: int, kind: str, unit_id: int | None) -> uuid.UUID:
+    """The email a reminder of this run goes out in: one per person, and one per person and unit
+    for escalations (they copy that unit's head, who must not see other units' items).
+
+    Derived from the run, so every batch of one dispatch puts a person's reminders in the same
+    email, and a run that crashed and is taken over goes on filling the same emails.
+    """
+    if kind == DeliveryKind.ESCALATION:
+        group = f"escalation:{unit_id or 0}"
+    elif kind == DeliveryKind.DIGEST:
+        group = "digest"
+    else:
+        group = "reminders"
+    return uuid.uuid5(run, f"{recipient_id}:{group}")
+
+
+def dispatch_lease(*, now: datetime) -> uuid.UUID | None:
+    """Start a dispatch run: take the lease, or None while another run holds it.
+
+    A lease that ran out belonged to a run that died between batches; its token is kept, so the
+    run taken over fills the same emails. A finished run cleared its token.
+    """
+    Job.objects.get_or_create(name=DISPATCH_JOB)
+    fresh = uuid.uuid4()
+    until = now + timedelta(seconds=settings.REMINDERS_DISPATCH_LEASE_SECONDS)
+    won = (
+        Job.objects.filter(name=DISPATCH_JOB)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(
+            lease_token=Coalesce(F("lease_token"), Value(fresh, output_field=UUIDField())),
+            lease_until=until,
+        )
+    )
+    if not won:
+        return None
+    return Job.objects.filter(name=DISPATCH_JOB).values_list("lease_token", flat=True).get()
+
+
+def _lease_renew(run: uuid.UUID, *, now: datetime) -> bool:
+    until = now + timedelta(seconds=settings.REMINDERS_DISPATCH_LEASE_SECONDS)
+    return bool(Job.objects.filter(name=DISPATCH_JOB, lease_token=run).update(lease_until=until))
+
+
+def _lease_release(run: uuid.UUID) -> None:
+    Job.objects.filter(name=DISPATCH_JOB, lease_token=run).update(
+        lease_token=None, lease_until=None
+    )
+
+
+def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
+    rows = (
         Deadline.objects.filter(next_reminder_at__lte=now)
         .select_related("responsible_unit")
-        .order_by("next_reminder_at")[:limit]
+        .order_by("next_reminder_at", "pk")
     )
+    # Locked until the batch commits: a save of one of these items waits, then writes its own
+    # schedule over ours (SQLite takes the whole database for the transaction anyway).
+    due = list(rows.select_for_update(of=("self",))[:limit])
     if not due:
         return 0, []
     people = People.load(due)
@@ -485,22 +561,22 @@ def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
                             rung_date=rung.rung_date,
                             due_date=deadline.due_date,
                             next_attempt_at=now,
+                            message_key=message_key(
+                                run,
+                                recipient_id=person.pk,
+                                kind=rung.kind,
+                                unit_id=deadline.responsible_unit_id,
+                            ),
                         )
                     )
-        # Conditional: a save that moved the deadline meanwhile keeps its own schedule.
-        changes = {"next_reminder_at": next_at}
+        deadline.next_reminder_at = next_at
         if not waiting:
-            changes["last_dispatched_at"] = now
-        Deadline.objects.filter(
-            pk=deadline.pk,
-            next_reminder_at=deadline.next_reminder_at,
-            due_date=deadline.due_date,
-            is_open=deadline.is_open,
-        ).update(**changes)
+            deadline.last_dispatched_at = now
+    Deadline.objects.bulk_update(due, ["next_reminder_at", "last_dispatched_at"], batch_size=500)
     return len(due), planned
 
 
-def _plan_digest(*, now, policy, cal) -> list[Delivery]:
+def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
     job, _created = Job.objects.get_or_create(
         name=DIGEST_JOB, defaults={"next_run_at": ladder.next_digest_at(now, policy, cal)}
     )
@@ -536,44 +612,99 @@ def _plan_digest(*, now, policy, cal) -> list[Delivery]:
             kind=DeliveryKind.DIGEST,
             rung_date=week_start,
             next_attempt_at=now,
+            message_key=message_key(
+                run, recipient_id=person.pk, kind=DeliveryKind.DIGEST, unit_id=None
+            ),
         )
         for person in recipients.values()
         if wants(_preference(person), DeliveryKind.DIGEST)
     ]
 
 
-def dispatch(*, now: datetime | None = None, hold: bool = False) -> DispatchResult:
-    """One tick: sweep stale claims, claim the rungs now due, and list the pending deliveries.
+def _group_unkeyed(run: uuid.UUID, *, now: datetime) -> None:
+    """Put pending rows that have no email yet (sent again from the admin) into this run's."""
+    rows = Delivery.objects.filter(
+        status=DeliveryStatus.PENDING, message_key__isnull=True, next_attempt_at__lte=now
+    ).values_list("pk", "recipient_id", "kind", "deadline__responsible_unit_id")
+    groups: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for pk, recipient_id, kind, unit_id in rows:
+        key = message_key(run, recipient_id=recipient_id, kind=kind, unit_id=unit_id)
+        groups[key].append(pk)
+    for key, ids in groups.items():
+        Delivery.objects.filter(pk__in=ids, message_key__isnull=True).update(message_key=key)
 
-    Claiming is the insert under the unique constraint, so a second tick, a second worker or a
-    redelivered task inserts nothing new. With `hold`, the caller queues send tasks for
-    `result.queued` (after the commit) and the rows are not listed again until the claim timeout.
+
+def _queue(*, now: datetime, hold: bool) -> list[uuid.UUID]:
+    """The emails with reminders pending, oldest first, up to the queue limit."""
+    queue = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .values("message_key")
+        .annotate(first=Min("next_attempt_at"), low=Min("pk"))
+        .order_by("first", "low")
+        .values_list("message_key", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
+    )
+    if hold and queue:
+        # Queued rows are not queued again until the claim timeout: by then a lost task
+        # (a worker killed before it claimed them) is presumed lost and they go out again.
+        Delivery.objects.filter(message_key__in=queue, status=DeliveryStatus.PENDING).update(
+            next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
+        )
+    return queue
+
+
+def dispatch_step(
+    *, run: uuid.UUID, now: datetime | None = None, hold: bool = False
+) -> DispatchResult:
+    """One batch of a dispatch run: claim up to REMINDERS_BATCH_SIZE due deadlines' rungs.
+
+    Claiming is the insert under the unique constraint, so a second run, a second worker or a
+    redelivered task inserts nothing new. When the batch leaves deadlines due, `result.more` asks
+    for another batch. The last batch adds the weekly digest, lists the emails to send
+    (`result.queued`) and ends the run. Nothing is queued before every batch is claimed, so a
+    person's reminders all go in one email. With `hold`, the caller queues send tasks for
+    `result.queued` (after the commit) and those are not listed again until the claim timeout.
     """
     now = now or timezone.now()
-    result = DispatchResult()
+    result = DispatchResult(run=run)
     with transaction.atomic():
-        result.swept = deliveries_sweep(now=now)
+        # Inside the transaction: the lease row stays locked until this batch commits.
+        if not _lease_renew(run, now=now):
+            result.locked = True
+            return result
         policy, cal = policy_snapshot(), work_calendar()
+        limit = settings.REMINDERS_BATCH_SIZE
         result.deadlines, planned = _plan_deadlines(
-            now=now, policy=policy, cal=cal, limit=settings.REMINDERS_BATCH_SIZE
+            run=run, now=now, policy=policy, cal=cal, limit=limit
         )
-        planned += _plan_digest(now=now, policy=policy, cal=cal)
+        result.more = result.deadlines >= limit
+        if not result.more:
+            result.swept = deliveries_sweep(now=now)
+            _group_unkeyed(run, now=now)
+            planned += _plan_digest(run=run, now=now, policy=policy, cal=cal)
         if planned:
             Delivery.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500)
             result.created = planned
-        queue = list(
-            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
-        )
-        result.queued = queue
-        if hold and queue:
-            # Queued rows are not queued again until the claim timeout: by then a lost task
-            # (a worker killed before it claimed them) is presumed lost and they go out again.
-            Delivery.objects.filter(pk__in=queue, status=DeliveryStatus.PENDING).update(
-                next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
-            )
+        if not result.more:
+            result.queued = _queue(now=now, hold=hold)
+            _lease_release(run)
     return result
+
+
+def dispatch(*, now: datetime | None = None, hold: bool = False) -> DispatchResult:
+    """A whole dispatch run in the foreground: every batch until nothing due is left.
+
+    Returns an empty, `locked` result while another run holds the lease.
+    """
+    now = now or timezone.now()
+    run = dispatch_lease(now=now)
+    if run is None:
+        return DispatchResult(locked=True)
+    result = DispatchResult(run=run)
+    while True:
+        step = dispatch_step(run=run, now=now, hold=hold)
+        result.add(step)
+        if not step.more:
+            return result
 
 
 # --- Sending --------------------------------------------------------------------------------
@@ -601,9 +732,18 @@ class MailServerUnavailable(TemporarySendError):
 
 @dataclass
 class SendResult:
+    """Delivery ids by outcome, and how many emails went out."""
+
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    emails: int = 0
+
+    def add(self, other: SendResult) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.emails += other.emails
 
 
 def retry_delay(attempts: int) -> int:
@@ -625,18 +765,20 @@ def is_temporary(error: Exception) -> bool:
     return False
 
 
-def _claim(pk: int, *, now: datetime) -> uuid.UUID | None:
+def _claim(key: uuid.UUID | str, *, now: datetime) -> uuid.UUID | None:
+    """Claim every pending row of one email in one update; None when there was none to claim."""
     token = uuid.uuid4()
-    won = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
+    won = Delivery.objects.filter(message_key=key, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
     return token if won else None
 
 
-def _finish(pk: int, token: uuid.UUID, **fields) -> None:
-    Delivery.objects.filter(pk=pk, claim_token=token, status=DeliveryStatus.SENDING).update(
-        **fields
-    )
+def _finish(token: uuid.UUID, *, ids: Sequence[int] | None = None, **fields) -> None:
+    rows = Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    rows.update(**fields)
 
 
 def _connect():
@@ -652,54 +794,59 @@ def _connect():
     return connection
 
 
-def deliveries_send(*, ids: Sequence[int]) -> SendResult:
-    """Send the given deliveries over one mail connection, each after claiming it.
+def _claimed(token: uuid.UUID) -> list[Delivery]:
+    return list(
+        Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+        .select_related("recipient__user", "deadline__responsible_unit__head__user")
+        .order_by("pk")
+    )
 
-    The connection is opened before any row is claimed, so a mail server that cannot be reached
-    (MailServerUnavailable) costs no row an attempt: they all stay pending for the retry. Each
-    row is marked sent by its own conditional update as soon as the server has accepted its
-    message, so a worker killed mid-batch leaves at most the one message in flight to go out
-    again, under the same Message-ID. Rows another worker claimed, or that were already sent,
-    are passed over. On a temporary error the row goes back to pending with a backoff and
-    TemporarySendError stops the batch.
+
+def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
+    """Send the given emails over one mail connection, each after claiming its rows.
+
+    An email carries every reminder a dispatch claimed for one person; its rows are claimed
+    together, loaded in one query and marked sent together, so an email costs the same few
+    queries however many items it lists. The connection is opened before any row is claimed,
+    so a mail server that cannot be reached (MailServerUnavailable) costs no row an attempt:
+    they all stay pending for the retry. Each email's rows are marked sent as soon as the server
+    has accepted it, so a worker killed mid-batch leaves at most the one email in flight to go
+    out again, under the same Message-ID. Rows another worker claimed, or that were already
+    sent, are passed over. On a temporary error the email's rows go back to pending with a
+    backoff and TemporarySendError stops the batch.
     """
     result = SendResult()
     pending = set(
-        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).values_list(
-            "pk", flat=True
-        )
+        Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING)
+        .values_list("message_key", flat=True)
+        .distinct()
     )
     if not pending:
         return result
     connection = _connect()
     try:
-        for pk in ids:
-            if pk not in pending:
+        for key in keys:
+            if uuid.UUID(str(key)) not in pending:
                 continue
-            token = _claim(pk, now=timezone.now())
+            token = _claim(key, now=timezone.now())
             if token is None:
                 continue
-            delivery = (
-                Delivery.objects.select_related(
-                    "recipient__user",
-                    "deadline__responsible_unit__head",
-                    "deadline__leading_official",
-                )
-                .filter(pk=pk)
-                .first()
-            )
-            if delivery is None:
+            rows = _claimed(token)
+            skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
+            for reason in {reason for _pk, reason in skipped}:
+                ids = [pk for pk, why in skipped if why == reason]
+                _finish(token, ids=ids, status=DeliveryStatus.SKIPPED, last_error=reason)
+                result.skipped += ids
+            skipped_ids = {pk for pk, _reason in skipped}
+            rows = [row for row in rows if row.pk not in skipped_ids]
+            if not rows:
                 continue
-            reason = _skip_reason(delivery)
-            if reason:
-                _finish(pk, token, status=DeliveryStatus.SKIPPED, last_error=reason)
-                result.skipped.append(pk)
-                continue
+            ids = [row.pk for row in rows]
             try:
-                message = delivery_message(delivery)
+                message = rows_message(rows)
             except ValueError as error:
-                _finish(pk, token, status=DeliveryStatus.FAILED, last_error=str(error))
-                result.failed.append(pk)
+                _finish(token, status=DeliveryStatus.FAILED, last_error=str(error))
+                result.failed += ids
                 continue
             try:
                 connection.send_messages([message])
@@ -707,56 +854,54 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
                 if not is_temporary(error):
                     if isinstance(error, smtplib.SMTPException | ValueError):
                         _finish(
-                            pk,
                             token,
                             status=DeliveryStatus.FAILED,
                             last_error=f"{type(error).__name__}: {error}",
                         )
-                        result.failed.append(pk)
-                        logger.warning("Reminder %s refused: %s", pk, error)
+                        result.failed += ids
+                        logger.warning("Reminder email %s refused: %s", key, error)
                         continue
                     raise
-                _retry_later(delivery, token, error)
+                attempts = max(row.attempts for row in rows)
+                _retry_later(key, token, attempts, error)
                 connection = _discard(connection)
-                raise TemporarySendError(str(error), retry_delay(delivery.attempts)) from error
-            # The server has replied 250 to this message: record it before sending the next one.
+                raise TemporarySendError(str(error), retry_delay(attempts)) from error
+            # The server has replied 250 to this email: record it before sending the next one.
             _finish(
-                pk,
                 token,
                 status=DeliveryStatus.SENT,
                 sent_at=timezone.now(),
                 email=message.to[0],
-                cc=", ".join(message.cc),
+                cc=", ".join(message.cc)[:254],
                 subject=message.subject[:300],
                 last_error="",
             )
-            result.sent.append(pk)
+            result.sent += ids
+            result.emails += 1
     finally:
         if connection is not None:
             _discard(connection)
     return result
 
 
-def _retry_later(delivery: Delivery, token: uuid.UUID, error: Exception) -> None:
-    attempts = delivery.attempts  # loaded after the claim, which counted this attempt
+def _retry_later(key, token: uuid.UUID, attempts: int, error: Exception) -> None:
+    """`attempts` was counted by the claim, so it includes this one."""
     now = timezone.now()
     if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
         _finish(
-            delivery.pk,
             token,
             status=DeliveryStatus.FAILED,
             last_error=f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
         )
         return
     _finish(
-        delivery.pk,
         token,
         status=DeliveryStatus.PENDING,
         claim_token=None,
         next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),
         last_error=f"{type(error).__name__}: {error}",
     )
-    logger.info("Reminder %s deferred after attempt %s: %s", delivery.pk, attempts, error)
+    logger.info("Reminder email %s deferred after attempt %s: %s", key, attempts, error)
 
 
 def _discard(connection):
@@ -783,14 +928,11 @@ def send_pending(*, now: datetime | None = None) -> tuple[DispatchResult, SendRe
     result = dispatch(now=now)
     sent = SendResult()
     for batch in result.batches():
-        part = deliveries_send(ids=batch)
-        sent.sent += part.sent
-        sent.failed += part.failed
-        sent.skipped += part.skipped
+        sent.add(emails_send(keys=batch))
     return result, sent
 
 
-# --- Digest contents, the message of a delivery, and preferences ---------------------------
+# --- Digest contents, the message of an email, and preferences ----------------------------
 
 
 def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Deadline]:
@@ -803,20 +945,24 @@ def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Dead
     )
 
 
-def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
-    """The email of a delivery; a digest lists the recipient's items due within the horizon.
-
-    ValueError when the recipient has no address.
-    """
+def rows_message(rows: Sequence[Delivery]) -> EmailMultiAlternatives:
+    """The email of one message key's rows (one recipient): a weekly digest, or the reminders
+    a dispatch claimed for the person. ValueError when the recipient has no address."""
     today = timezone.localdate()
-    if delivery.kind != DeliveryKind.DIGEST:
-        return emails.build_message(delivery, today=today)
+    digests = [row for row in rows if row.kind == DeliveryKind.DIGEST]
+    if not digests:
+        return emails.build_message(rows, today=today)
     horizon = policy_snapshot().digest_horizon_days
     digest = emails.Digest(
-        items=digest_items(person=delivery.recipient, today=today, horizon_days=horizon),
+        items=digest_items(person=digests[0].recipient, today=today, horizon_days=horizon),
         horizon_days=horizon,
     )
-    return emails.build_message(delivery, today=today, digest=digest)
+    return emails.build_digest(digests[0], today=today, digest=digest)
+
+
+def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """The email one delivery would go out in, alone (the dry run)."""
+    return rows_message([delivery])
 
 
 def preference_get(*, person: Person) -> Preference:

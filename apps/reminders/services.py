@@ -497,19 +497,22 @@ def dispatch_lease(*, now: datetime) -> uuid.UUID | None:
     A lease that ran out belonged to a run that died between batches; its token is kept, so the
     run taken over fills the same emails. A finished run cleared its token.
     """
-    Job.objects.get_or_create(name=DISPATCH_JOB)
     fresh = uuid.uuid4()
     until = now + timedelta(seconds=settings.REMINDERS_DISPATCH_LEASE_SECONDS)
-    won = (
-        Job.objects.filter(name=DISPATCH_JOB)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(
-            lease_token=Coalesce(F("lease_token"), Value(fresh, output_field=UUIDField())),
-            lease_until=until,
-        )
+    free = Job.objects.filter(name=DISPATCH_JOB).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
+    take = {
+        "lease_token": Coalesce(F("lease_token"), Value(fresh, output_field=UUIDField())),
+        "lease_until": until,
+    }
+    won = free.update(**take)
     if not won:
-        return None
+        if Job.objects.filter(name=DISPATCH_JOB).exists():
+            return None
+        Job.objects.get_or_create(name=DISPATCH_JOB)  # the first dispatch ever
+        if not free.update(**take):
+            return None
     return Job.objects.filter(name=DISPATCH_JOB).values_list("lease_token", flat=True).get()
 
 

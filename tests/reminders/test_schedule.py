@@ -107,12 +107,12 @@ def test_digest_missed_by_a_stopped_worker_goes_at_the_next_working_days_digest_
     clock(at(date(2025, 3, 14)))
     make_milestone(date(2025, 3, 20))
     services.dispatch()
-    assert Job.objects.get().next_run_at == at(date(2025, 3, 17), 8, 30)
+    assert Job.objects.get(name=services.DIGEST_JOB).next_run_at == at(date(2025, 3, 17), 8, 30)
 
     clock(at(date(2025, 3, 17), 11, 0))  # the worker was down at 08:30 on Monday
     services.dispatch()
     assert Delivery.objects.filter(kind=DeliveryKind.DIGEST).count() == 0
-    assert Job.objects.get().next_run_at == at(date(2025, 3, 18), 8, 30)
+    assert Job.objects.get(name=services.DIGEST_JOB).next_run_at == at(date(2025, 3, 18), 8, 30)
 
     clock(datetime(2025, 3, 18, 8, 31, tzinfo=at(date(2025, 3, 18)).tzinfo))
     services.dispatch()

@@ -11,6 +11,11 @@ from aiosmtpd.controller import Controller
 from apps.reminders.emails import DELIVERY_HEADER
 
 
+def ids_of(message) -> str:
+    """The delivery ids a message carries, "3,7", whitespace of a folded header removed."""
+    return ",".join(pk.strip() for pk in str(message[DELIVERY_HEADER]).split(","))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -82,8 +87,17 @@ class Recorder:
         return "250 Message accepted"
 
     def delivery_ids(self) -> list[str]:
+        """The delivery ids each message carried, one entry per message ("3,7" for two)."""
         with self.lock:
-            return [m[DELIVERY_HEADER] for m in self.messages]
+            return [ids_of(m) for m in self.messages]
+
+    def delivery_rows(self) -> list[str]:
+        """Every delivery id of every message, flattened."""
+        return [pk for ids in self.delivery_ids() for pk in ids.split(",")]
+
+    def recipients(self) -> list[str]:
+        with self.lock:
+            return [str(m["To"]) for m in self.messages]
 
     def message_ids(self) -> list[str]:
         with self.lock:

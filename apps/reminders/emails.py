@@ -1,25 +1,72 @@
 """Reminder and digest emails: one context, rendered to subject, text and HTML templates.
 
-Rendering only: what a digest lists is chosen by the caller (services.delivery_message).
+Rendering only: which rows an email carries is chosen by the caller (services.rows_message). A
+reminders email can list hundreds of items, so its rows arrive as plain tuples (ReminderRow,
+one query) and its item list is formatted here in Python, once for the text and once for the
+HTML; the templates render the frame around it. That keeps an email of 600 items at a few
+milliseconds, where a template loop with a translation tag per row took a tenth of a second.
 """
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from . import registry
 from .models import Deadline, Delivery, DeliveryKind, site_host
 
 DELIVERY_HEADER = "X-Zonetracker-Delivery"
+
+
+class ReminderRow(NamedTuple):
+    """What a reminders email needs of one Delivery and its deadline (ROW_FIELDS, in order)."""
+
+    pk: int
+    kind: str
+    due_date: date | None  # the date the reminder was claimed for
+    attempts: int
+    recipient_id: int
+    message_key: uuid.UUID
+    deadline_id: int | None
+    title: str
+    deadline_kind: str
+    deadline_due: date | None  # the deadline's date now
+    phrase: str
+    is_open: bool
+    item_path: str
+    unit_id: int | None
+    unit_name: str | None
+
+
+ROW_FIELDS = (
+    "pk",
+    "kind",
+    "due_date",
+    "attempts",
+    "recipient_id",
+    "message_key",
+    "deadline_id",
+    "deadline__title",
+    "deadline__kind",
+    "deadline__due_date",
+    "deadline__deadline_phrase",
+    "deadline__is_open",
+    "deadline__item_path",
+    "deadline__responsible_unit_id",
+    "deadline__responsible_unit__name",
+)
 
 
 def message_id(key) -> str:
@@ -54,54 +101,94 @@ def _item(deadline, today) -> dict:
     }
 
 
-def _status(item: dict) -> str:
-    if item["days_overdue"]:
-        days = item["days_overdue"]
-        return ngettext("已逾期 %(days)d 天", "已逾期 %(days)d 天", days) % {"days": days}
-    if item["days_left"] == 0:
-        return gettext("今天到期")
-    if item["days_left"] is None:
+def status_text(days_left: int | None) -> str:
+    """ "Overdue by 3 days", "Due today", "Due in 5 days", in the active language."""
+    if days_left is None:
         return ""
-    days = item["days_left"]
-    return ngettext("还有 %(days)d 天到期", "还有 %(days)d 天到期", days) % {"days": days}
+    if days_left < 0:
+        days = -days_left
+        return ngettext("已逾期 %(days)d 天", "已逾期 %(days)d 天", days) % {"days": days}
+    if days_left == 0:
+        return gettext("今天到期")
+    return ngettext("还有 %(days)d 天到期", "还有 %(days)d 天到期", days_left) % {"days": days_left}
 
 
-def _reminder_item(delivery: Delivery, today: date, kinds: dict) -> dict:
-    item = _item(delivery.deadline, today)
-    due = item["due_date"].strftime("%Y-%m-%d") if item["due_date"] else ""
-    if item["deadline_phrase"]:
-        due = gettext("%(due)s（%(phrase)s）") % {"due": due, "phrase": item["deadline_phrase"]}
-    item.update(
-        kind=delivery.kind,
-        rung_label=kinds[delivery.kind],
-        escalation=delivery.kind == DeliveryKind.ESCALATION,
-        due_text=due,
-        status=_status(item),
-        unit_name=str(item["unit"]) if item["unit"] else "",
-    )
-    return item
-
-
-def sort_key(item: dict):
+def sort_key(row: ReminderRow, today: date):
     """Escalations first, then what is overdue, then by due date."""
-    due = item["due_date"] or date.max
-    return (not item["escalation"], not item["days_overdue"], due, item["deadline"].pk)
+    due = row.deadline_due or date.max
+    return (row.kind != DeliveryKind.ESCALATION, due >= today, due, row.deadline_id or 0)
 
 
-def reminders_context(rows: Sequence[Delivery], *, today: date | None = None) -> dict:
+class _Lines:
+    """The item list of one email, as text and as HTML table rows."""
+
+    def __init__(self, rows: Sequence[ReminderRow], today: date):
+        kinds = {kind: str(label) for kind, label in DeliveryKind.choices}
+        labels: dict[str, str] = {}
+        statuses: dict[int | None, str] = {}
+        phrase_format = gettext("%(due)s（%(phrase)s）")
+        site = settings.SITE_URL
+        text, rows_html = [], []
+        self.overdue = 0
+        for number, row in enumerate(rows, 1):
+            days_left = (row.deadline_due - today).days if row.deadline_due else None
+            if days_left is not None and days_left < 0:
+                self.overdue += 1
+            if days_left not in statuses:
+                statuses[days_left] = status_text(days_left)
+            status = statuses[days_left]
+            if row.deadline_kind not in labels:
+                labels[row.deadline_kind] = str(registry.label(row.deadline_kind))
+            kind_label = labels[row.deadline_kind]
+            due = row.deadline_due.isoformat() if row.deadline_due else ""
+            if row.phrase:
+                due = phrase_format % {"due": due, "phrase": row.phrase}
+            url = f"{site}{row.item_path}" if row.item_path else site
+            rung = kinds.get(row.kind, row.kind)
+            unit = row.unit_name or ""
+            text.append(
+                f"{number}. [{rung}] {row.title}\n   {kind_label} | {due} | {status}"
+                f"{' | ' + unit if unit else ''}\n   {url}\n"
+            )
+            status_html = html.escape(status)
+            if days_left is not None and days_left < 0:
+                status_html = f"<strong>{status_html}</strong>"
+            rows_html.append(
+                f'<tr><td>{html.escape(rung)}</td><td><a href="{html.escape(url)}">'
+                f"{html.escape(row.title)}</a></td><td>{html.escape(kind_label)}</td>"
+                f"<td>{html.escape(due)}</td><td>{status_html}</td>"
+                f"<td>{html.escape(unit)}</td></tr>\n"
+            )
+        self.text = "\n".join(text)
+        self.html = mark_safe("".join(rows_html))  # noqa: S308 - every value escaped above
+
+
+def reminders_context(rows: Sequence[ReminderRow], *, recipient, today: date | None = None) -> dict:
     """The context of one person's reminders email: every row, sorted (sort_key)."""
     today = today or timezone.localdate()
-    kinds = {kind: str(label) for kind, label in DeliveryKind.choices}
-    items = sorted((_reminder_item(row, today, kinds) for row in rows), key=sort_key)
-    escalation = all(item["escalation"] for item in items)
-    unit = items[0]["unit"] if escalation and items else None
+    rows = sorted(rows, key=lambda row: sort_key(row, today))
+    lines = _Lines(rows, today)
+    escalation = all(row.kind == DeliveryKind.ESCALATION for row in rows)
+    first = rows[0]
+    days_left = (first.deadline_due - today).days if first.deadline_due else None
+    item = None
+    if len(rows) == 1:
+        item = {
+            "title": first.title,
+            "escalation": escalation,
+            "days_left": days_left,
+            "days_overdue": -days_left if days_left is not None and days_left < 0 else 0,
+        }
     return {
-        "recipient": rows[0].recipient,
-        "items": items,
-        "item": items[0] if len(items) == 1 else None,
+        "recipient": recipient,
+        "rows": rows,
+        "count": len(rows),
+        "item": item,
         "escalation": escalation,
-        "unit_name": str(unit) if unit else "",
-        "overdue_count": sum(1 for item in items if item["days_overdue"]),
+        "unit_name": (first.unit_name or "") if escalation else "",
+        "overdue_count": lines.overdue,
+        "lines_text": lines.text,
+        "lines_html": lines.html,
         "site_url": settings.SITE_URL,
         "preferences_url": settings.SITE_URL + reverse("reminders:preferences"),
         "today": today,
@@ -132,18 +219,9 @@ def digest_context(delivery: Delivery, *, digest: Digest, today: date | None = N
     }
 
 
-def _cc_for(rows: Sequence[Delivery]) -> list[str]:
-    """An escalation email copies the unit's head (one unit per escalation email)."""
-    if not rows or any(row.kind != DeliveryKind.ESCALATION for row in rows):
-        return []
-    unit = rows[0].deadline.responsible_unit
-    head = unit.head if unit else None
-    if head is None or head.pk == rows[0].recipient_id or not head.contact_email:
-        return []
-    return [head.contact_email]
-
-
-def _render(name: str, recipient, rows: Sequence[Delivery], context_for) -> EmailMultiAlternatives:
+def _render(
+    name: str, *, recipient, ids: Sequence[int], key, cc: Sequence[str], context_for
+) -> EmailMultiAlternatives:
     address = recipient.contact_email
     if not address:
         raise ValueError(f"no email address for {recipient}")
@@ -151,29 +229,41 @@ def _render(name: str, recipient, rows: Sequence[Delivery], context_for) -> Emai
         context = context_for()
         subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
         text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
+        body_html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
-        cc=_cc_for(rows),
+        cc=[address_cc for address_cc in cc if address_cc and address_cc != address],
         headers={
-            DELIVERY_HEADER: ",".join(str(row.pk) for row in rows),
-            "Message-ID": message_id(rows[0].message_key),
+            DELIVERY_HEADER: ",".join(str(pk) for pk in ids),
+            "Message-ID": message_id(key),
         },
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(body_html, "text/html")
     return message
 
 
-def build_message(rows: Sequence[Delivery], *, today: date | None = None) -> EmailMultiAlternatives:
+def build_message(
+    rows: Sequence[ReminderRow],
+    *,
+    recipient,
+    cc: Sequence[str] = (),
+    today: date | None = None,
+) -> EmailMultiAlternatives:
     """One email listing every reminder in `rows` (one recipient, one message key), in the
-    recipient's language. ValueError when the recipient has no address."""
+    recipient's language; `cc` for an escalation, the unit head. ValueError when the recipient
+    has no address."""
     if not rows:
         raise TypeError("an email needs at least one reminder")
     return _render(
-        "reminder", rows[0].recipient, rows, lambda: reminders_context(rows, today=today)
+        "reminder",
+        recipient=recipient,
+        ids=[row.pk for row in rows],
+        key=rows[0].message_key,
+        cc=cc,
+        context_for=lambda: reminders_context(rows, recipient=recipient, today=today),
     )
 
 
@@ -183,7 +273,10 @@ def build_digest(
     """The weekly digest email. ValueError when the recipient has no address."""
     return _render(
         "digest",
-        delivery.recipient,
-        [delivery],
-        lambda: digest_context(delivery, digest=digest, today=today),
+        recipient=delivery.recipient,
+        ids=[delivery.pk],
+        # A digest row written before emails had keys: a key of its own, stable all the same.
+        key=delivery.message_key or uuid.uuid5(uuid.NAMESPACE_OID, f"digest:{delivery.pk}"),
+        cc=(),
+        context_for=lambda: digest_context(delivery, digest=digest, today=today),
     )

@@ -797,12 +797,15 @@ def _connect():
     return connection
 
 
-def _claimed(token: uuid.UUID) -> list[Delivery]:
-    return list(
-        Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
-        .select_related("recipient__user", "deadline__responsible_unit__head__user")
-        .order_by("pk")
-    )
+def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
+    """The rows of claimed (or of the given) emails, with what their email shows: one query."""
+    rows = Delivery.objects.all()
+    if claim_token is not None:
+        rows = rows.filter(claim_token=claim_token, status=DeliveryStatus.SENDING)
+    if keys is not None:
+        rows = rows.filter(message_key__in=keys, status=DeliveryStatus.PENDING)
+    make = emails.ReminderRow._make
+    return [make(row) for row in rows.order_by("pk").values_list(*emails.ROW_FIELDS)]
 
 
 def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
@@ -834,7 +837,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
             token = _claim(key, now=timezone.now())
             if token is None:
                 continue
-            rows = _claimed(token)
+            rows = email_rows(claim_token=token)
             skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
             for reason in {reason for _pk, reason in skipped}:
                 ids = [pk for pk, why in skipped if why == reason]
@@ -915,13 +918,12 @@ def _discard(connection):
     return None
 
 
-def _skip_reason(delivery: Delivery) -> str:
-    deadline = delivery.deadline
-    if delivery.kind == DeliveryKind.DIGEST or deadline is None:
+def _skip_reason(row: emails.ReminderRow) -> str:
+    if row.kind == DeliveryKind.DIGEST or row.deadline_id is None:
         return ""
-    if not deadline.is_open:
+    if not row.is_open:
         return "closed before sending"
-    if deadline.due_date != delivery.due_date:
+    if row.deadline_due != row.due_date:
         return "deadline moved before sending"
     return ""
 
@@ -948,24 +950,42 @@ def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Dead
     )
 
 
-def rows_message(rows: Sequence[Delivery]) -> EmailMultiAlternatives:
-    """The email of one message key's rows (one recipient): a weekly digest, or the reminders
-    a dispatch claimed for the person. ValueError when the recipient has no address."""
+def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:
+    """The email of one message key's rows (one recipient): the weekly digest, or the reminders
+    a dispatch claimed for the person. Two or three queries, however many rows.
+
+    ValueError when the recipient has no address.
+    """
     today = timezone.localdate()
     digests = [row for row in rows if row.kind == DeliveryKind.DIGEST]
-    if not digests:
-        return emails.build_message(rows, today=today)
-    horizon = policy_snapshot().digest_horizon_days
-    digest = emails.Digest(
-        items=digest_items(person=digests[0].recipient, today=today, horizon_days=horizon),
-        horizon_days=horizon,
-    )
-    return emails.build_digest(digests[0], today=today, digest=digest)
+    if digests:
+        delivery = Delivery.objects.select_related("recipient__user").get(pk=digests[0].pk)
+        horizon = policy_snapshot().digest_horizon_days
+        digest = emails.Digest(
+            items=digest_items(person=delivery.recipient, today=today, horizon_days=horizon),
+            horizon_days=horizon,
+        )
+        return emails.build_digest(delivery, today=today, digest=digest)
+    recipient = Person.objects.select_related("user").get(pk=rows[0].recipient_id)
+    cc = []
+    if all(row.kind == DeliveryKind.ESCALATION for row in rows) and rows[0].unit_id:
+        # An escalation email is about one unit's items: it copies the unit's head.
+        head = (
+            Person.objects.select_related("user").filter(headed_units__pk=rows[0].unit_id).first()
+        )
+        if head is not None and head.pk != recipient.pk:
+            cc.append(head.contact_email)
+    return emails.build_message(rows, recipient=recipient, cc=cc, today=today)
 
 
 def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
-    """The email one delivery would go out in, alone (the dry run)."""
-    return rows_message([delivery])
+    """The email one delivery would go out in, alone."""
+    return rows_message(
+        [
+            emails.ReminderRow._make(row)
+            for row in Delivery.objects.filter(pk=delivery.pk).values_list(*emails.ROW_FIELDS)
+        ]
+    )
 
 
 def preference_get(*, person: Person) -> Preference:

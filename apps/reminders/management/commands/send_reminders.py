@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.reminders import services
-from apps.reminders.models import Delivery, DeliveryStatus
 
 
 class _DryRun(Exception):
@@ -55,12 +54,9 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 result = services.dispatch()
-                rows = Delivery.objects.filter(
-                    message_key__in=result.queued, status=DeliveryStatus.PENDING
-                ).select_related("recipient__user", "deadline__responsible_unit__head__user")
                 emails = defaultdict(list)
-                for delivery in rows.order_by("pk"):
-                    emails[delivery.message_key].append(delivery)
+                for row in services.email_rows(keys=result.queued):
+                    emails[row.message_key].append(row)
                 for key in result.queued:
                     if key in emails:
                         lines.append(self._describe(emails[key]))
@@ -83,6 +79,6 @@ class Command(BaseCommand):
         try:
             message = services.rows_message(rows)
         except ValueError as error:
-            return f"[{kinds}] {rows[0].recipient} -> ({error})"
+            return f"[{kinds}] {error}"
         cc = f" cc {', '.join(message.cc)}" if message.cc else ""
         return f"[{kinds}] {message.to[0]}{cc}: {message.subject}"

@@ -169,7 +169,7 @@ def test_dispatch_twice_sends_each_reminder_once(clock, policy, team, make_miles
     # One email each for the unit's two people, listing the three items.
     sent = Delivery.objects.filter(status=DeliveryStatus.SENT)
     expected = {
-        person.contact_email: ",".join(
+        person.contact_email: ", ".join(
             str(pk)
             for pk in sent.filter(recipient=person).order_by("pk").values_list("pk", flat=True)
         )

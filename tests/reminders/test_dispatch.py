@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core import mail
 
 from apps.reminders import services
-from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Deadline, Delivery, DeliveryKind, DeliveryStatus, Preference
 from tests.factories import HazardFactory
 from tests.reminders.conftest import at
+from tests.reminders.smtp import ids_of
 
 # The weekly digest has its own tests (test_digest.py); here it stays out of the outbox.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
@@ -109,7 +109,7 @@ def test_dispatch_escalates_to_leading_official_copied_to_unit_head(
     assert escalation.recipient == team["official"]
     assert escalation.status == DeliveryStatus.SENT
     assert escalation.cc == "li@example.org"
-    message = next(m for m in mail.outbox if m.extra_headers[DELIVERY_HEADER] == str(escalation.pk))
+    message = next(m for m in mail.outbox if ids_of(m) == str(escalation.pk))
     assert message.to == ["wang@example.org"]
     assert message.cc == ["li@example.org"]
     assert message.subject == f"【督办】{milestone.project.name}：主体封顶已逾期 14 天"
@@ -169,13 +169,13 @@ def test_dispatch_twice_sends_each_reminder_once(clock, policy, team, make_miles
     # One email each for the unit's two people, listing the three items.
     sent = Delivery.objects.filter(status=DeliveryStatus.SENT)
     expected = {
-        person.contact_email: ", ".join(
+        person.contact_email: ",".join(
             str(pk)
             for pk in sent.filter(recipient=person).order_by("pk").values_list("pk", flat=True)
         )
         for person in (team["staff"], team["head"])
     }
-    assert {m.to[0]: m.extra_headers[DELIVERY_HEADER] for m in mail.outbox} == expected
+    assert {m.to[0]: ids_of(m) for m in mail.outbox} == expected
     assert len(mail.outbox) == 2
     assert sent.count() == 6
 

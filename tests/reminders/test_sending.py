@@ -6,11 +6,10 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
 from apps.reminders import services
-from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Delivery, DeliveryStatus
 from apps.reminders.tasks import send_emails
 from tests.reminders.conftest import SHANGHAI, at
-from tests.reminders.smtp import Recorder, SMTPServer, free_port
+from tests.reminders.smtp import Recorder, SMTPServer, free_port, ids_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
@@ -156,7 +155,7 @@ class ProbeBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         for message in email_messages:
             statuses = dict(Delivery.objects.values_list("pk", "status"))
-            ProbeBackend.seen.append((int(message.extra_headers[DELIVERY_HEADER]), statuses))
+            ProbeBackend.seen.append((int(ids_of(message)), statuses))
         return len(email_messages)
 
 

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from apps.org.models import Person
+from apps.org.models import Person, Unit
 
 from . import emails, ladder, registry
 from .models import (
@@ -836,10 +836,10 @@ def is_temporary(error: Exception) -> bool:
     return False
 
 
-def _claim(key: uuid.UUID | str, *, now: datetime) -> uuid.UUID | None:
-    """Claim every pending row of one email in one update; None when there was none to claim."""
+def _claim(keys: Sequence[uuid.UUID], *, now: datetime) -> uuid.UUID | None:
+    """Claim every pending row of these emails in one update; None when none was left."""
     token = uuid.uuid4()
-    won = Delivery.objects.filter(message_key=key, status=DeliveryStatus.PENDING).update(
+    won = Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
     return token if won else None
@@ -850,6 +850,13 @@ def _finish(token: uuid.UUID, *, ids: Sequence[int] | None = None, **fields) -> 
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     rows.update(**fields)
+
+
+def _release(token: uuid.UUID) -> None:
+    """Give back the claimed rows a stopped batch did not reach: pending, the attempt uncounted."""
+    Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.PENDING, claim_token=None, attempts=F("attempts") - 1
+    )
 
 
 def _connect():
@@ -877,49 +884,51 @@ def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
 
 
 def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
-    """Send the given emails over one mail connection, each after claiming its rows.
+    """Send the given emails over one mail connection, after claiming their rows.
 
-    An email carries every reminder a dispatch claimed for one person; its rows are claimed
-    together, loaded in one query and marked sent together, so an email costs the same few
-    queries however many items it lists. The connection is opened before any row is claimed,
-    so a mail server that cannot be reached (MailServerUnavailable) costs no row an attempt:
-    they all stay pending for the retry. Each email's rows are marked sent as soon as the server
-    has accepted it, so a worker killed mid-batch leaves at most the one email in flight to go
-    out again, under the same Message-ID. Rows another worker claimed, or that were already
-    sent, are passed over. On a temporary error the email's rows go back to pending with a
-    backoff and TemporarySendError stops the batch.
+    An email carries every reminder a dispatch claimed for one person. The batch's rows are
+    claimed in one update and loaded in one query, with their recipients and unit heads in one
+    more each; each email's rows are then marked sent by one update as soon as the server has
+    accepted it. So an email costs about one query however many items it lists, and a worker
+    killed mid-batch leaves at most the one email in flight to go out again, under the same
+    Message-ID; the claimed emails it had not reached yet go out once, when the sweep takes
+    their claims back. The connection is opened before any row is claimed, so a mail server
+    that cannot be reached (MailServerUnavailable) costs no row an attempt. Rows another worker
+    claimed, or that were already sent, are passed over. On a temporary error the email's rows
+    go back to pending with a backoff, the rest of the batch is given back, and
+    TemporarySendError stops the batch.
     """
     result = SendResult()
-    pending = set(
-        Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING)
-        .values_list("message_key", flat=True)
-        .distinct()
-    )
-    if not pending:
+    keys = [uuid.UUID(str(key)) for key in keys]
+    if not Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
         return result
     connection = _connect()
+    token = None
     try:
+        token = _claim(keys, now=timezone.now())
+        if token is None:
+            return result
+        rows = email_rows(claim_token=token)
+        skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
+        for reason in {reason for _pk, reason in skipped}:
+            ids = [pk for pk, why in skipped if why == reason]
+            _finish(token, ids=ids, status=DeliveryStatus.SKIPPED, last_error=reason)
+            result.skipped += ids
+        skipped_ids = {pk for pk, _reason in skipped}
+        by_key: dict[uuid.UUID, list[emails.ReminderRow]] = defaultdict(list)
+        for row in rows:
+            if row.pk not in skipped_ids:
+                by_key[row.message_key].append(row)
+        people = _Recipients.load(rows)
         for key in keys:
-            if uuid.UUID(str(key)) not in pending:
-                continue
-            token = _claim(key, now=timezone.now())
-            if token is None:
-                continue
-            rows = email_rows(claim_token=token)
-            skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
-            for reason in {reason for _pk, reason in skipped}:
-                ids = [pk for pk, why in skipped if why == reason]
-                _finish(token, ids=ids, status=DeliveryStatus.SKIPPED, last_error=reason)
-                result.skipped += ids
-            skipped_ids = {pk for pk, _reason in skipped}
-            rows = [row for row in rows if row.pk not in skipped_ids]
+            rows = by_key.get(key)
             if not rows:
                 continue
             ids = [row.pk for row in rows]
             try:
-                message = rows_message(rows)
+                message = _message(rows, people)
             except ValueError as error:
-                _finish(token, status=DeliveryStatus.FAILED, last_error=str(error))
+                _finish(token, ids=ids, status=DeliveryStatus.FAILED, last_error=str(error))
                 result.failed += ids
                 continue
             try:
@@ -929,6 +938,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
                     if isinstance(error, smtplib.SMTPException | ValueError):
                         _finish(
                             token,
+                            ids=ids,
                             status=DeliveryStatus.FAILED,
                             last_error=f"{type(error).__name__}: {error}",
                         )
@@ -936,13 +946,14 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
                         logger.warning("Reminder email %s refused: %s", key, error)
                         continue
                     raise
-                attempts = max(row.attempts for row in rows)
-                _retry_later(key, token, attempts, error)
+                attempts = max(row.attempts for row in rows)  # loaded after the claim counted it
+                _retry_later(key, token, ids, attempts, error)
                 connection = _discard(connection)
                 raise TemporarySendError(str(error), retry_delay(attempts)) from error
             # The server has replied 250 to this email: record it before sending the next one.
             _finish(
                 token,
+                ids=ids,
                 status=DeliveryStatus.SENT,
                 sent_at=timezone.now(),
                 email=message.to[0],
@@ -953,23 +964,27 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
             result.sent += ids
             result.emails += 1
     finally:
+        if token is not None:
+            _release(token)  # a batch stopped early: what it did not reach waits for the retry
         if connection is not None:
             _discard(connection)
     return result
 
 
-def _retry_later(key, token: uuid.UUID, attempts: int, error: Exception) -> None:
-    """`attempts` was counted by the claim, so it includes this one."""
+def _retry_later(key, token: uuid.UUID, ids: Sequence[int], attempts: int, error) -> None:
+    """`attempts` includes this one."""
     now = timezone.now()
     if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
         _finish(
             token,
+            ids=ids,
             status=DeliveryStatus.FAILED,
             last_error=f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
         )
         return
     _finish(
         token,
+        ids=ids,
         status=DeliveryStatus.PENDING,
         claim_token=None,
         next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),
@@ -1018,32 +1033,54 @@ def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Dead
     )
 
 
-def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:
-    """The email of one message key's rows (one recipient): the weekly digest, or the reminders
-    a dispatch claimed for the person. Two or three queries, however many rows.
+@dataclass
+class _Recipients:
+    """The people a batch of emails goes to, and the unit heads its escalations copy."""
 
-    ValueError when the recipient has no address.
-    """
+    people: dict[int, Person]
+    heads: dict[int, Person]
+
+    @classmethod
+    def load(cls, rows: Sequence[emails.ReminderRow]) -> _Recipients:
+        people = Person.objects.select_related("user").in_bulk({row.recipient_id for row in rows})
+        units = {row.unit_id for row in rows if row.kind == DeliveryKind.ESCALATION and row.unit_id}
+        heads = {}
+        if units:
+            for unit_id, head_id in Unit.objects.filter(
+                pk__in=units, head__isnull=False
+            ).values_list("pk", "head_id"):
+                heads[unit_id] = head_id
+            found = Person.objects.select_related("user").in_bulk(set(heads.values()))
+            heads = {unit_id: found[pk] for unit_id, pk in heads.items() if pk in found}
+        return cls(people, heads)
+
+
+def _message(rows: Sequence[emails.ReminderRow], people: _Recipients) -> EmailMultiAlternatives:
     today = timezone.localdate()
+    recipient = people.people[rows[0].recipient_id]
     digests = [row for row in rows if row.kind == DeliveryKind.DIGEST]
     if digests:
-        delivery = Delivery.objects.select_related("recipient__user").get(pk=digests[0].pk)
+        delivery = Delivery.objects.get(pk=digests[0].pk)
+        delivery.recipient = recipient
         horizon = policy_snapshot().digest_horizon_days
         digest = emails.Digest(
-            items=digest_items(person=delivery.recipient, today=today, horizon_days=horizon),
+            items=digest_items(person=recipient, today=today, horizon_days=horizon),
             horizon_days=horizon,
         )
         return emails.build_digest(delivery, today=today, digest=digest)
-    recipient = Person.objects.select_related("user").get(pk=rows[0].recipient_id)
     cc = []
-    if all(row.kind == DeliveryKind.ESCALATION for row in rows) and rows[0].unit_id:
+    if all(row.kind == DeliveryKind.ESCALATION for row in rows):
         # An escalation email is about one unit's items: it copies the unit's head.
-        head = (
-            Person.objects.select_related("user").filter(headed_units__pk=rows[0].unit_id).first()
-        )
+        head = people.heads.get(rows[0].unit_id)
         if head is not None and head.pk != recipient.pk:
             cc.append(head.contact_email)
     return emails.build_message(rows, recipient=recipient, cc=cc, today=today)
+
+
+def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:
+    """The email of one message key's rows (one recipient): the weekly digest, or the reminders
+    a dispatch claimed for the person. ValueError when the recipient has no address."""
+    return _message(rows, _Recipients.load(rows))
 
 
 def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:

@@ -159,19 +159,19 @@ class ProbeBackend(BaseEmailBackend):
         return len(email_messages)
 
 
-def test_send_records_each_delivery_sent_before_the_next_message_goes_out(
+def test_send_claims_the_batch_then_records_each_email_sent_before_the_next_goes_out(
     three_due, three_ids, settings, monkeypatch
 ):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ProbeBackend"}}
     monkeypatch.setattr(ProbeBackend, "seen", [])
     first, second, third = three_ids
-    PENDING, SENDING, SENT = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT
+    SENDING, SENT = DeliveryStatus.SENDING, DeliveryStatus.SENT
 
     services.emails_send(keys=three_due)
 
     assert ProbeBackend.seen == [
-        (first, {first: SENDING, second: PENDING, third: PENDING}),
-        (second, {first: SENT, second: SENDING, third: PENDING}),
+        (first, {first: SENDING, second: SENDING, third: SENDING}),
+        (second, {first: SENT, second: SENDING, third: SENDING}),
         (third, {first: SENT, second: SENT, third: SENDING}),
     ]
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -56,7 +57,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, sizes, due, repeat, backlog=0, **options):
         if backlog:
-            Backlog(self.stdout).run(backlog)
+            Backlog(self.stdout, verbosity=options["verbosity"]).run(backlog)
             return
         sizes = sorted(int(size) for size in sizes.split(","))
         results = []
@@ -158,8 +159,9 @@ def _smtp_server(port: int) -> subprocess.Popen:
 
 
 class Backlog:
-    def __init__(self, stdout):
+    def __init__(self, stdout, verbosity=1):
         self.stdout = stdout
+        self.verbosity = verbosity
         self.tag = f"bench-{uuid.uuid4().hex[:8]}"
 
     def run(self, size: int) -> None:
@@ -218,6 +220,14 @@ class Backlog:
         )
         self.stdout.write(f"queries: {len(queries)}, {len(queries) / max(emails, 1):.1f} per email")
         self.stdout.write(f"a second dispatch: {len(again.queued)} emails queued")
+        if self.verbosity > 1:
+            by_time = defaultdict(lambda: [0, 0.0])
+            for query in queries.captured_queries:
+                shape = query["sql"][:90]
+                by_time[shape][0] += 1
+                by_time[shape][1] += float(query["time"])
+            for shape, (count, spent) in sorted(by_time.items(), key=lambda i: -i[1][1])[:8]:
+                self.stdout.write(f"  {spent:7.2f} s {count:6d}x {shape}")
         self.stdout.write("all benchmark rows deleted")
 
     def _refuse_if_busy(self, now) -> None:

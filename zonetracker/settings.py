@@ -395,11 +395,18 @@ REMINDERS_TICK_SECONDS = envint("REMINDERS_TICK_SECONDS", str(CELERY_BEAT_TICK_M
 REMINDERS_SEND_WINDOW_MINUTES = max(
     envint("REMINDERS_SEND_WINDOW_MINUTES", "30"), -(-REMINDERS_TICK_SECONDS // 60)
 )
-REMINDERS_BATCH_SIZE = envint("REMINDERS_BATCH_SIZE", "1000")  # deadlines claimed per tick
-REMINDERS_QUEUE_LIMIT = envint("REMINDERS_QUEUE_LIMIT", "5000")  # deliveries queued per tick
-REMINDERS_SEND_CHUNK = envint("REMINDERS_SEND_CHUNK", "50")  # deliveries per mail connection
+# A dispatch claims due deadlines in batches of this many, one task each, until none is left;
+# then it queues one email per person listing everything it claimed for them.
+REMINDERS_BATCH_SIZE = envint("REMINDERS_BATCH_SIZE", "1000")
+REMINDERS_QUEUE_LIMIT = envint("REMINDERS_QUEUE_LIMIT", "5000")  # emails queued per dispatch
+REMINDERS_SEND_CHUNK = envint("REMINDERS_SEND_CHUNK", "50")  # emails per mail connection
 # A claim still "sending" after this long belonged to a dead worker and is taken back.
 REMINDERS_CLAIM_TIMEOUT_SECONDS = envint("REMINDERS_CLAIM_TIMEOUT_SECONDS", "600")
+# One dispatch runs at a time: its batches hold a lease, renewed by each batch. A lease left
+# this long belonged to a dispatch that died between batches; the next tick takes it over.
+REMINDERS_DISPATCH_LEASE_SECONDS = envint(
+    "REMINDERS_DISPATCH_LEASE_SECONDS", str(REMINDERS_CLAIM_TIMEOUT_SECONDS)
+)
 REMINDERS_MAX_ATTEMPTS = envint("REMINDERS_MAX_ATTEMPTS", "8")
 REMINDERS_RETRY_BASE_SECONDS = envint("REMINDERS_RETRY_BASE_SECONDS", "30")
 # Capped below the visibility timeout, so Redis never hands a waiting retry to a second worker.

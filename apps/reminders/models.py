@@ -245,7 +245,8 @@ class Delivery(models.Model):
     """One reminder to one person: the claim that it is due, and the log of its sending.
 
     The unique constraint on (deadline, recipient, kind, rung_date) is the claim: a second
-    dispatch of the same rung inserts nothing. Sending claims the row again with a conditional
+    dispatch of the same rung inserts nothing. The rows a dispatch claims for one person share a
+    `message_key` and go out in one email; sending claims them again together with a conditional
     update from pending to sending, so two workers never send the same row.
     """
 
@@ -273,6 +274,9 @@ class Delivery(models.Model):
     subject = models.CharField(_("主题"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    # The email this reminder goes out in: every row of one person's digest of a dispatch shares
+    # it, and it names the email (its Message-ID) on every attempt.
+    message_key = models.UUIDField(_("邮件标记"), null=True, blank=True, editable=False)
     claim_token = models.UUIDField(_("领取标记"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
@@ -305,6 +309,8 @@ class Delivery(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="reminders_delivery_queue_idx"),
             # The sweep takes back rows left "sending" past the claim timeout.
             models.Index(fields=["status", "claimed_at"], name="reminders_delivery_sweep_idx"),
+            # Sending claims the pending rows of one email together.
+            models.Index(fields=["message_key", "status"], name="reminders_delivery_message_idx"),
         ]
 
     def __str__(self):
@@ -367,11 +373,14 @@ def wants(preference: "Preference | None", kind: str) -> bool:
 
 
 class Job(models.Model):
-    """A recurring job whose next run lives in the database (the weekly digest)."""
+    """A recurring job whose next run lives in the database (the weekly digest), or a job only one
+    worker may run at a time (a dispatch, which holds the lease while its batches run)."""
 
     name = models.CharField(_("名称"), max_length=30)
     next_run_at = models.DateTimeField(_("下次运行时间"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("上次运行时间"), null=True, blank=True)
+    lease_token = models.UUIDField(_("运行标记"), null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("占用至"), null=True, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("one", "定时任务")

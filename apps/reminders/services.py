@@ -9,16 +9,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Min, Q, UUIDField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from apps.org.models import Person
+from apps.org.models import Person, Unit
 
 from . import emails, ladder, registry
 from .models import (
@@ -429,34 +431,124 @@ def _preference(person: Person) -> Preference | None:
 
 # --- Dispatch -------------------------------------------------------------------------------
 
+DISPATCH_JOB = "dispatch"
+
+
+class Claim(NamedTuple):
+    """A Delivery row a dispatch inserts (_claim_rows): one rung of one item for one person."""
+
+    deadline_id: int | None
+    recipient_id: int
+    kind: str
+    rung_date: date
+    due_date: date | None
+    message_key: uuid.UUID
+
 
 @dataclass
 class DispatchResult:
+    """What a dispatch (or one batch of it) did.
+
+    `queued` holds message keys: each is one email to one person, carrying every reminder the
+    dispatch claimed for them. `more` says the batch left deadlines due, so the run goes on with
+    another batch; `locked` says another dispatch holds the lease and this one did nothing.
+    """
+
     swept: int = 0
     deadlines: int = 0
-    created: list[Delivery] = field(default_factory=list)
-    queued: list[int] = field(default_factory=list)
+    created: list[Claim] = field(default_factory=list)
+    queued: list[uuid.UUID] = field(default_factory=list)
+    run: uuid.UUID | None = None
+    more: bool = False
+    locked: bool = False
+    steps: int = 0
 
-    def batches(self) -> list[list[int]]:
-        """The queued ids in chunks, one mail connection each."""
+    def batches(self) -> list[list[str]]:
+        """The queued emails in chunks, one mail connection each (as strings, for a task)."""
         chunk = settings.REMINDERS_SEND_CHUNK
-        return [self.queued[start : start + chunk] for start in range(0, len(self.queued), chunk)]
+        keys = [str(key) for key in self.queued]
+        return [keys[start : start + chunk] for start in range(0, len(keys), chunk)]
+
+    def add(self, other: DispatchResult) -> None:
+        self.swept += other.swept
+        self.deadlines += other.deadlines
+        self.created += other.created
+        self.queued += other.queued
+        self.more, self.locked = other.more, other.locked
+        self.steps += 1
 
 
 def deliveries_sweep(*, now: datetime) -> int:
-    """Take back claims left 'sending' by a worker that died: they go out again."""
+    """Take back claims left 'sending' by a worker that died: they go out again, in the same
+    email (the message key, and so the Message-ID, is kept)."""
     cutoff = now - timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
     return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
         status=DeliveryStatus.PENDING, claim_token=None, next_attempt_at=now
     )
 
 
-def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
-    due = list(
+def message_key(run: uuid.UUID, *, recipient_id: int, kind: str, unit_id: int | None) -> uuid.UUID:
+    """The email a reminder of this run goes out in: one per person, and one per person and unit
+    for escalations (they copy that unit's head, who must not see other units' items).
+
+    Derived from the run, so every batch of one dispatch puts a person's reminders in the same
+    email, and a run that crashed and is taken over goes on filling the same emails.
+    """
+    if kind == DeliveryKind.ESCALATION:
+        group = f"escalation:{unit_id or 0}"
+    elif kind == DeliveryKind.DIGEST:
+        group = "digest"
+    else:
+        group = "reminders"
+    return uuid.uuid5(run, f"{recipient_id}:{group}")
+
+
+def dispatch_lease(*, now: datetime) -> uuid.UUID | None:
+    """Start a dispatch run: take the lease, or None while another run holds it.
+
+    A lease that ran out belonged to a run that died between batches; its token is kept, so the
+    run taken over fills the same emails. A finished run cleared its token.
+    """
+    fresh = uuid.uuid4()
+    until = now + timedelta(seconds=settings.REMINDERS_DISPATCH_LEASE_SECONDS)
+    free = Job.objects.filter(name=DISPATCH_JOB).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+    take = {
+        "lease_token": Coalesce(F("lease_token"), Value(fresh, output_field=UUIDField())),
+        "lease_until": until,
+    }
+    won = free.update(**take)
+    if not won:
+        if Job.objects.filter(name=DISPATCH_JOB).exists():
+            return None
+        Job.objects.get_or_create(name=DISPATCH_JOB)  # the first dispatch ever
+        if not free.update(**take):
+            return None
+    return Job.objects.filter(name=DISPATCH_JOB).values_list("lease_token", flat=True).get()
+
+
+def _lease_renew(run: uuid.UUID, *, now: datetime) -> bool:
+    until = now + timedelta(seconds=settings.REMINDERS_DISPATCH_LEASE_SECONDS)
+    return bool(Job.objects.filter(name=DISPATCH_JOB, lease_token=run).update(lease_until=until))
+
+
+def _lease_release(run: uuid.UUID) -> None:
+    Job.objects.filter(name=DISPATCH_JOB, lease_token=run).update(
+        lease_token=None, lease_until=None
+    )
+
+
+def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
+    """Plan the rungs of up to `limit` due deadlines and move their schedules on."""
+    rows = (
         Deadline.objects.filter(next_reminder_at__lte=now)
         .select_related("responsible_unit")
-        .order_by("next_reminder_at")[:limit]
+        .order_by("next_reminder_at", "pk")
     )
+    # Locked until the batch commits: a save of one of these items waits, then writes its own
+    # schedule over ours (SQLite takes the whole database for the transaction anyway).
+    due = list(rows.select_for_update(of=("self",))[:limit])
     if not due:
         return 0, []
     people = People.load(due)
@@ -478,29 +570,35 @@ def _plan_deadlines(*, now, policy, cal, limit) -> tuple[int, list[Delivery]]:
                     if person is None or not wants(_preference(person), rung.kind):
                         continue
                     planned.append(
-                        Delivery(
-                            deadline=deadline,
-                            recipient=person,
-                            kind=rung.kind,
-                            rung_date=rung.rung_date,
-                            due_date=deadline.due_date,
-                            next_attempt_at=now,
+                        Claim(
+                            deadline.pk,
+                            person.pk,
+                            rung.kind,
+                            rung.rung_date,
+                            deadline.due_date,
+                            message_key(
+                                run,
+                                recipient_id=person.pk,
+                                kind=rung.kind,
+                                unit_id=deadline.responsible_unit_id,
+                            ),
                         )
                     )
-        # Conditional: a save that moved the deadline meanwhile keeps its own schedule.
-        changes = {"next_reminder_at": next_at}
+        deadline.next_reminder_at = next_at
         if not waiting:
-            changes["last_dispatched_at"] = now
-        Deadline.objects.filter(
-            pk=deadline.pk,
-            next_reminder_at=deadline.next_reminder_at,
-            due_date=deadline.due_date,
-            is_open=deadline.is_open,
-        ).update(**changes)
+            deadline.last_dispatched_at = now
+    # One update per distinct new schedule, not a CASE over the batch: due dates repeat.
+    schedules: dict[tuple, list[int]] = defaultdict(list)
+    for deadline in due:
+        schedules[(deadline.next_reminder_at, deadline.last_dispatched_at)].append(deadline.pk)
+    for (next_at, dispatched_at), ids in schedules.items():
+        Deadline.objects.filter(pk__in=ids).update(
+            next_reminder_at=next_at, last_dispatched_at=dispatched_at
+        )
     return len(due), planned
 
 
-def _plan_digest(*, now, policy, cal) -> list[Delivery]:
+def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
     job, _created = Job.objects.get_or_create(
         name=DIGEST_JOB, defaults={"next_run_at": ladder.next_digest_at(now, policy, cal)}
     )
@@ -530,50 +628,154 @@ def _plan_digest(*, now, policy, cal) -> list[Delivery]:
         if deadline.leading_official_id in people.by_id:
             recipients[deadline.leading_official_id] = people.by_id[deadline.leading_official_id]
     return [
-        Delivery(
-            deadline=None,
-            recipient=person,
-            kind=DeliveryKind.DIGEST,
-            rung_date=week_start,
-            next_attempt_at=now,
+        Claim(
+            None,
+            person.pk,
+            DeliveryKind.DIGEST,
+            week_start,
+            None,
+            message_key(run, recipient_id=person.pk, kind=DeliveryKind.DIGEST, unit_id=None),
         )
         for person in recipients.values()
         if wants(_preference(person), DeliveryKind.DIGEST)
     ]
 
 
-def dispatch(*, now: datetime | None = None, hold: bool = False) -> DispatchResult:
-    """One tick: sweep stale claims, claim the rungs now due, and list the pending deliveries.
+def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
+    """Insert a pending Delivery row for each claim, passing over those the unique constraints
+    already hold: that insert is the claim.
 
-    Claiming is the insert under the unique constraint, so a second tick, a second worker or a
-    redelivered task inserts nothing new. With `hold`, the caller queues send tasks for
-    `result.queued` (after the commit) and the rows are not listed again until the claim timeout.
+    A backlog claims tens of thousands of rows in one dispatch, and bulk_create spent most of
+    that time compiling the SQL of each value; this is one prepared INSERT run for every row.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    fields = {f.attname: f for f in Delivery._meta.concrete_fields}
+
+    def prep(name, value):
+        return fields[name].get_db_prep_save(value, connection)
+
+    constant = {
+        "status": DeliveryStatus.PENDING.value,
+        "email": "",
+        "cc": "",
+        "subject": "",
+        "attempts": 0,
+        "last_error": "",
+        "next_attempt_at": prep("next_attempt_at", now),
+        "created_at": prep("created_at", timezone.now()),
+    }
+    varying = ["deadline_id", "recipient_id", "kind", "rung_date", "due_date", "message_key"]
+    columns = [fields[name].column for name in varying + list(constant)]
+    table = ops.quote_name(Delivery._meta.db_table)
+    # Only the model's own table and column names are spliced in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
+    )
+    tail = tuple(constant.values())
+    key_field, date_field = fields["message_key"], fields["rung_date"]
+    params = [
+        (
+            deadline_id,
+            recipient_id,
+            kind,
+            date_field.get_db_prep_save(rung_date, connection),
+            date_field.get_db_prep_save(due_date, connection),
+            key_field.get_db_prep_save(key, connection),
+            *tail,
+        )
+        for deadline_id, recipient_id, kind, rung_date, due_date, key in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start : start + 2000])
+
+
+def _group_unkeyed(run: uuid.UUID, *, now: datetime) -> None:
+    """Put pending rows that have no email yet (sent again from the admin) into this run's."""
+    rows = Delivery.objects.filter(
+        status=DeliveryStatus.PENDING, message_key__isnull=True, next_attempt_at__lte=now
+    ).values_list("pk", "recipient_id", "kind", "deadline__responsible_unit_id")
+    groups: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for pk, recipient_id, kind, unit_id in rows:
+        key = message_key(run, recipient_id=recipient_id, kind=kind, unit_id=unit_id)
+        groups[key].append(pk)
+    for key, ids in groups.items():
+        Delivery.objects.filter(pk__in=ids, message_key__isnull=True).update(message_key=key)
+
+
+def _queue(*, now: datetime, hold: bool) -> list[uuid.UUID]:
+    """The emails with reminders pending, oldest first, up to the queue limit."""
+    queue = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .values("message_key")
+        .annotate(first=Min("next_attempt_at"), low=Min("pk"))
+        .order_by("first", "low")
+        .values_list("message_key", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
+    )
+    if hold and queue:
+        # Queued rows are not queued again until the claim timeout: by then a lost task
+        # (a worker killed before it claimed them) is presumed lost and they go out again.
+        Delivery.objects.filter(message_key__in=queue, status=DeliveryStatus.PENDING).update(
+            next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
+        )
+    return queue
+
+
+def dispatch_step(
+    *, run: uuid.UUID, now: datetime | None = None, hold: bool = False
+) -> DispatchResult:
+    """One batch of a dispatch run: claim up to REMINDERS_BATCH_SIZE due deadlines' rungs.
+
+    Claiming is the insert under the unique constraint, so a second run, a second worker or a
+    redelivered task inserts nothing new. When the batch leaves deadlines due, `result.more` asks
+    for another batch. The last batch adds the weekly digest, lists the emails to send
+    (`result.queued`) and ends the run. Nothing is queued before every batch is claimed, so a
+    person's reminders all go in one email. With `hold`, the caller queues send tasks for
+    `result.queued` (after the commit) and those are not listed again until the claim timeout.
     """
     now = now or timezone.now()
-    result = DispatchResult()
+    result = DispatchResult(run=run)
     with transaction.atomic():
-        result.swept = deliveries_sweep(now=now)
+        # Inside the transaction: the lease row stays locked until this batch commits.
+        if not _lease_renew(run, now=now):
+            result.locked = True
+            return result
         policy, cal = policy_snapshot(), work_calendar()
+        limit = settings.REMINDERS_BATCH_SIZE
         result.deadlines, planned = _plan_deadlines(
-            now=now, policy=policy, cal=cal, limit=settings.REMINDERS_BATCH_SIZE
+            run=run, now=now, policy=policy, cal=cal, limit=limit
         )
-        planned += _plan_digest(now=now, policy=policy, cal=cal)
-        if planned:
-            Delivery.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500)
-            result.created = planned
-        queue = list(
-            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
-        )
-        result.queued = queue
-        if hold and queue:
-            # Queued rows are not queued again until the claim timeout: by then a lost task
-            # (a worker killed before it claimed them) is presumed lost and they go out again.
-            Delivery.objects.filter(pk__in=queue, status=DeliveryStatus.PENDING).update(
-                next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
-            )
+        result.more = result.deadlines >= limit
+        if not result.more:
+            result.swept = deliveries_sweep(now=now)
+            _group_unkeyed(run, now=now)
+            planned += _plan_digest(run=run, now=now, policy=policy, cal=cal)
+        _claim_rows(planned, now=now)
+        result.created = planned
+        if not result.more:
+            result.queued = _queue(now=now, hold=hold)
+            _lease_release(run)
     return result
+
+
+def dispatch(*, now: datetime | None = None, hold: bool = False) -> DispatchResult:
+    """A whole dispatch run in the foreground: every batch until nothing due is left.
+
+    Returns an empty, `locked` result while another run holds the lease.
+    """
+    now = now or timezone.now()
+    run = dispatch_lease(now=now)
+    if run is None:
+        return DispatchResult(locked=True)
+    result = DispatchResult(run=run)
+    while True:
+        step = dispatch_step(run=run, now=now, hold=hold)
+        result.add(step)
+        if not step.more:
+            return result
 
 
 # --- Sending --------------------------------------------------------------------------------
@@ -601,9 +803,18 @@ class MailServerUnavailable(TemporarySendError):
 
 @dataclass
 class SendResult:
+    """Delivery ids by outcome, and how many emails went out."""
+
     sent: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    emails: int = 0
+
+    def add(self, other: SendResult) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.emails += other.emails
 
 
 def retry_delay(attempts: int) -> int:
@@ -625,17 +836,26 @@ def is_temporary(error: Exception) -> bool:
     return False
 
 
-def _claim(pk: int, *, now: datetime) -> uuid.UUID | None:
+def _claim(keys: Sequence[uuid.UUID], *, now: datetime) -> uuid.UUID | None:
+    """Claim every pending row of these emails in one update; None when none was left."""
     token = uuid.uuid4()
-    won = Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
+    won = Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
     return token if won else None
 
 
-def _finish(pk: int, token: uuid.UUID, **fields) -> None:
-    Delivery.objects.filter(pk=pk, claim_token=token, status=DeliveryStatus.SENDING).update(
-        **fields
+def _finish(token: uuid.UUID, *, ids: Sequence[int] | None = None, **fields) -> None:
+    rows = Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    rows.update(**fields)
+
+
+def _release(token: uuid.UUID) -> None:
+    """Give back the claimed rows a stopped batch did not reach: pending, the attempt uncounted."""
+    Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.PENDING, claim_token=None, attempts=F("attempts") - 1
     )
 
 
@@ -652,54 +872,64 @@ def _connect():
     return connection
 
 
-def deliveries_send(*, ids: Sequence[int]) -> SendResult:
-    """Send the given deliveries over one mail connection, each after claiming it.
+def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
+    """The rows of claimed (or of the given) emails, with what their email shows: one query."""
+    rows = Delivery.objects.all()
+    if claim_token is not None:
+        rows = rows.filter(claim_token=claim_token, status=DeliveryStatus.SENDING)
+    if keys is not None:
+        rows = rows.filter(message_key__in=keys, status=DeliveryStatus.PENDING)
+    make = emails.ReminderRow._make
+    return [make(row) for row in rows.order_by("pk").values_list(*emails.ROW_FIELDS)]
 
-    The connection is opened before any row is claimed, so a mail server that cannot be reached
-    (MailServerUnavailable) costs no row an attempt: they all stay pending for the retry. Each
-    row is marked sent by its own conditional update as soon as the server has accepted its
-    message, so a worker killed mid-batch leaves at most the one message in flight to go out
-    again, under the same Message-ID. Rows another worker claimed, or that were already sent,
-    are passed over. On a temporary error the row goes back to pending with a backoff and
+
+def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
+    """Send the given emails over one mail connection, after claiming their rows.
+
+    An email carries every reminder a dispatch claimed for one person. The batch's rows are
+    claimed in one update and loaded in one query, with their recipients and unit heads in one
+    more each; each email's rows are then marked sent by one update as soon as the server has
+    accepted it. So an email costs about one query however many items it lists, and a worker
+    killed mid-batch leaves at most the one email in flight to go out again, under the same
+    Message-ID; the claimed emails it had not reached yet go out once, when the sweep takes
+    their claims back. The connection is opened before any row is claimed, so a mail server
+    that cannot be reached (MailServerUnavailable) costs no row an attempt. Rows another worker
+    claimed, or that were already sent, are passed over. On a temporary error the email's rows
+    go back to pending with a backoff, the rest of the batch is given back, and
     TemporarySendError stops the batch.
     """
     result = SendResult()
-    pending = set(
-        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).values_list(
-            "pk", flat=True
-        )
-    )
-    if not pending:
+    keys = [uuid.UUID(str(key)) for key in keys]
+    if not Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
         return result
     connection = _connect()
+    token = None
     try:
-        for pk in ids:
-            if pk not in pending:
+        token = _claim(keys, now=timezone.now())
+        if token is None:
+            return result
+        rows = email_rows(claim_token=token)
+        skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
+        for reason in {reason for _pk, reason in skipped}:
+            ids = [pk for pk, why in skipped if why == reason]
+            _finish(token, ids=ids, status=DeliveryStatus.SKIPPED, last_error=reason)
+            result.skipped += ids
+        skipped_ids = {pk for pk, _reason in skipped}
+        by_key: dict[uuid.UUID, list[emails.ReminderRow]] = defaultdict(list)
+        for row in rows:
+            if row.pk not in skipped_ids:
+                by_key[row.message_key].append(row)
+        people = _Recipients.load(rows)
+        for key in keys:
+            rows = by_key.get(key)
+            if not rows:
                 continue
-            token = _claim(pk, now=timezone.now())
-            if token is None:
-                continue
-            delivery = (
-                Delivery.objects.select_related(
-                    "recipient__user",
-                    "deadline__responsible_unit__head",
-                    "deadline__leading_official",
-                )
-                .filter(pk=pk)
-                .first()
-            )
-            if delivery is None:
-                continue
-            reason = _skip_reason(delivery)
-            if reason:
-                _finish(pk, token, status=DeliveryStatus.SKIPPED, last_error=reason)
-                result.skipped.append(pk)
-                continue
+            ids = [row.pk for row in rows]
             try:
-                message = delivery_message(delivery)
+                message = _message(rows, people)
             except ValueError as error:
-                _finish(pk, token, status=DeliveryStatus.FAILED, last_error=str(error))
-                result.failed.append(pk)
+                _finish(token, ids=ids, status=DeliveryStatus.FAILED, last_error=str(error))
+                result.failed += ids
                 continue
             try:
                 connection.send_messages([message])
@@ -707,56 +937,60 @@ def deliveries_send(*, ids: Sequence[int]) -> SendResult:
                 if not is_temporary(error):
                     if isinstance(error, smtplib.SMTPException | ValueError):
                         _finish(
-                            pk,
                             token,
+                            ids=ids,
                             status=DeliveryStatus.FAILED,
                             last_error=f"{type(error).__name__}: {error}",
                         )
-                        result.failed.append(pk)
-                        logger.warning("Reminder %s refused: %s", pk, error)
+                        result.failed += ids
+                        logger.warning("Reminder email %s refused: %s", key, error)
                         continue
                     raise
-                _retry_later(delivery, token, error)
+                attempts = max(row.attempts for row in rows)  # loaded after the claim counted it
+                _retry_later(key, token, ids, attempts, error)
                 connection = _discard(connection)
-                raise TemporarySendError(str(error), retry_delay(delivery.attempts)) from error
-            # The server has replied 250 to this message: record it before sending the next one.
+                raise TemporarySendError(str(error), retry_delay(attempts)) from error
+            # The server has replied 250 to this email: record it before sending the next one.
             _finish(
-                pk,
                 token,
+                ids=ids,
                 status=DeliveryStatus.SENT,
                 sent_at=timezone.now(),
                 email=message.to[0],
-                cc=", ".join(message.cc),
+                cc=", ".join(message.cc)[:254],
                 subject=message.subject[:300],
                 last_error="",
             )
-            result.sent.append(pk)
+            result.sent += ids
+            result.emails += 1
     finally:
+        if token is not None:
+            _release(token)  # a batch stopped early: what it did not reach waits for the retry
         if connection is not None:
             _discard(connection)
     return result
 
 
-def _retry_later(delivery: Delivery, token: uuid.UUID, error: Exception) -> None:
-    attempts = delivery.attempts  # loaded after the claim, which counted this attempt
+def _retry_later(key, token: uuid.UUID, ids: Sequence[int], attempts: int, error) -> None:
+    """`attempts` includes this one."""
     now = timezone.now()
     if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
         _finish(
-            delivery.pk,
             token,
+            ids=ids,
             status=DeliveryStatus.FAILED,
             last_error=f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
         )
         return
     _finish(
-        delivery.pk,
         token,
+        ids=ids,
         status=DeliveryStatus.PENDING,
         claim_token=None,
         next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),
         last_error=f"{type(error).__name__}: {error}",
     )
-    logger.info("Reminder %s deferred after attempt %s: %s", delivery.pk, attempts, error)
+    logger.info("Reminder email %s deferred after attempt %s: %s", key, attempts, error)
 
 
 def _discard(connection):
@@ -767,13 +1001,12 @@ def _discard(connection):
     return None
 
 
-def _skip_reason(delivery: Delivery) -> str:
-    deadline = delivery.deadline
-    if delivery.kind == DeliveryKind.DIGEST or deadline is None:
+def _skip_reason(row: emails.ReminderRow) -> str:
+    if row.kind == DeliveryKind.DIGEST or row.deadline_id is None:
         return ""
-    if not deadline.is_open:
+    if not row.is_open:
         return "closed before sending"
-    if deadline.due_date != delivery.due_date:
+    if row.deadline_due != row.due_date:
         return "deadline moved before sending"
     return ""
 
@@ -783,14 +1016,11 @@ def send_pending(*, now: datetime | None = None) -> tuple[DispatchResult, SendRe
     result = dispatch(now=now)
     sent = SendResult()
     for batch in result.batches():
-        part = deliveries_send(ids=batch)
-        sent.sent += part.sent
-        sent.failed += part.failed
-        sent.skipped += part.skipped
+        sent.add(emails_send(keys=batch))
     return result, sent
 
 
-# --- Digest contents, the message of a delivery, and preferences ---------------------------
+# --- Digest contents, the message of an email, and preferences ----------------------------
 
 
 def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Deadline]:
@@ -803,20 +1033,64 @@ def digest_items(*, person: Person, today: date, horizon_days: int) -> list[Dead
     )
 
 
-def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
-    """The email of a delivery; a digest lists the recipient's items due within the horizon.
+@dataclass
+class _Recipients:
+    """The people a batch of emails goes to, and the unit heads its escalations copy."""
 
-    ValueError when the recipient has no address.
-    """
+    people: dict[int, Person]
+    heads: dict[int, Person]
+
+    @classmethod
+    def load(cls, rows: Sequence[emails.ReminderRow]) -> _Recipients:
+        people = Person.objects.select_related("user").in_bulk({row.recipient_id for row in rows})
+        units = {row.unit_id for row in rows if row.kind == DeliveryKind.ESCALATION and row.unit_id}
+        heads = {}
+        if units:
+            for unit_id, head_id in Unit.objects.filter(
+                pk__in=units, head__isnull=False
+            ).values_list("pk", "head_id"):
+                heads[unit_id] = head_id
+            found = Person.objects.select_related("user").in_bulk(set(heads.values()))
+            heads = {unit_id: found[pk] for unit_id, pk in heads.items() if pk in found}
+        return cls(people, heads)
+
+
+def _message(rows: Sequence[emails.ReminderRow], people: _Recipients) -> EmailMultiAlternatives:
     today = timezone.localdate()
-    if delivery.kind != DeliveryKind.DIGEST:
-        return emails.build_message(delivery, today=today)
-    horizon = policy_snapshot().digest_horizon_days
-    digest = emails.Digest(
-        items=digest_items(person=delivery.recipient, today=today, horizon_days=horizon),
-        horizon_days=horizon,
+    recipient = people.people[rows[0].recipient_id]
+    digests = [row for row in rows if row.kind == DeliveryKind.DIGEST]
+    if digests:
+        delivery = Delivery.objects.get(pk=digests[0].pk)
+        delivery.recipient = recipient
+        horizon = policy_snapshot().digest_horizon_days
+        digest = emails.Digest(
+            items=digest_items(person=recipient, today=today, horizon_days=horizon),
+            horizon_days=horizon,
+        )
+        return emails.build_digest(delivery, today=today, digest=digest)
+    cc = []
+    if all(row.kind == DeliveryKind.ESCALATION for row in rows):
+        # An escalation email is about one unit's items: it copies the unit's head.
+        head = people.heads.get(rows[0].unit_id)
+        if head is not None and head.pk != recipient.pk:
+            cc.append(head.contact_email)
+    return emails.build_message(rows, recipient=recipient, cc=cc, today=today)
+
+
+def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:
+    """The email of one message key's rows (one recipient): the weekly digest, or the reminders
+    a dispatch claimed for the person. ValueError when the recipient has no address."""
+    return _message(rows, _Recipients.load(rows))
+
+
+def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
+    """The email one delivery would go out in, alone."""
+    return rows_message(
+        [
+            emails.ReminderRow._make(row)
+            for row in Delivery.objects.filter(pk=delivery.pk).values_list(*emails.ROW_FIELDS)
+        ]
     )
-    return emails.build_message(delivery, today=today, digest=digest)
 
 
 def preference_get(*, person: Person) -> Preference:

@@ -5,10 +5,24 @@ import email
 import email.policy
 import socket
 import threading
+import uuid
 
 from aiosmtpd.controller import Controller
 
-from apps.reminders.emails import DELIVERY_HEADER
+from apps.reminders.emails import EMAIL_HEADER
+
+
+def ids_of(message) -> str:
+    """The delivery ids a message carries, "3,7": the rows of the email its header names.
+
+    Takes a received message or one of Django's (mail.outbox).
+    """
+    from apps.reminders.models import Delivery
+
+    headers = getattr(message, "extra_headers", None)
+    key = headers[EMAIL_HEADER] if headers is not None else str(message[EMAIL_HEADER])
+    rows = Delivery.objects.filter(message_key=uuid.UUID(key)).exclude(status="skipped")
+    return ",".join(str(pk) for pk in rows.order_by("pk").values_list("pk", flat=True))
 
 
 def free_port() -> int:
@@ -82,8 +96,18 @@ class Recorder:
         return "250 Message accepted"
 
     def delivery_ids(self) -> list[str]:
+        """The delivery ids each message carried, one entry per message ("3,7" for two)."""
         with self.lock:
-            return [m[DELIVERY_HEADER] for m in self.messages]
+            messages = list(self.messages)
+        return [ids_of(m) for m in messages]
+
+    def delivery_rows(self) -> list[str]:
+        """Every delivery id of every message, flattened."""
+        return [pk for ids in self.delivery_ids() for pk in ids.split(",")]
+
+    def recipients(self) -> list[str]:
+        with self.lock:
+            return [str(m["To"]) for m in self.messages]
 
     def message_ids(self) -> list[str]:
         with self.lock:

@@ -34,7 +34,7 @@ def test_send_reminders_dry_run_sends_nothing_and_prints_the_plan(
     assert output.splitlines() == [
         f"[lead] zhang@example.org: 【到期提醒】{title}还有 7 天到期",
         f"[lead] li@example.org: 【到期提醒】{title}还有 7 天到期",
-        "（演练）将发送 2 封提醒，实际未发送。",
+        "（演练）将发送 2 封邮件，实际未发送。",
     ]
     assert mail.outbox == []
     assert Delivery.objects.count() == 0

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core import mail
 
 from apps.reminders import services
-from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Deadline, Delivery, DeliveryKind, DeliveryStatus, Preference
 from tests.factories import HazardFactory
 from tests.reminders.conftest import at
+from tests.reminders.smtp import ids_of
 
 # The weekly digest has its own tests (test_digest.py); here it stays out of the outbox.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
@@ -109,7 +109,7 @@ def test_dispatch_escalates_to_leading_official_copied_to_unit_head(
     assert escalation.recipient == team["official"]
     assert escalation.status == DeliveryStatus.SENT
     assert escalation.cc == "li@example.org"
-    message = next(m for m in mail.outbox if m.extra_headers[DELIVERY_HEADER] == str(escalation.pk))
+    message = next(m for m in mail.outbox if ids_of(m) == str(escalation.pk))
     assert message.to == ["wang@example.org"]
     assert message.cc == ["li@example.org"]
     assert message.subject == f"【督办】{milestone.project.name}：主体封顶已逾期 14 天"
@@ -166,10 +166,18 @@ def test_dispatch_twice_sends_each_reminder_once(clock, policy, team, make_miles
     services.send_pending()
     services.send_pending()
 
-    headers = sorted(m.extra_headers[DELIVERY_HEADER] for m in mail.outbox)
-    assert len(headers) == 6
-    assert len(set(headers)) == 6
-    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 6
+    # One email each for the unit's two people, listing the three items.
+    sent = Delivery.objects.filter(status=DeliveryStatus.SENT)
+    expected = {
+        person.contact_email: ",".join(
+            str(pk)
+            for pk in sent.filter(recipient=person).order_by("pk").values_list("pk", flat=True)
+        )
+        for person in (team["staff"], team["head"])
+    }
+    assert {m.to[0]: ids_of(m) for m in mail.outbox} == expected
+    assert len(mail.outbox) == 2
+    assert sent.count() == 6
 
 
 def test_dispatch_after_an_outage_sends_the_current_rung_not_the_stale_ones(
@@ -216,7 +224,10 @@ def test_dispatch_emails_in_the_recipients_language(clock, policy, team, make_mi
     title = f"{milestone.project.name}：封顶"
     assert by_address["li@example.org"].subject == f"【到期提醒】{title}还有 7 天到期"
     assert by_address["zhang@example.org"].subject == f"[Reminder] {title} is due in 7 days"
-    assert "类型：项目节点\n" in by_address["li@example.org"].body
+    assert f"1. [提前提醒] {title}\n   项目节点 | 2025-03-20 | 还有 7 天到期 | 投资促进局\n" in (
+        by_address["li@example.org"].body
+    )
+    assert f"1. [Advance reminder] {title}\n" in by_address["zhang@example.org"].body
     html, mimetype = by_address["zhang@example.org"].alternatives[0]
     assert mimetype == "text/html"
     assert f"{settings.SITE_URL}/projects/{milestone.project_id}/" in html

@@ -30,14 +30,14 @@ from apps.projects.models import Stage
 from apps.reminders import services
 from apps.reminders.models import Delivery, DeliveryStatus, Job, Policy
 from tests.factories import MilestoneFactory, PersonFactory, ProjectFactory
-from tests.reminders.smtp import Recorder, SMTPServer, free_port
+from tests.reminders.smtp import Recorder, SMTPServer, free_port, ids_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/11")
 CELERY = Path(sys.executable).with_name("celery")
 CEILING = 180  # seconds: a wait this long has failed, however busy the machine
-SENT_BY_TASK = re.compile(r"send_deliveries\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
+SENT_BY_TASK = re.compile(r"send_emails\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
 
 
 def database_url() -> str:
@@ -110,7 +110,7 @@ class Worker(Process):
         )
 
     def sent(self) -> int:
-        """How many reminders this worker's send tasks reported sent."""
+        """How many emails this worker's send tasks reported sent."""
         return sum(int(m.group(1)) for line in self.lines() if (m := SENT_BY_TASK.search(line)))
 
 
@@ -227,12 +227,32 @@ def milestones_due_tomorrow(person, count):
             MilestoneFactory(project=project, title=f"节点{n}", due_date=tomorrow)
 
 
+def colleagues(person, count):
+    """`count` more people in the person's unit: each gets an email of their own."""
+    return [
+        PersonFactory(name=f"同事{n}", unit=person.unit, email=f"e2e-{n}@example.org")
+        for n in range(count)
+    ]
+
+
 def sent_count() -> int:
     return Delivery.objects.filter(status=DeliveryStatus.SENT).count()
 
 
+def rows_by_email() -> dict[str, list[str]]:
+    """The delivery ids each recipient's reminders have, as the email header lists them."""
+    rows: dict[str, list[str]] = {}
+    for pk, address in Delivery.objects.order_by("pk").values_list("pk", "recipient__email"):
+        rows.setdefault(address, []).append(str(pk))
+    return rows
+
+
 def all_delivery_ids() -> list[str]:
     return sorted(str(pk) for pk in Delivery.objects.values_list("pk", flat=True))
+
+
+def all_delivery_ids_by_pk() -> list[str]:
+    return [str(pk) for pk in Delivery.objects.order_by("pk").values_list("pk", flat=True)]
 
 
 def test_e2e_worker_with_beat_delivers_reminder_once(run, owner):
@@ -253,10 +273,37 @@ def test_e2e_worker_with_beat_delivers_reminder_once(run, owner):
     assert message["To"] == "e2e@example.org"
     assert message["Subject"].startswith("【")
     assert "端到端测试项目：节点0" in message["Subject"]
-    assert str(message["Message-ID"]).startswith(f"<reminder-{delivery.pk}.")
+    assert str(message["Message-ID"]).startswith(f"<reminder-{delivery.message_key.hex}@")
+
+
+def test_e2e_one_email_per_person_lists_every_item_and_a_second_dispatch_sends_nothing(run, owner):
+    colleagues(owner, 2)
+    milestones_due_tomorrow(owner, 25)
+    recorder = Recorder()
+    # Batches of 10 deadlines: the run chains three batches before it queues the emails.
+    with SMTPServer(recorder) as smtp:
+        worker = run.worker("a", smtp.port, REMINDERS_BATCH_SIZE="10")
+        run.wait_for(lambda: sent_count() == 75, "all 75 reminders sent")
+        ticks = worker.dispatch_ticks()
+        run.wait_for(lambda: worker.dispatch_ticks() >= ticks + 2, "two more ticks")
+        worker.stop()
+
+    expected = rows_by_email()
+    assert sorted(recorder.recipients()) == sorted(expected)
+    assert len(recorder.messages) == 3
+    for message in recorder.messages:
+        assert ids_of(message).split(",") == expected[str(message["To"])]
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        html = message.get_body(("html",)).get_content()
+        for n in range(25):
+            assert f"端到端测试项目：节点{n}\n" in text
+            assert f">端到端测试项目：节点{n}</a>" in html
+        assert message["Subject"] == "【工作提醒】25 项工作即将到期"
+    assert worker.sent() == 3
 
 
 def test_e2e_two_workers_share_the_batches_and_deliver_each_once(run, owner):
+    colleagues(owner, 15)  # sixteen people, sixteen emails of two reminders each
     recorder = Recorder(
         reply_delay=0.2
     )  # each batch takes a while: the other worker takes the next
@@ -264,8 +311,8 @@ def test_e2e_two_workers_share_the_batches_and_deliver_each_once(run, owner):
         first = run.worker("first", smtp.port, REMINDERS_SEND_CHUNK="2")
         second = run.worker("second", smtp.port, beat=False, REMINDERS_SEND_CHUNK="2")
         run.wait_for(lambda: first.ready() and second.ready(), "both workers ready")
-        milestones_due_tomorrow(owner, 16)
-        run.wait_for(lambda: sent_count() == 16, "all 16 reminders sent")
+        milestones_due_tomorrow(owner, 2)
+        run.wait_for(lambda: sent_count() == 32, "all 32 reminders sent")
         ticks = first.dispatch_ticks() + second.dispatch_ticks()
         run.wait_for(
             lambda: first.dispatch_ticks() + second.dispatch_ticks() >= ticks + 2, "two more ticks"
@@ -273,8 +320,9 @@ def test_e2e_two_workers_share_the_batches_and_deliver_each_once(run, owner):
         first.stop()
         second.stop()
 
-    assert sorted(recorder.delivery_ids()) == all_delivery_ids()
-    assert len(all_delivery_ids()) == 16
+    assert sorted(recorder.delivery_rows()) == all_delivery_ids()
+    assert len(all_delivery_ids()) == 32
+    assert sorted(recorder.delivery_ids()) == sorted(",".join(r) for r in rows_by_email().values())
     assert first.sent() + second.sent() == 16
     assert first.sent() > 0
     assert second.sent() > 0
@@ -291,7 +339,7 @@ def test_e2e_two_beats_dispatching_at_once_deliver_each_once(run, owner):
             "the worker ready and both beats ticking",
         )
         milestones_due_tomorrow(owner, 8)
-        run.wait_for(lambda: sent_count() == 8, "all 8 reminders sent")
+        run.wait_for(lambda: sent_count() == 8, "all 8 reminders sent, in one email")
         ticks = [beat.ticks() for beat in beats]
         run.wait_for(
             lambda: all(beat.ticks() >= n + 3 for beat, n in zip(beats, ticks, strict=True)),
@@ -302,7 +350,7 @@ def test_e2e_two_beats_dispatching_at_once_deliver_each_once(run, owner):
         for process in [*beats, worker]:
             process.stop()
 
-    assert sorted(recorder.delivery_ids()) == all_delivery_ids()
+    assert recorder.delivery_ids() == [",".join(all_delivery_ids_by_pk())]
     assert len(all_delivery_ids()) == 8
 
 
@@ -326,7 +374,7 @@ def test_e2e_mail_server_down_then_up_delivers_each_once_when_it_returns(run, ow
         run.wait_for(lambda: worker.dispatch_ticks() >= ticks + 2, "two more ticks")
         worker.stop()
 
-    assert sorted(recorder.delivery_ids()) == all_delivery_ids()
+    assert recorder.delivery_ids() == [",".join(all_delivery_ids_by_pk())]
     assert (
         list(Delivery.objects.values_list("status", "attempts")) == [(DeliveryStatus.SENT, 1)] * 3
     )
@@ -342,32 +390,43 @@ def test_e2e_mail_server_down_then_up_delivers_each_once_when_it_returns(run, ow
 def test_e2e_worker_killed_mid_message_then_restarted_delivers_each_once_or_a_marked_copy(
     run, owner, hold, duplicates
 ):
-    milestones_due_tomorrow(owner, 12)
-    # The 5th message is held at MAIL FROM (not yet sent) or after DATA (stored, not answered).
+    colleagues(owner, 11)  # twelve people: twelve emails of two reminders each
+    milestones_due_tomorrow(owner, 2)
+    # The 5th email is held at MAIL FROM (claimed, not yet sent) or after DATA (stored, not
+    # answered): the worker is killed between the claim and recording the send.
     recorder = Recorder(hold=(hold, 5))
     fast_sweep = {"REMINDERS_CLAIM_TIMEOUT_SECONDS": "5"}  # one worker at a time: no live claim
     with SMTPServer(recorder) as smtp:
         first = run.worker("first", smtp.port, **fast_sweep)
-        run.wait_for(recorder.holding.is_set, "the 5th message held in flight")
+        run.wait_for(recorder.holding.is_set, "the 5th email held in flight")
         first.kill()
         first.stop()
         statuses = Counter(Delivery.objects.values_list("status", flat=True))
-        # Each message the server answered was recorded at once; only the one in flight was not.
+        # Each email the server answered was recorded at once. The batch of ten emails was
+        # claimed before the first went out: the one in flight and the five after it are still
+        # claimed, the last two emails (another batch) still pending.
         assert recorder.count() == 4 + duplicates
-        assert (statuses[DeliveryStatus.SENT], statuses[DeliveryStatus.SENDING]) == (4, 1)
+        assert (
+            statuses[DeliveryStatus.SENT],
+            statuses[DeliveryStatus.SENDING],
+            statuses[DeliveryStatus.PENDING],
+        ) == (8, 12, 4)
 
         second = run.worker("second", smtp.port, **fast_sweep)
-        run.wait_for(lambda: sent_count() == 12, "all 12 reminders sent")
+        run.wait_for(lambda: sent_count() == 24, "all 24 reminders sent")
         ticks = second.dispatch_ticks()
         run.wait_for(lambda: second.dispatch_ticks() >= ticks + 2, "two more ticks")
         second.stop()
 
-    ids = recorder.delivery_ids()
-    assert sorted(set(ids)) == all_delivery_ids()
-    assert len(ids) == 12 + duplicates
-    copies = [pk for pk, n in Counter(ids).items() if n > 1]
+    emails = recorder.delivery_ids()
+    assert sorted(set(emails)) == sorted(",".join(r) for r in rows_by_email().values())
+    assert len(emails) == 12 + duplicates
+    assert sorted(set(recorder.delivery_rows())) == all_delivery_ids()
+    copies = [ids for ids, n in Counter(emails).items() if n > 1]
     assert len(copies) == duplicates
-    for pk in copies:
-        # The copy carries the first message's Message-ID: mail stores keep one of the two.
-        message_ids = {mid for mid, d in zip(recorder.message_ids(), ids, strict=True) if d == pk}
+    for ids in copies:
+        # The copy carries the first email's Message-ID: mail stores keep one of the two.
+        message_ids = {
+            mid for mid, e in zip(recorder.message_ids(), emails, strict=True) if e == ids
+        }
         assert len(message_ids) == 1

@@ -1,16 +1,15 @@
 """Sending over a real SMTP server: temporary refusals retried, permanent ones recorded."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
 from apps.reminders import services
-from apps.reminders.emails import DELIVERY_HEADER
 from apps.reminders.models import Delivery, DeliveryStatus
-from apps.reminders.tasks import send_deliveries
+from apps.reminders.tasks import send_emails
 from tests.reminders.conftest import SHANGHAI, at
-from tests.reminders.smtp import Recorder, SMTPServer, free_port
+from tests.reminders.smtp import Recorder, SMTPServer, free_port, ids_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
 
@@ -48,17 +47,28 @@ def three_due(clock, policy, team, make_milestone, make_user):
     make_milestone(date(2025, 3, 20))
     clock(at(date(2025, 3, 13)))
     result = services.dispatch()
-    assert len(result.queued) == 3
-    return result.queued
+    assert len(result.queued) == 3  # one email each, with one reminder
+    return [str(key) for key in result.queued]
 
 
-def test_send_task_retries_after_temporary_refusals_and_delivers_each_once(smtp, three_due):
+def pk_of(key) -> int:
+    return Delivery.objects.get(message_key=key).pk
+
+
+@pytest.fixture
+def three_ids(three_due) -> list[int]:
+    return [pk_of(key) for key in three_due]
+
+
+def test_send_task_retries_after_temporary_refusals_and_delivers_each_once(
+    smtp, three_due, three_ids
+):
     server = smtp(fail_next=2)
 
-    send_deliveries.apply(args=[three_due])
+    send_emails.apply(args=[three_due])
 
     assert server.refusals == 2
-    assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_due)
+    assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_ids)
     rows = Delivery.objects.order_by("pk")
     assert [(d.status, d.attempts) for d in rows] == [
         (DeliveryStatus.SENT, 3),
@@ -69,32 +79,32 @@ def test_send_task_retries_after_temporary_refusals_and_delivers_each_once(smtp,
 
 
 def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
-    smtp, three_due, clock, settings
+    smtp, three_due, three_ids, clock, settings
 ):
     server = smtp(fail_next=1)
 
     with pytest.raises(services.TemporarySendError) as raised:
-        services.deliveries_send(ids=three_due)
-    first = Delivery.objects.get(pk=three_due[0])
+        services.emails_send(keys=three_due)
+    first = Delivery.objects.get(pk=three_ids[0])
     assert (first.status, first.attempts) == (DeliveryStatus.PENDING, 1)
     assert first.last_error.startswith("SMTPDataError: (451")
     assert raised.value.retry_after == settings.REMINDERS_RETRY_BASE_SECONDS
 
     # Within the backoff the refused row waits; the rows the batch never reached do not.
     clock(datetime(2025, 3, 13, 9, 5, 10, tzinfo=SHANGHAI))
-    assert services.dispatch().queued == three_due[1:]
+    assert [str(key) for key in services.dispatch().queued] == three_due[1:]
     clock(at(date(2025, 3, 13), 10, 5))
     services.send_pending()
     services.send_pending()
 
-    assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_due)
+    assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_ids)
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
 
 def test_send_permanent_refusal_is_recorded_as_failed_and_the_rest_go_out(smtp, three_due):
     server = smtp(refuse={"zhang@example.org"})
 
-    result = services.deliveries_send(ids=three_due)
+    result = services.emails_send(keys=three_due)
 
     failed = Delivery.objects.get(status=DeliveryStatus.FAILED)
     assert failed.recipient.name == "zhang"
@@ -105,36 +115,36 @@ def test_send_permanent_refusal_is_recorded_as_failed_and_the_rest_go_out(smtp, 
     assert server.sessions == 1  # one connection for the whole batch
 
 
-def test_send_gives_up_after_max_attempts(smtp, three_due, settings):
+def test_send_gives_up_after_max_attempts(smtp, three_due, three_ids, settings):
     settings.REMINDERS_MAX_ATTEMPTS = 2
     smtp(fail_next=5)
 
-    send_deliveries.apply(args=[three_due])
+    send_emails.apply(args=[three_due])
 
-    first = Delivery.objects.get(pk=three_due[0])
+    first = Delivery.objects.get(pk=three_ids[0])
     assert first.status == DeliveryStatus.FAILED
     assert "gave up after 2 attempts" in first.last_error
 
 
-def test_send_skips_rows_already_claimed(smtp, three_due):
+def test_send_skips_rows_already_claimed(smtp, three_due, three_ids):
     server = smtp()
-    Delivery.objects.filter(pk=three_due[0]).update(status=DeliveryStatus.SENDING)
+    Delivery.objects.filter(pk=three_ids[0]).update(status=DeliveryStatus.SENDING)
 
-    result = services.deliveries_send(ids=three_due)
+    result = services.emails_send(keys=three_due)
 
-    assert sorted(result.sent) == sorted(three_due[1:])
+    assert sorted(result.sent) == sorted(three_ids[1:])
     assert len(server.messages) == 2
 
 
-def test_sweep_takes_back_claims_left_sending(clock, three_due, settings):
-    Delivery.objects.filter(pk=three_due[0]).update(
+def test_sweep_takes_back_claims_left_sending(clock, three_ids, settings):
+    Delivery.objects.filter(pk=three_ids[0]).update(
         status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
     )
     clock(at(date(2025, 3, 13), 10, 9))
     assert services.deliveries_sweep(now=at(date(2025, 3, 13), 10, 9)) == 0
     later = at(date(2025, 3, 13), 10, 11)
     assert services.deliveries_sweep(now=later) == 1
-    assert Delivery.objects.get(pk=three_due[0]).status == DeliveryStatus.PENDING
+    assert Delivery.objects.get(pk=three_ids[0]).status == DeliveryStatus.PENDING
 
 
 class ProbeBackend(BaseEmailBackend):
@@ -145,46 +155,47 @@ class ProbeBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         for message in email_messages:
             statuses = dict(Delivery.objects.values_list("pk", "status"))
-            ProbeBackend.seen.append((int(message.extra_headers[DELIVERY_HEADER]), statuses))
+            ProbeBackend.seen.append((int(ids_of(message)), statuses))
         return len(email_messages)
 
 
-def test_send_records_each_delivery_sent_before_the_next_message_goes_out(
-    three_due, settings, monkeypatch
+def test_send_claims_the_batch_then_records_each_email_sent_before_the_next_goes_out(
+    three_due, three_ids, settings, monkeypatch
 ):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ProbeBackend"}}
     monkeypatch.setattr(ProbeBackend, "seen", [])
-    first, second, third = three_due
-    PENDING, SENDING, SENT = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT
+    first, second, third = three_ids
+    SENDING, SENT = DeliveryStatus.SENDING, DeliveryStatus.SENT
 
-    services.deliveries_send(ids=three_due)
+    services.emails_send(keys=three_due)
 
     assert ProbeBackend.seen == [
-        (first, {first: SENDING, second: PENDING, third: PENDING}),
-        (second, {first: SENT, second: SENDING, third: PENDING}),
+        (first, {first: SENDING, second: SENDING, third: SENDING}),
+        (second, {first: SENT, second: SENDING, third: SENDING}),
         (third, {first: SENT, second: SENT, third: SENDING}),
     ]
 
 
-def test_send_again_after_a_lost_reply_reuses_the_message_id(smtp, three_due, clock, settings):
+def test_send_again_after_a_lost_reply_reuses_the_message_id(
+    smtp, three_due, three_ids, clock, settings
+):
     settings.SITE_URL = "https://zone.example.org"
     server = smtp()
-    services.deliveries_send(ids=three_due)
+    services.emails_send(keys=three_due)
     # The server took the first message but its worker died before recording it: the claim is
     # taken back after the timeout and the message goes out again.
-    Delivery.objects.filter(pk=three_due[0]).update(
+    Delivery.objects.filter(pk=three_ids[0]).update(
         status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
     )
     clock(at(date(2025, 3, 13), 10, 11))
 
     dispatched, sent = services.send_pending()
 
-    resent = Delivery.objects.get(pk=three_due[0])
-    created = resent.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    resent = Delivery.objects.get(pk=three_ids[0])
     message_ids = [str(m["Message-ID"]) for m in server.messages]
     assert (dispatched.swept, sent.sent) == (1, [resent.pk])
-    assert server.delivery_ids() == [str(pk) for pk in [*three_due, three_due[0]]]
-    assert message_ids[0] == f"<reminder-{resent.pk}.{created}@zone.example.org>"
+    assert server.delivery_ids() == [str(pk) for pk in [*three_ids, three_ids[0]]]
+    assert message_ids[0] == f"<reminder-{resent.message_key.hex}@zone.example.org>"
     assert message_ids[3] == message_ids[0]
     assert len(set(message_ids)) == 3
 
@@ -193,7 +204,7 @@ def test_send_mail_server_unreachable_claims_nothing(closed_port, three_due):
     before = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
 
     with pytest.raises(services.MailServerUnavailable) as raised:
-        services.deliveries_send(ids=three_due)
+        services.emails_send(keys=three_due)
 
     assert str(raised.value) == (
         f"could not reach the mail server 127.0.0.1:{closed_port}: [Errno 111] Connection refused"
@@ -209,7 +220,7 @@ def test_send_task_against_a_server_that_stays_down_gives_up_and_keeps_every_row
 ):
     settings.REMINDERS_MAX_ATTEMPTS = 3
 
-    sent = send_deliveries.apply(args=[three_due]).get()
+    sent = send_emails.apply(args=[three_due]).get()
 
     rows = Delivery.objects.order_by("pk")
     assert sent == 0

@@ -1,12 +1,13 @@
 """Run one reminder dispatch in the foreground, through the same code as the beat tick."""
 
+from collections import defaultdict
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.reminders import services
-from apps.reminders.models import Delivery
 
 
 class _DryRun(Exception):
@@ -41,8 +42,8 @@ class Command(BaseCommand):
                 % {"error": error}
             ) from error
         self.stdout.write(
-            f"deadlines due: {dispatched.deadlines}; queued: {len(dispatched.queued)}; "
-            f"sent: {len(sent.sent)}; failed: {len(sent.failed)}; skipped: {len(sent.skipped)}; "
+            f"deadlines due: {dispatched.deadlines}; emails queued: {len(dispatched.queued)}; "
+            f"emails sent: {sent.emails}; reminders sent: {len(sent.sent)}; failed: {len(sent.failed)}; skipped: {len(sent.skipped)}; "
             f"claims taken back: {dispatched.swept}"
         )
 
@@ -53,13 +54,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 result = services.dispatch()
-                rows = Delivery.objects.filter(pk__in=result.queued).select_related(
-                    "recipient__user",
-                    "deadline__responsible_unit__head",
-                    "deadline__leading_official",
-                )
-                for delivery in rows.order_by("pk"):
-                    lines.append(self._describe(delivery))
+                emails = defaultdict(list)
+                for row in services.email_rows(keys=result.queued):
+                    emails[row.message_key].append(row)
+                for key in result.queued:
+                    if key in emails:
+                        lines.append(self._describe(emails[key]))
                 raise _DryRun
         except _DryRun:
             pass
@@ -67,17 +67,18 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(
             ngettext(
-                "（演练）将发送 %(count)d 封提醒，实际未发送。",
-                "（演练）将发送 %(count)d 封提醒，实际未发送。",
+                "（演练）将发送 %(count)d 封邮件，实际未发送。",
+                "（演练）将发送 %(count)d 封邮件，实际未发送。",
                 len(lines),
             )
             % {"count": len(lines)}
         )
 
-    def _describe(self, delivery) -> str:
+    def _describe(self, rows) -> str:
+        kinds = ",".join(sorted({row.kind for row in rows}))
         try:
-            message = services.delivery_message(delivery)
+            message = services.rows_message(rows)
         except ValueError as error:
-            return f"[{delivery.kind}] {delivery.recipient} -> ({error})"
+            return f"[{kinds}] {error}"
         cc = f" cc {', '.join(message.cc)}" if message.cc else ""
-        return f"[{delivery.kind}] {message.to[0]}{cc}: {message.subject}"
+        return f"[{kinds}] {message.to[0]}{cc}: {message.subject}"

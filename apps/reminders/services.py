@@ -552,13 +552,19 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
     if not due:
         return 0, []
     people = People.load(due)
-    planned: list[Delivery] = []
+    planned: list[Claim] = []
+    # A plan depends only on the due date and the last dispatch: a backlog shares a few dates.
+    plans: dict[tuple, ladder.Plan] = {}
+    keys: dict[tuple, uuid.UUID] = {}
     for deadline in due:
         next_at, waiting = None, False
         if deadline.is_open and deadline.due_date is not None:
-            plan = ladder.plan(
-                deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
-            )
+            plan_key = (deadline.due_date, deadline.last_dispatched_at)
+            plan = plans.get(plan_key)
+            if plan is None:
+                plan = plans[plan_key] = ladder.plan(
+                    deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
+                )
             # Outside the send window nothing is claimed: the rung waits for the next send time.
             next_at, waiting = plan.next_at, plan.waiting
             for rung in plan.send:
@@ -569,6 +575,15 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
                 for person in recipients:
                     if person is None or not wants(_preference(person), rung.kind):
                         continue
+                    group = (person.pk, rung.kind, deadline.responsible_unit_id)
+                    key = keys.get(group)
+                    if key is None:
+                        key = keys[group] = message_key(
+                            run,
+                            recipient_id=person.pk,
+                            kind=rung.kind,
+                            unit_id=deadline.responsible_unit_id,
+                        )
                     planned.append(
                         Claim(
                             deadline.pk,
@@ -576,12 +591,7 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
                             rung.kind,
                             rung.rung_date,
                             deadline.due_date,
-                            message_key(
-                                run,
-                                recipient_id=person.pk,
-                                kind=rung.kind,
-                                unit_id=deadline.responsible_unit_id,
-                            ),
+                            key,
                         )
                     )
         deadline.next_reminder_at = next_at
@@ -672,14 +682,21 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     table = ops.quote_name(Delivery._meta.db_table)
     tail = tuple(constant.values())
     key_field, date_field = fields["message_key"], fields["rung_date"]
+    prepared: dict = {}  # dates and keys repeat across the rows: each is prepared once
+
+    def once(field, value):
+        if (field.attname, value) not in prepared:
+            prepared[field.attname, value] = field.get_db_prep_save(value, connection)
+        return prepared[field.attname, value]
+
     params = [
         (
             deadline_id,
             recipient_id,
             kind,
-            date_field.get_db_prep_save(rung_date, connection),
-            date_field.get_db_prep_save(due_date, connection),
-            key_field.get_db_prep_save(key, connection),
+            once(date_field, rung_date),
+            once(date_field, due_date),
+            once(key_field, key),
             *tail,
         )
         for deadline_id, recipient_id, kind, rung_date, due_date, key in rows

@@ -157,3 +157,25 @@ def test_dispatch_and_send_queries_do_not_grow_with_the_items_per_email(
 
     assert small[1] == large[1] == 3  # staff, head, and the official's escalation
     assert small[0] == large[0]
+
+
+def test_email_in_the_recipients_language_text_and_html(four_due, team):
+    user = team["staff"].user
+    user.language = "en"
+    user.save(update_fields=["language"])
+
+    services.send_pending()
+
+    message = next(m for m in mail.outbox if m.to == ["zhang@example.org"])
+    assert message.subject == "[Reminder] 4 items need attention, 2 overdue"
+    assert message.body.startswith(
+        "Hello zhang,\n\n4 items need your attention, 2 of them overdue (listed first)."
+    )
+    assert f"[Advance reminder] {four_due['七天后']}\n" in message.body
+    assert "| 2025-03-20 | due in 7 days | " in message.body
+    assert "| 21 days overdue | " in message.body
+    html = message.alternatives[0].content
+    assert "<strong>21 days overdue</strong>" in html
+    assert ">Reminder</th>" in html
+    chinese = next(m for m in mail.outbox if m.to == ["li@example.org"])
+    assert "| 2025-03-20 | 还有 7 天到期 | " in chinese.body

@@ -1118,16 +1118,6 @@ def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:
     return _message(rows, _Recipients.load(rows))
 
 
-def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
-    """The email one delivery would go out in, alone."""
-    return rows_message(
-        [
-            emails.ReminderRow._make(row)
-            for row in Delivery.objects.filter(pk=delivery.pk).values_list(*emails.ROW_FIELDS)
-        ]
-    )
-
-
 def preference_get(*, person: Person) -> Preference:
     preference, _created = Preference.objects.get_or_create(person=person)
     return preference

@@ -208,10 +208,12 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新发送选中的失败记录"))
     def send_again(self, request, queryset):
+        # Without their old email's key: the next dispatch puts them in the person's next email.
         count = queryset.filter(status=DeliveryStatus.FAILED).update(
             status=DeliveryStatus.PENDING,
             attempts=0,
             claim_token=None,
+            message_key=None,
             next_attempt_at=timezone.now(),
         )
         self.message_user(
@@ -238,8 +240,8 @@ class PreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["name", "next_run_at", "last_run_at"]
-    readonly_fields = ["name", "last_run_at"]
+    list_display = ["name", "next_run_at", "last_run_at", "lease_until"]
+    readonly_fields = ["name", "last_run_at", "lease_until"]
 
     def has_add_permission(self, request):
         return False

@@ -552,13 +552,19 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
     if not due:
         return 0, []
     people = People.load(due)
-    planned: list[Delivery] = []
+    planned: list[Claim] = []
+    # A plan depends only on the due date and the last dispatch: a backlog shares a few dates.
+    plans: dict[tuple, ladder.Plan] = {}
+    keys: dict[tuple, uuid.UUID] = {}
     for deadline in due:
         next_at, waiting = None, False
         if deadline.is_open and deadline.due_date is not None:
-            plan = ladder.plan(
-                deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
-            )
+            plan_key = (deadline.due_date, deadline.last_dispatched_at)
+            plan = plans.get(plan_key)
+            if plan is None:
+                plan = plans[plan_key] = ladder.plan(
+                    deadline.due_date, now, policy, cal, since=deadline.last_dispatched_at
+                )
             # Outside the send window nothing is claimed: the rung waits for the next send time.
             next_at, waiting = plan.next_at, plan.waiting
             for rung in plan.send:
@@ -569,6 +575,15 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
                 for person in recipients:
                     if person is None or not wants(_preference(person), rung.kind):
                         continue
+                    group = (person.pk, rung.kind, deadline.responsible_unit_id)
+                    key = keys.get(group)
+                    if key is None:
+                        key = keys[group] = message_key(
+                            run,
+                            recipient_id=person.pk,
+                            kind=rung.kind,
+                            unit_id=deadline.responsible_unit_id,
+                        )
                     planned.append(
                         Claim(
                             deadline.pk,
@@ -576,12 +591,7 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
                             rung.kind,
                             rung.rung_date,
                             deadline.due_date,
-                            message_key(
-                                run,
-                                recipient_id=person.pk,
-                                kind=rung.kind,
-                                unit_id=deadline.responsible_unit_id,
-                            ),
+                            key,
                         )
                     )
         deadline.next_reminder_at = next_at
@@ -646,7 +656,8 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     already hold: that insert is the claim.
 
     A backlog claims tens of thousands of rows in one dispatch, and bulk_create spent most of
-    that time compiling the SQL of each value; this is one prepared INSERT run for every row.
+    that time compiling the SQL of each value; this is one INSERT ... ON CONFLICT DO NOTHING
+    (PostgreSQL and SQLite both take it) run with executemany.
     """
     if not rows:
         return
@@ -669,25 +680,32 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     varying = ["deadline_id", "recipient_id", "kind", "rung_date", "due_date", "message_key"]
     columns = [fields[name].column for name in varying + list(constant)]
     table = ops.quote_name(Delivery._meta.db_table)
-    # Only the model's own table and column names are spliced in; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
-    )
     tail = tuple(constant.values())
     key_field, date_field = fields["message_key"], fields["rung_date"]
+    prepared: dict = {}  # dates and keys repeat across the rows: each is prepared once
+
+    def once(field, value):
+        if (field.attname, value) not in prepared:
+            prepared[field.attname, value] = field.get_db_prep_save(value, connection)
+        return prepared[field.attname, value]
+
     params = [
         (
             deadline_id,
             recipient_id,
             kind,
-            date_field.get_db_prep_save(rung_date, connection),
-            date_field.get_db_prep_save(due_date, connection),
-            key_field.get_db_prep_save(key, connection),
+            once(date_field, rung_date),
+            once(date_field, due_date),
+            once(key_field, key),
             *tail,
         )
         for deadline_id, recipient_id, kind, rung_date, due_date, key in rows
     ]
+    # Only the model's own table and column names are spliced in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(ops.quote_name(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(params), 2000):
             cursor.executemany(sql, params[start : start + 2000])
@@ -852,6 +870,23 @@ def _finish(token: uuid.UUID, *, ids: Sequence[int] | None = None, **fields) -> 
     rows.update(**fields)
 
 
+def _mark_sent(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
+    """Record an email sent, without waiting for the database to flush it to disk (PostgreSQL).
+
+    Waiting for that flush cost more than the rest of sending an email. A worker killed now loses
+    nothing (the commit is in the database); only a crash of the database server itself in the
+    next fraction of a second could lose the mark, and the email would go out again under the
+    same Message-ID: the duplicate the design already accepts.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Delivery.objects.filter(
+            message_key=key, claim_token=token, status=DeliveryStatus.SENDING
+        ).update(**fields)
+
+
 def _release(token: uuid.UUID) -> None:
     """Give back the claimed rows a stopped batch did not reach: pending, the attempt uncounted."""
     Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
@@ -951,9 +986,9 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
                 connection = _discard(connection)
                 raise TemporarySendError(str(error), retry_delay(attempts)) from error
             # The server has replied 250 to this email: record it before sending the next one.
-            _finish(
+            _mark_sent(
                 token,
-                ids=ids,
+                key,
                 status=DeliveryStatus.SENT,
                 sent_at=timezone.now(),
                 email=message.to[0],
@@ -1081,16 +1116,6 @@ def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:
     """The email of one message key's rows (one recipient): the weekly digest, or the reminders
     a dispatch claimed for the person. ValueError when the recipient has no address."""
     return _message(rows, _Recipients.load(rows))
-
-
-def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
-    """The email one delivery would go out in, alone."""
-    return rows_message(
-        [
-            emails.ReminderRow._make(row)
-            for row in Delivery.objects.filter(pk=delivery.pk).values_list(*emails.ROW_FIELDS)
-        ]
-    )
 
 
 def preference_get(*, person: Person) -> Preference:

@@ -1,0 +1,194 @@
+"""Reading an uploaded ledger (XLSX or CSV) into sheets of rows, refusing what cannot be read.
+
+Cells are read as they are stored, never computed: a formula cell is refused (its cached result
+is whatever the last program to save the file computed, not something to import). Merged cells
+are refused too, since only the first row of a merged range holds the value.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .widgets import text
+
+
+class LedgerFileError(ValueError):
+    """The file as a whole cannot be imported; the message says why, in the user's language."""
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    # The row each of `rows` came from in the file, as the spreadsheet numbers it (header = 1).
+    numbers: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    sheets: list[Sheet]
+    encoding: str = ""  # for a CSV: what it was read as
+
+
+def max_bytes() -> int:
+    return settings.LEDGER_IMPORT_MAX_BYTES
+
+
+def max_rows() -> int:
+    return settings.LEDGER_IMPORT_MAX_ROWS
+
+
+def size_error(size: int) -> str | None:
+    if size > max_bytes():
+        return _("文件大小为 %(size)s MB，超过上限 %(limit)s MB。") % {
+            "size": f"{size / 1024 / 1024:.1f}",
+            "limit": f"{max_bytes() / 1024 / 1024:g}",
+        }
+    return None
+
+
+def read(data: bytes, filename: str) -> Book:
+    """The sheets of an uploaded file. LedgerFileError when it cannot be imported at all."""
+    error = size_error(len(data))
+    if error:
+        raise LedgerFileError(error)
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return read_xlsx(data)
+    if name.endswith(".csv"):
+        return read_csv(data)
+    raise LedgerFileError(_("只能导入 .xlsx 或 .csv 文件。"))
+
+
+def _too_many(title: str, count: int) -> LedgerFileError:
+    return LedgerFileError(
+        ngettext(
+            "工作表“%(sheet)s”有 %(count)s 行数据，超过上限 %(limit)s 行，请分批导入。",
+            "工作表“%(sheet)s”有 %(count)s 行数据，超过上限 %(limit)s 行，请分批导入。",
+            count,
+        )
+        % {"sheet": title, "count": count, "limit": max_rows()}
+    )
+
+
+def _sheet(title: str, rows) -> Sheet | None:
+    """Rows (tuples of cells, the header first) as a Sheet; None for an empty sheet."""
+    rows = iter(rows)
+    header = None
+    number = 0
+    for number, values in enumerate(rows, start=1):  # noqa: B007 (read after the loop)
+        if any(text(v) for v in values):
+            header = [text(v) for v in values]
+            break
+    if header is None:
+        return None
+    while header and not header[-1]:
+        header.pop()
+    seen = set()
+    for name in header:
+        if name and name in seen:
+            raise LedgerFileError(
+                _("工作表“%(sheet)s”有两列都叫“%(column)s”。") % {"sheet": title, "column": name}
+            )
+        seen.add(name)
+    sheet = Sheet(title=title, headers=header)
+    width = len(header)
+    for number, values in enumerate(rows, start=number + 1):  # noqa: B020
+        values = list(values)[:width]
+        if not any(text(v) for v in values):
+            continue
+        if len(sheet.rows) >= max_rows():
+            raise _too_many(title, len(sheet.rows) + 1)
+        values += [None] * (width - len(values))
+        sheet.rows.append(values)
+        sheet.numbers.append(number)
+    return sheet
+
+
+def read_xlsx(data: bytes) -> Book:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        # A small file that unpacks to gigabytes (a zip bomb) is refused before it is opened.
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise LedgerFileError(
+            _("文件不是有效的 XLSX 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再导入。")
+        ) from error
+    if unpacked > 20 * max_bytes():
+        raise LedgerFileError(_("工作簿解压后过大，无法导入。"))
+    try:
+        # Not read-only: merged ranges are only known to a fully loaded sheet.
+        workbook = load_workbook(io.BytesIO(data), data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise LedgerFileError(
+            _("文件不是有效的 XLSX 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再导入。")
+        ) from error
+    sheets = []
+    for ws in workbook.worksheets:
+        if ws.max_row - 1 > max_rows():
+            # The stored dimension may count empty formatted rows: count the filled ones.
+            filled = sum(1 for row in ws.iter_rows(values_only=True) if any(text(v) for v in row))
+            if filled - 1 > max_rows():
+                raise _too_many(ws.title, filled - 1)
+        sheet = _sheet(ws.title, ws.iter_rows(values_only=True))
+        if sheet is None:
+            continue
+        if ws.merged_cells.ranges:
+            ranges = "、".join(str(r) for r in list(ws.merged_cells.ranges)[:5])
+            raise LedgerFileError(
+                _(
+                    "工作表“%(sheet)s”含合并单元格（%(ranges)s），请取消合并，并在每一行填写完整后再导入。"
+                )
+                % {"sheet": ws.title, "ranges": ranges}
+            )
+        formulas = [
+            f"{get_column_letter(cell.column)}{cell.row}"
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.data_type == "f"
+        ]
+        if formulas:
+            raise LedgerFileError(
+                _(
+                    "工作表“%(sheet)s”的单元格 %(cells)s 是公式，系统不计算公式：请复制后“粘贴为数值”再导入。"
+                )
+                % {"sheet": ws.title, "cells": "、".join(formulas[:5])}
+            )
+        sheets.append(sheet)
+    return Book(sheets=sheets)
+
+
+def read_csv(data: bytes) -> Book:
+    """A CSV in UTF-8 (with or without a byte-order mark) or in GBK, as Chinese Excel saves it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        content, encoding = data.decode("utf-8-sig"), "UTF-8"
+    else:
+        try:
+            content, encoding = data.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError:
+            try:
+                # GB18030 is a superset of GBK, which Excel on Chinese Windows writes.
+                content, encoding = data.decode("gb18030"), "GBK"
+            except UnicodeDecodeError as error:
+                raise LedgerFileError(
+                    _("无法识别文件的编码，请将 CSV 另存为 UTF-8 或 GBK 编码后再导入。")
+                ) from error
+    if "\x00" in content:
+        raise LedgerFileError(_("文件不是文本格式的 CSV。"))
+    first = content.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    try:
+        rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise LedgerFileError(_("CSV 文件格式有误：%(error)s") % {"error": error}) from error
+    sheet = _sheet("CSV", rows)
+    return Book(sheets=[sheet] if sheet else [], encoding=encoding)

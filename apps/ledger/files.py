@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -46,9 +47,9 @@ def max_rows() -> int:
 
 def size_error(size: int) -> str | None:
     if size > max_bytes():
-        return _("文件大小为 %(size)s MB，超过上限 %(limit)s MB。") % {
-            "size": f"{size / 1024 / 1024:.1f}",
-            "limit": f"{max_bytes() / 1024 / 1024:g}",
+        return _("文件大小为 %(size)s，超过上限 %(limit)s。") % {
+            "size": filesizeformat(size),
+            "limit": filesizeformat(max_bytes()),
         }
     return None
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.projects.models import Project
 from apps.org.models import Person
+from apps.projects.models import Project
 from tests.factories import ProjectFactory, UnitFactory, UserFactory
 
 from .conftest import PROJECT_HEADERS, project_row, xlsx

@@ -16,6 +16,7 @@ from apps.projects.models import Milestone, Project
 
 from . import files, services
 from .resources import MilestoneResource, ProjectResource
+from .widgets import listing
 
 
 def _dataset(book: files.Book, resource_class) -> tablib.Dataset:
@@ -23,7 +24,7 @@ def _dataset(book: files.Book, resource_class) -> tablib.Dataset:
         if services.resource_for(sheet) is resource_class:
             return tablib.Dataset(*sheet.rows, headers=sheet.headers)
     raise files.LedgerFileError(
-        _("文件中没有含“%(columns)s”列的表。") % {"columns": "、".join(resource_class.key_columns)}
+        _("文件中没有含“%(columns)s”列的表。") % {"columns": listing(resource_class.key_columns)}
     )
 
 

@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .widgets import text
+from .widgets import listing, text
 
 
 class LedgerFileError(ValueError):
@@ -144,7 +144,7 @@ def read_xlsx(data: bytes) -> Book:
         if sheet is None:
             continue
         if ws.merged_cells.ranges:
-            ranges = "、".join(str(r) for r in list(ws.merged_cells.ranges)[:5])
+            ranges = listing(str(r) for r in list(ws.merged_cells.ranges)[:5])
             raise LedgerFileError(
                 _(
                     "工作表“%(sheet)s”含合并单元格（%(ranges)s），请取消合并，并在每一行填写完整后再导入。"
@@ -162,7 +162,7 @@ def read_xlsx(data: bytes) -> Book:
                 _(
                     "工作表“%(sheet)s”的单元格 %(cells)s 是公式，系统不计算公式：请复制后“粘贴为数值”再导入。"
                 )
-                % {"sheet": ws.title, "cells": "、".join(formulas[:5])}
+                % {"sheet": ws.title, "cells": listing(formulas[:5])}
             )
         sheets.append(sheet)
     return Book(sheets=sheets)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .services import ImportReport
+from .widgets import listing
 
 STATUS_LABELS = {
     "new": gettext_lazy("新增"),
@@ -32,7 +33,7 @@ def lines(report: ImportReport, *, verbose: bool = False) -> list[str]:
     out = []
     if verbose:
         for row in report.rows:
-            changed = "、".join(row.changed)
+            changed = listing(row.changed)
             out.append(
                 f"{row.sheet} {row.row} {row.key}: {status_label(row.status)}"
                 + (f" ({changed})" if changed else "")

@@ -107,13 +107,13 @@ class LedgerResource(resources.ModelResource):
         self._reset()
         missing = [column for column in self.key_columns if column not in dataset.headers]
         if missing:
-            raise ValueError(_("工作表缺少必填列：%(columns)s") % {"columns": "、".join(missing)})
+            raise ValueError(_("工作表缺少必填列：%(columns)s") % {"columns": w.listing(missing)})
         known = set(self.import_columns())
         unknown = [h for h in dataset.headers if h and h not in known]
         if unknown:
             raise ValueError(
                 _("无法识别的列：%(columns)s。可用的列：%(known)s")
-                % {"columns": "、".join(unknown), "known": "、".join(self.import_columns())}
+                % {"columns": w.listing(unknown), "known": w.listing(self.import_columns())}
             )
 
     def before_import_row(self, row, **kwargs):

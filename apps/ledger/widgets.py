@@ -11,11 +11,17 @@ from decimal import Decimal, InvalidOperation
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from import_export import widgets
 
 from apps.core.models import Currency, MoneyUnit
 
 EMPTY = (None, "")
+
+
+def listing(items) -> str:
+    """Items joined as the user's language lists them (甲、乙 or A, B)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
 
 
 def text(value) -> str:
@@ -63,7 +69,7 @@ class ChoiceWidget(widgets.Widget):
         except KeyError:
             raise ValueError(
                 _("“%(value)s”不是有效的选项，可选：%(choices)s")
-                % {"value": value, "choices": "、".join(self.labels())}
+                % {"value": value, "choices": listing(self.labels())}
             ) from None
 
     def labels(self) -> list[str]:
@@ -99,7 +105,7 @@ class MoneyUnitWidget(widgets.Widget):
         except KeyError:
             raise ValueError(
                 _("未知的金额单位“%(value)s”，可选：%(choices)s")
-                % {"value": value, "choices": "、".join(MONEY_UNITS)}
+                % {"value": value, "choices": listing(MONEY_UNITS)}
             ) from None
 
     def render(self, value, obj=None, **kwargs):

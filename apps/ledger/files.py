@@ -7,6 +7,7 @@ are refused too, since only the first row of a merged range holds the value.
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -112,60 +113,65 @@ def _sheet(title: str, rows) -> Sheet | None:
     return sheet
 
 
+MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([^"]+)"')
+
+
 def read_xlsx(data: bytes) -> Book:
     from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         # A small file that unpacks to gigabytes (a zip bomb) is refused before it is opened.
         unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise LedgerFileError(
-            _("文件不是有效的 XLSX 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再导入。")
-        ) from error
+        raise LedgerFileError(NOT_XLSX()) from error
     if unpacked > 20 * max_bytes():
         raise LedgerFileError(_("工作簿解压后过大，无法导入。"))
     try:
-        # Not read-only: merged ranges are only known to a fully loaded sheet.
-        workbook = load_workbook(io.BytesIO(data), data_only=False)
+        # Read-only: rows are streamed; data_only=False: a formula cell shows as a formula.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheets = [_xlsx_sheet(archive, ws) for ws in workbook.worksheets]
+    except LedgerFileError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise LedgerFileError(NOT_XLSX()) from error
+    return Book(sheets=[sheet for sheet in sheets if sheet is not None])
+
+
+def NOT_XLSX() -> str:  # noqa: N802 (a message, read when raised, in the user's language)
+    return _("文件不是有效的 XLSX 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再导入。")
+
+
+def _xlsx_sheet(archive: zipfile.ZipFile, ws) -> Sheet | None:
+    formulas = []
+
+    def values():
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and len(formulas) < 5:
+                    formulas.append(cell.coordinate)
+            yield tuple(cell.value for cell in row)
+
+    sheet = _sheet(ws.title, values())
+    if sheet is None:
+        return None
+    # A read-only sheet does not parse its merged ranges: they are read from its XML.
+    merged = MERGE_RE.findall(archive.read(ws._worksheet_path))
+    if merged:
         raise LedgerFileError(
-            _("文件不是有效的 XLSX 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再导入。")
-        ) from error
-    sheets = []
-    for ws in workbook.worksheets:
-        if ws.max_row - 1 > max_rows():
-            # The stored dimension may count empty formatted rows: count the filled ones.
-            filled = sum(1 for row in ws.iter_rows(values_only=True) if any(text(v) for v in row))
-            if filled - 1 > max_rows():
-                raise _too_many(ws.title, filled - 1)
-        sheet = _sheet(ws.title, ws.iter_rows(values_only=True))
-        if sheet is None:
-            continue
-        if ws.merged_cells.ranges:
-            ranges = listing(str(r) for r in list(ws.merged_cells.ranges)[:5])
-            raise LedgerFileError(
-                _(
-                    "工作表“%(sheet)s”含合并单元格（%(ranges)s），请取消合并，并在每一行填写完整后再导入。"
-                )
-                % {"sheet": ws.title, "ranges": ranges}
+            _(
+                "工作表“%(sheet)s”含合并单元格（%(ranges)s），请取消合并，并在每一行填写完整后再导入。"
             )
-        formulas = [
-            f"{get_column_letter(cell.column)}{cell.row}"
-            for row in ws.iter_rows()
-            for cell in row
-            if cell.data_type == "f"
-        ]
-        if formulas:
-            raise LedgerFileError(
-                _(
-                    "工作表“%(sheet)s”的单元格 %(cells)s 是公式，系统不计算公式：请复制后“粘贴为数值”再导入。"
-                )
-                % {"sheet": ws.title, "cells": listing(formulas[:5])}
+            % {"sheet": ws.title, "ranges": listing(r.decode() for r in merged[:5])}
+        )
+    if formulas:
+        raise LedgerFileError(
+            _(
+                "工作表“%(sheet)s”的单元格 %(cells)s 是公式，系统不计算公式：请复制后“粘贴为数值”再导入。"
             )
-        sheets.append(sheet)
-    return Book(sheets=sheets)
+            % {"sheet": ws.title, "cells": listing(formulas)}
+        )
+    return sheet
 
 
 def read_csv(data: bytes) -> Book:

@@ -10,7 +10,7 @@ keep in step (the projects' progress columns, the reminders' Deadline rows) up t
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -407,6 +407,11 @@ class MilestoneResource(LedgerResource):
     def after_saved(self):
         saved = self.saved_new + self.saved_changed
         project_ids = {milestone.project_id for milestone in saved}
+        if connection.vendor == "postgresql" and len(saved) > BATCH:
+            # Without statistics on the rows just inserted, the planner walks the due-date
+            # index for every project in refresh_progress's subquery: seconds per batch.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Milestone._meta.db_table}")
         for batch in chunks(project_ids):
             Project.objects.filter(pk__in=batch).refresh_progress()
         sync_milestone_deadlines(saved)

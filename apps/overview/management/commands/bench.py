@@ -76,7 +76,8 @@ class Command(BaseCommand):
         self.stdout.write(f"preview (dry run)                 {timing.preview_s:8.1f} s")
         self.stdout.write(
             f"import with deadline sync         {timing.import_s:8.1f} s "
-            f"({timing.deadlines} deadlines, {timing.errors} errors)"
+            f"({timing.import_cpu_s:.1f} s CPU in this process; "
+            f"{timing.deadlines} deadlines, {timing.errors} errors)"
         )
 
     def _users(self):

@@ -49,6 +49,12 @@ def ledger_formats(resource_class):
 class LedgerImportMixin(ImportExportMixin):
     export_formats = [base_formats.XLSX, base_formats.CSV]
 
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, files.LedgerFileError):
+            form.add_error("import_file", str(e))  # says what is wrong, in the user's language
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 

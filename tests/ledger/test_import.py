@@ -117,3 +117,26 @@ def test_import_project_moved_to_another_unit_resyncs_its_milestones(
 
     assert report.errors == []
     assert Deadline.objects.get().responsible_unit_id == unit_b.pk
+
+
+def _queries(n, places, superuser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [project_row(f"项目{i}") for i in range(n)]
+    milestones = [
+        [f"项目{i}", f"节点{m}", "", "2027-01-01", "", ""] for i in range(n) for m in range(2)
+    ]
+    data = xlsx({"项目": [PROJECT_HEADERS, *rows], "节点": [MILESTONE_HEADERS, *milestones]})
+    with CaptureQueriesContext(connection) as queries:
+        report = run(data, user=superuser)
+    assert report.errors == []
+    return len(queries)
+
+
+def test_import_query_count_does_not_grow_with_rows(places, unit_a, superuser):
+    _queries(1, places, superuser)  # creates the enterprise and the reminder policy once
+    Project.objects.all().delete()
+    small = _queries(2, places, superuser)
+    Project.objects.all().delete()
+    assert _queries(6, places, superuser) == small

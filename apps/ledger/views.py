@@ -1,6 +1,7 @@
 """The staff import page: upload, preview every row, confirm; and the template and export."""
 
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -35,10 +36,25 @@ def _require(user):
         raise PermissionDenied
 
 
+# An uploaded file waits this long for its confirmation.
+KEEP_UPLOADS = 24 * 3600
+
+
 def upload_dir() -> Path:
     path = Path(settings.VAR_DIR) / "ledger-uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _drop_stale_uploads(folder: Path) -> None:
+    """Previews never confirmed leave their files: drop those older than KEEP_UPLOADS."""
+    cutoff = time.time() - KEEP_UPLOADS
+    for path in folder.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:  # another request dropped or claimed it meanwhile
+            continue
 
 
 def _context(report, token="", filename=""):
@@ -69,7 +85,9 @@ def import_upload(request):
         if report.ok and report.has_changes:
             token = secrets.token_urlsafe(16)
             suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (upload_dir() / f"{token}{suffix}").write_bytes(data)
+            folder = upload_dir()
+            _drop_stale_uploads(folder)
+            (folder / f"{token}{suffix}").write_bytes(data)
             pending = request.session.get(SESSION_KEY, {})
             pending[token] = {"name": upload.name, "suffix": suffix}
             request.session[SESSION_KEY] = pending

@@ -129,3 +129,19 @@ def test_template_download_has_instructions_and_choices(client, office, places, 
     assert "在建" in choices["阶段"]
     assert choices["责任单位"] == ["甲单位", "调度办公室"]
     assert book["项目"].max_row == 1
+
+
+def test_unconfirmed_uploads_are_dropped_after_a_day(client, office, places, unit_a):
+    import os
+    import time
+
+    from apps.ledger.views import KEEP_UPLOADS, upload_dir
+
+    old = upload_dir() / "old-token.xlsx"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - KEEP_UPLOADS - 60,) * 2)
+    client.force_login(office)
+
+    upload(client, xlsx({"项目": [PROJECT_HEADERS, project_row("甲项目")]}))
+
+    assert not old.exists()

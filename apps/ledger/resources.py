@@ -28,6 +28,8 @@ from apps.reminders.services import deadlines_sync_many
 
 from . import widgets as w
 
+# The history's change reason of an imported row (stored, so in the document's language).
+CHANGE_REASON = "台账导入"
 BATCH = 500  # rows per bulk statement; SQLite caps the parameters of one query
 
 
@@ -223,7 +225,11 @@ class LedgerResource(resources.ModelResource):
         try:
             with transaction.atomic():
                 bulk_create_with_history(
-                    self.create_instances, self.model, batch_size=BATCH, default_user=self.user
+                    self.create_instances,
+                    self.model,
+                    batch_size=BATCH,
+                    default_user=self.user,
+                    default_change_reason=CHANGE_REASON,
                 )
             self.saved_new += self.create_instances
         except Exception as error:
@@ -242,6 +248,7 @@ class LedgerResource(resources.ModelResource):
                     self.get_bulk_update_fields(),
                     batch_size=BATCH,
                     default_user=self.user,
+                    default_change_reason=CHANGE_REASON,
                 )
             self.saved_changed += self.update_instances
         except Exception as error:

@@ -56,6 +56,7 @@ def test_import_projects_apply_sets_fields_and_history_user(places, unit_a, supe
     )
     assert project.planned_completion == datetime.date(2027, 6, 30)
     assert project.history.get().history_user == superuser
+    assert project.history.get().history_change_reason == "台账导入"
 
 
 def test_import_projects_again_matches_by_name_and_lists_changed_columns(places, unit_a, superuser):

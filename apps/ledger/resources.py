@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from apps.core.models import AreaUnit
 from apps.core.permissions import is_office, unit_id_of
 from apps.core.rules import holds
+from apps.goals.models import Goal, Target
 from apps.org.models import Area, Enterprise, IndustryChain, Person, Unit
 from apps.projects.models import Milestone, Project, ProjectKind, Stage
 from apps.reminders import registry
@@ -424,4 +425,105 @@ class MilestoneResource(LedgerResource):
         sync_milestone_deadlines(saved)
 
 
-RESOURCES = (ProjectResource, MilestoneResource)
+class GoalWidget(w.widgets.Widget):
+    """A goal by its title within the plan named in the row's 工作计划 column."""
+
+    def __init__(self, plan_column):
+        self.plan_column = plan_column
+        self._goals = None
+
+    def clean(self, value, row=None, **kwargs):
+        value = w.text(value)
+        if not value:
+            return None
+        if self._goals is None:
+            self._goals = {
+                (goal.plan.name, goal.title): goal
+                for goal in Goal.objects.select_related("plan").order_by("pk")
+            }
+        plan = w.text((row or {}).get(self.plan_column))
+        goal = self._goals.get((plan, value))
+        if goal is None:
+            raise ValueError(
+                _("工作计划“%(plan)s”中没有目标“%(goal)s”。") % {"plan": plan, "goal": value}
+            )
+        return goal
+
+    def render(self, value, obj=None, **kwargs):
+        return value.title if value is not None else ""
+
+
+class PlanField(fields.Field):
+    """工作计划: read with the goal (GoalWidget), written from the target's goal; not saved."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        pass
+
+    def get_value(self, instance):
+        return instance.goal.plan.name if instance.goal_id else ""
+
+
+class TargetResource(LedgerResource):
+    """Targets' planning columns. Their status and current value change only by check-ins."""
+
+    sheet_title = "目标任务"
+    key_columns = ("工作计划", "目标", "指标/任务")
+    key_field = "goal"
+    key_attributes = ("goal", "title")
+    unit_field = "responsible_unit"
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        units = w.NameWidget(Unit, also=("short_name",))
+        self.fields = {
+            "plan": PlanField(column_name="工作计划", widget=w.TextWidget(), readonly=True)
+        }
+        specs = [
+            ("goal", "目标", GoalWidget("工作计划")),
+            ("title", "指标/任务", w.TextWidget()),
+            ("metric_unit", "计量单位", w.TextWidget()),
+            ("baseline", "基数", w.DecimalWidget()),
+            ("target_value", "目标值", w.DecimalWidget()),
+            ("start_date", "起算日期", w.DateWidget()),
+            ("deadline", "完成期限", w.DateWidget()),
+            ("deadline_phrase", "期限表述", w.TextWidget()),
+            ("responsible_unit", "责任单位", units),
+            ("leading_official", "牵头领导", w.PersonWidget(Person, units, "责任单位")),
+        ]
+        self.fields.update({a: _field(a, c, widget) for a, c, widget in specs})
+
+    class Meta:
+        model = Target
+        fields = ()
+        import_id_fields = ("goal", "title")
+        use_bulk = True
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = True
+        instance_loader_class = KeyedInstanceLoader
+
+    def get_queryset(self):
+        return Target.objects.select_related(
+            "goal__plan", "responsible_unit", "leading_official"
+        ).order_by("goal__plan__name", "goal__order", "id")
+
+    def load_existing(self, keys):
+        found = {}
+        titles = sorted({key[1] for key in keys})
+        for batch in chunks(titles):
+            for target in Target.objects.filter(goal__title__in=batch).select_related("goal__plan"):
+                found[(target.goal.plan.name, target.goal.title, target.title)] = target
+        return found
+
+    def unit_id(self, instance):
+        return instance.responsible_unit_id
+
+    def after_saved(self):
+        source = registry.for_model(Target)
+        saved = [t.pk for t in self.saved_new + self.saved_changed]
+        for batch in chunks(saved):
+            targets = Target.objects.filter(pk__in=batch).select_related(*source.related)
+            deadlines_sync_many(source=source, instances=list(targets))
+
+
+RESOURCES = (ProjectResource, MilestoneResource, TargetResource)

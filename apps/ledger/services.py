@@ -24,7 +24,7 @@ from apps.org.models import Area, IndustryChain, Unit
 from apps.projects.models import ProjectKind, Stage
 
 from . import files
-from .resources import RESOURCES, LedgerResource, MilestoneResource, ProjectResource
+from .resources import RESOURCES, LedgerResource
 from .widgets import MONEY_UNITS, ChoiceWidget
 
 STATUS = {
@@ -191,6 +191,11 @@ def _instructions() -> list[list[str]]:
                 "8. 导入前会先预览每一行是新增、修改（列出修改的列）还是不变，确认后才写入；任何一行有错误，整个文件都不会导入。"
             )
         ],
+        [
+            _(
+                "9. “目标任务”表每行一个指标任务，以“工作计划”“目标”“指标/任务”识别；工作计划和目标须已存在。状态和当前值只能通过填报更新，不在此导入。"
+            )
+        ],
     ]
 
 
@@ -226,13 +231,13 @@ def _write_sheet(workbook, title, headers, rows):
 
 
 def ledger_export(*, with_rows: bool = True) -> bytes:
-    """The ledger template (instructions, 项目, 节点, valid values), with every row or none.
+    """The ledger template (instructions, 项目, 节点, 目标任务, valid values), with every row or none.
 
     Importing an export unchanged reports every row as unchanged.
     """
     workbook = Workbook(write_only=True)
     _write_sheet(workbook, _("说明"), [], _instructions())
-    for resource_class in (ProjectResource, MilestoneResource):
+    for resource_class in RESOURCES:
         resource = resource_class()
         queryset = resource.get_queryset() if with_rows else resource.get_queryset().none()
         dataset = resource.export(queryset)

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from apps.projects.models import Milestone, Project
-from tests.factories import MilestoneFactory, ProjectFactory
+from tests.factories import MilestoneFactory, ProjectFactory, TargetFactory
 
 from .conftest import PROJECT_HEADERS, project_row, xlsx
 
@@ -67,6 +67,9 @@ def test_export_then_import_unchanged_reports_no_changes(tmp_path, places, unit_
     ProjectFactory(name="乙项目", total_investment=None, currency="USD", investment_unit="wan")
     MilestoneFactory(project=project, title="主体封顶", deadline_phrase="9月底前")
     MilestoneFactory(project=project, title="竣工", due_date=None)
+    TargetFactory(
+        responsible_unit=unit_a, leading_official=official, target_value="8.5", metric_unit="%"
+    )
     path = tmp_path / "ledger.xlsx"
     call_command("ledger_export", str(path), stdout=io.StringIO())
     versions = sorted(Project.objects.values_list("version", flat=True))
@@ -78,7 +81,7 @@ def test_export_then_import_unchanged_reports_no_changes(tmp_path, places, unit_
 
     call_command("ledger_import", str(path), "--rows", stdout=out)
 
-    assert "新增 0 行，修改 0 行，不变 4 行，有误 0 行。" in out.getvalue(), out.getvalue()
+    assert "新增 0 行，修改 0 行，不变 5 行，有误 0 行。" in out.getvalue(), out.getvalue()
     assert "没有改动。" in out.getvalue()
     assert sorted(Project.objects.values_list("version", flat=True)) == versions
     assert Milestone.objects.count() == 2

@@ -120,7 +120,7 @@ def test_template_download_has_instructions_and_choices(client, office, places, 
     response = client.get(reverse("ledger:template"))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["说明", "项目", "节点", "可选值"]
+    assert book.sheetnames == ["说明", "项目", "节点", "目标任务", "可选值"]
     assert [c.value for c in book["项目"][1]][:3] == ["项目名称", "项目类型", "阶段"]
     choices = {
         col[0].value: [c.value for c in col[1:] if c.value] for col in book["可选值"].columns

@@ -64,10 +64,13 @@ def _condition_fields(q: Q) -> list[str]:
 
 
 class LedgerResource(resources.ModelResource):
-    """What every ledger sheet shares. Subclasses name their key columns and the unit path."""
+    """What every ledger sheet shares. Subclasses name their key and the unit that owns a row."""
 
-    key_columns: tuple[str, ...] = ()
     sheet_title = ""
+    key_columns: tuple[str, ...] = ()  # the columns of the natural key
+    key_attributes: tuple[str, ...] = ()  # the model fields they set (not bulk-updated)
+    key_field = ""  # where an error on the key is reported
+    unit_field = ""  # where a permission refusal is reported
 
     class Meta:
         abstract = True
@@ -268,11 +271,9 @@ class LedgerResource(resources.ModelResource):
 
 def sync_milestone_deadlines(milestones) -> int:
     """The reminders' Deadline rows of these milestones (loaded with their projects)."""
-    source = registry.for_model(Milestone)
-    count = 0
-    for batch in chunks(milestones):
-        count += deadlines_sync_many(source=source, instances=batch)
-    return count
+    # One call for them all: it reads every existing Deadline before it writes any, so each
+    # read finds the table as it was, not growing by a batch between reads.
+    return deadlines_sync_many(source=registry.for_model(Milestone), instances=milestones)
 
 
 class MoneyUnitField(fields.Field):
@@ -521,9 +522,10 @@ class TargetResource(LedgerResource):
     def after_saved(self):
         source = registry.for_model(Target)
         saved = [t.pk for t in self.saved_new + self.saved_changed]
+        targets = []
         for batch in chunks(saved):
-            targets = Target.objects.filter(pk__in=batch).select_related(*source.related)
-            deadlines_sync_many(source=source, instances=list(targets))
+            targets += Target.objects.filter(pk__in=batch).select_related(*source.related)
+        deadlines_sync_many(source=source, instances=targets)
 
 
 RESOURCES = (ProjectResource, MilestoneResource, TargetResource)

@@ -524,7 +524,10 @@ class TargetResource(LedgerResource):
         saved = [t.pk for t in self.saved_new + self.saved_changed]
         targets = []
         for batch in chunks(saved):
-            targets += Target.objects.filter(pk__in=batch).select_related(*source.related)
+            queryset = Target.objects.filter(pk__in=batch)
+            if source.related:  # select_related() with no fields would load every relation
+                queryset = queryset.select_related(*source.related)
+            targets += queryset
         deadlines_sync_many(source=source, instances=targets)
 
 

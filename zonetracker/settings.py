@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "apps.reminders",
     "apps.overview",
     "apps.api",
+    "apps.ledger",
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +268,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 # Counted from the image's header before it is decoded: 40 megapixels is a phone's photo with room
 # to spare (most save 12 to 24), and decodes into at most about 160 MB.
+# Ledger imports (apps.ledger): the largest file and the most data rows of one sheet accepted.
+LEDGER_IMPORT_MAX_BYTES = envint("LEDGER_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
+LEDGER_IMPORT_MAX_ROWS = envint("LEDGER_IMPORT_MAX_ROWS", "50000")
 UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", str(40_000_000))
 # Photos are stored re-encoded, their longest edge at most this, with a thumbnail for pages.
 UPLOAD_MAX_EDGE = envint("UPLOAD_MAX_EDGE", "2560")

@@ -34,6 +34,7 @@ urlpatterns = [
     path("goals/", include("apps.goals.urls")),
     path("safety/", include("apps.safety.urls")),
     path("reminders/", include("apps.reminders.urls")),
+    path("ledger/", include("apps.ledger.urls")),
     path("", include("apps.core.urls")),
     path("", include("apps.overview.urls")),
 ]

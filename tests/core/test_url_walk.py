@@ -236,3 +236,27 @@ def test_api_schema_is_public(client):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
+# Pages only the office and a unit's staff may use (apps.ledger.views.can_import).
+LEDGER_PAGES = {"ledger:import", "ledger:import_confirm", "ledger:template", "ledger:export"}
+
+
+def test_ledger_pages_are_all_walked():
+    names = {name for _pattern, name, _converters in app_patterns()}
+    assert {name for name in names if name and name.startswith("ledger:")} == LEDGER_PAGES
+
+
+@pytest.mark.parametrize("role", ["no person", "zone leader without a unit"])
+def test_ledger_pages_refuse_who_may_not_import(client, world, make_user, role):
+    from apps.org.models import Person
+
+    if role == "no person":
+        user = make_user("visitor")
+    else:
+        user = make_user("leader", role=Person.Role.LEADER)
+    client.force_login(user)
+    before = history_rows()
+    for pattern, name, _converters in app_patterns():
+        if name in LEDGER_PAGES:
+            assert client.get("/" + pattern).status_code in {403, 405}, name
+            assert client.post("/" + pattern, {"token": "x"}).status_code in {403, 405}, name
+    assert history_rows() == before

@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from apps.org.models import Person, User
-from apps.overview import bench, bench_load, dashboard, volume
+from apps.overview import bench, bench_import, bench_load, dashboard, volume
 
 
 class Command(BaseCommand):
@@ -29,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5, help="Requests timed per page.")
         parser.add_argument("--deep-page", type=int, default=100, help="The deep page measured.")
         parser.add_argument(
-            "--only", default="", help="Measure only pages whose label contains this text."
+            "--only",
+            default="",
+            help="Measure only pages whose label contains this text; 'import' times only the "
+            "ledger import of that many projects with four milestones each.",
         )
         parser.add_argument(
             "--clients",
@@ -45,6 +48,10 @@ class Command(BaseCommand):
         sizes = sorted(int(size) for size in projects.split(","))
         admin, staff = self._users()
         results = {}
+        if only == "import":
+            for size in sizes:
+                self._import(size, admin)
+            return
         for size in sizes:
             added = volume.build(size, progress=lambda line: self.stderr.write(line))
             self.stdout.write(f"== {size} projects ({added} added) on {connection.vendor}")
@@ -59,6 +66,19 @@ class Command(BaseCommand):
             for label, measured in big.items():
                 if label in small:
                     self.stdout.write(f"{label:<40} {measured.ms / small[label].ms:6.2f}x")
+
+    def _import(self, size, user):
+        timing = bench_import.measure(size, user=user)
+        self.stdout.write(
+            f"== ledger import on {connection.vendor}: {timing.projects} projects, "
+            f"{timing.milestones} milestones ({timing.bytes / 1024 / 1024:.1f} MB xlsx)"
+        )
+        self.stdout.write(f"preview (dry run)                 {timing.preview_s:8.1f} s")
+        self.stdout.write(
+            f"import with deadline sync         {timing.import_s:8.1f} s "
+            f"({timing.import_cpu_s:.1f} s CPU in this process; "
+            f"{timing.deadlines} deadlines, {timing.errors} errors)"
+        )
 
     def _users(self):
         admin, _ = User.objects.get_or_create(

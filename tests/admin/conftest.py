@@ -37,6 +37,7 @@ from tests.factories import (
     SafetyWorkFactory,
     ShopFactory,
     SiteFactory,
+    SupervisionOrderFactory,
     TargetFactory,
     UnitFactory,
     UserFactory,
@@ -243,6 +244,20 @@ class Builder:
 
     def safetywork(self):
         return SafetyWorkFactory(site=self.site(), responsible_unit=UnitFactory())
+
+    # supervision
+
+    def supervisionorder(self):
+        return SupervisionOrderFactory(
+            project=self.project(), unit=UnitFactory(), response_deadline=self._day()
+        )
+
+    def orderstep(self):
+        # The order comes with its first step (issued); this adds the one row asked for.
+        order = self.supervisionorder()
+        step = order.steps.get()
+        order.steps.exclude(pk=step.pk).delete()
+        return step
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from apps.safety.models import Hazard
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("org", "projects", "goals", "safety")
+OUR_APPS = ("org", "projects", "goals", "safety", "supervision")
 
 MODEL_ADMINS = sorted(
     (

@@ -10,12 +10,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from simple_history.models import registered_models
 
+from apps.org.models import Person
 from apps.projects.models import Stage
 from tests.factories import (
     HazardFactory,
     InspectionFactory,
     MilestoneFactory,
     ProjectFactory,
+    SupervisionOrderFactory,
     TargetFactory,
 )
 
@@ -67,7 +69,11 @@ def world(unit_a):
         rectification_deadline=today + timedelta(days=7),
         responsible_unit=unit_a,
     )
+    order = SupervisionOrderFactory(
+        project=project, unit=unit_a, response_deadline=today + timedelta(days=7)
+    )
     return {
+        "order": order,
         "project": project,
         "milestone": milestone,
         "target": target,
@@ -83,6 +89,7 @@ READ_ONLY = {
     "goals:target_detail",
     "safety:inspection_detail",
     "safety:hazard_detail",
+    "supervision:order_detail",
 }
 
 # Which object a pattern's pk refers to, by URL name.
@@ -100,6 +107,13 @@ OBJECT_FOR = {
     "safety:hazard_rectified": "hazard",
     "safety:hazard_close": "hazard",
     "safety:hazard_reject": "hazard",
+    "supervision:order_detail": "order",
+    "supervision:issue_project": "project",
+    "supervision:issue_target": "target",
+    "supervision:issue_hazard": "hazard",
+    "supervision:order_answer": "order",
+    "supervision:order_accept": "order",
+    "supervision:order_return": "order",
 }
 
 # A payload that would be valid for any of the write actions, so a missing permission check
@@ -118,6 +132,8 @@ PAYLOAD = {
     "rectified_on": date.today().isoformat(),
     "closed_on": date.today().isoformat(),
     "reason": "越权写入",
+    "instruction": "越权写入",
+    "response_deadline": (date.today() + timedelta(days=7)).isoformat(),
 }
 
 
@@ -194,3 +210,36 @@ def test_admin_needs_staff_login(client, staff_b):
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
     client.force_login(staff_b)
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+# Supervision orders: only zone leaders issue, accept and return; only the order's unit answers.
+ORDER_LEADER_ACTIONS = (
+    "supervision:issue_project",
+    "supervision:issue_target",
+    "supervision:issue_hazard",
+    "supervision:order_accept",
+    "supervision:order_return",
+)
+
+
+def _order_urls(world, names):
+    patterns = {name: (pattern, converters) for pattern, name, converters in app_patterns()}
+    return [fill(patterns[name][0], name, patterns[name][1], world) for name in names]
+
+
+def test_own_unit_staff_cannot_issue_or_review_orders(client, world, staff_a):
+    client.force_login(staff_a)
+    before = history_rows()
+    for url in _order_urls(world, ORDER_LEADER_ACTIONS):
+        assert client.post(url, PAYLOAD).status_code == 403, url
+    for url in _order_urls(world, ORDER_LEADER_ACTIONS[:3]):
+        assert client.get(url).status_code == 403, url
+    assert history_rows() == before
+
+
+def test_leader_cannot_answer_another_units_order(client, world, make_user, unit_b):
+    client.force_login(make_user("walk_leader", unit=unit_b, role=Person.Role.LEADER))
+    before = history_rows()
+    (url,) = _order_urls(world, ["supervision:order_answer"])
+    assert client.post(url, PAYLOAD).status_code == 403
+    assert history_rows() == before

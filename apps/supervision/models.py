@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -158,7 +160,12 @@ class SupervisionOrder(SourcedModel, VersionedModel, SubmittedOnceModel):
         ]
 
     def __str__(self):
-        return f"{self.item}：{self.instruction[:30]}" if self.item_id else self.instruction[:40]
+        if not self.item_id:
+            return self.instruction[:40]
+        return gettext("%(item)s：%(instruction)s") % {
+            "item": self.item,
+            "instruction": Truncator(self.instruction).chars(30),
+        }
 
     def get_absolute_url(self):
         return reverse("supervision:order_detail", args=[self.pk])

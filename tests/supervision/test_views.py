@@ -338,3 +338,17 @@ def test_order_pages_in_english_have_no_chinese(client, english_team, page):
     response = client.get(urls[page])
     assert response.status_code == 200
     assert CJK.findall(without_language_switch(response.content.decode())) == []
+
+
+def test_my_work_lists_orders_for_unit_and_answers_for_leaders(client, leader, staff_a, order):
+    client.force_login(staff_a)
+    response = client.get(reverse("my_work"))
+    items = [item for section in response.context["sections"] for item in section["items"]]
+    assert [(item.kind_key, item.title) for item in items] == [("order", "加快土建施工进度")]
+    assert response.context["to_review"] == []
+
+    services.order_answer(user=staff_a, order=order, text="已办", evidence=png())
+    client.force_login(leader)
+    response = client.get(reverse("my_work"))
+    assert [item.title for item in response.context["to_review"]] == ["加快土建施工进度"]
+    assert 'data-testid="my-work-review"' in response.content.decode()

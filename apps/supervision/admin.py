@@ -2,7 +2,6 @@
 (the order's page), so it is read-only here, as are the steps: they are the record."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import SourcedAdmin, StaleEditAdminMixin, WholeRowConstraintsForm
 from apps.core.forms import StaleEditMixin
@@ -23,7 +22,11 @@ class OrderStepInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    # The steps are the record: shown, never added, changed or deleted here.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -69,12 +72,15 @@ class SupervisionOrderAdmin(StaleEditAdminMixin, SourcedAdmin):
 
 
 @admin.register(OrderStep)
-class OrderStepAdmin(SimpleHistoryAdmin):
+class OrderStepAdmin(SourcedAdmin):
+    """A step is no SourcedModel; SourcedAdmin brings the edit history and its guarded URLs."""
+
     list_display = ("order", "kind", "by", "at")
     list_select_related = ("order__project", "order__target", "order__hazard", "by")
     list_filter = ("kind",)
     date_hierarchy = "at"
     fields = ("order", "kind", "text", "evidence", "by", "at")
+    readonly_fields = ()
     autocomplete_fields = ("by",)
     raw_id_fields = ("order",)
     show_full_result_count = False

@@ -352,3 +352,17 @@ def test_my_work_lists_orders_for_unit_and_answers_for_leaders(client, leader, s
     response = client.get(reverse("my_work"))
     assert [item.title for item in response.context["to_review"]] == ["加快土建施工进度"]
     assert 'data-testid="my-work-review"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["instruction", "item", "unit", "issued_by", "issued_at", "response_deadline", "state"],
+)
+def test_order_list_sorts_on_every_column_both_ways(client, leader, staff_a, unit_a, column):
+    make_orders(leader, unit_a, 3)
+    client.force_login(staff_a)
+    for sort in (column, f"-{column}"):
+        response = client.get(LIST, {"sort": sort})
+        assert response.status_code == 200
+        assert len(response.context["table"].page.object_list) == 3
+        assert response.context["table"].columns[column].orderable is True

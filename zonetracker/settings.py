@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.goals",
     "apps.safety",
     "apps.reminders",
+    "apps.supervision",
     "apps.overview",
     "apps.api",
     "apps.ledger",

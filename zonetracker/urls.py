@@ -35,6 +35,7 @@ urlpatterns = [
     path("safety/", include("apps.safety.urls")),
     path("reminders/", include("apps.reminders.urls")),
     path("ledger/", include("apps.ledger.urls")),
+    path("orders/", include("apps.supervision.urls")),
     path("", include("apps.core.urls")),
     path("", include("apps.overview.urls")),
 ]

@@ -4,8 +4,9 @@
 me about: the open rows of the deadline registry that `Deadline.objects.owned_by(person)` gives
 (my unit's items nobody in particular took on, items I lead, items assigned to me), each row's
 openness being its area's rule (a milestone not done, a target not achieved, a hazard whose
-rectification is still pending). Rectified hazards waiting for verification are not a deadline:
-they are listed apart for the people who may verify them. Zone leaders also see everything
+rectification is still pending, an order awaiting its answer). Rectified hazards waiting for verification are not a deadline:
+they are listed apart for the people who may verify them, as answered orders are for the zone
+leaders who accept or return them. Zone leaders also see everything
 overdue zone-wide, by the areas' `overdue()` rules. A constant number of queries, whatever the
 row count.
 """
@@ -26,6 +27,8 @@ from apps.projects.filters import Due
 from apps.projects.models import Milestone
 from apps.reminders.models import Deadline
 from apps.safety.models import Hazard
+from apps.supervision.models import SupervisionOrder
+from apps.supervision.services import may_review
 
 # At most this many of each kind per section; the section links to the full list beyond it.
 LIMIT = 100
@@ -95,6 +98,29 @@ def _hazard_item(hazard: Hazard) -> WorkItem:
     )
 
 
+def _order_item(order: SupervisionOrder) -> WorkItem:
+    return WorkItem(
+        kind=pgettext("one work item", "督办单"),
+        kind_key="order",
+        title=order.instruction[:80],
+        context=f"{order.item_kind_label} · {order.item}",
+        due=order.response_deadline,
+        url=reverse("supervision:order_detail", args=[order.pk]),
+        status=order.get_state_display(),
+        unit=str(order.unit),
+    )
+
+
+def _orders(queryset, *, by_deadline=True):
+    order_by = (F("response_deadline").asc(), "id") if by_deadline else ("-issued_at", "-id")
+    return [
+        _order_item(o)
+        for o in queryset.select_related("unit", "project", "target", "hazard").order_by(*order_by)[
+            :LIMIT
+        ]
+    ]
+
+
 def _milestones(queryset):
     return [
         _milestone_item(m)
@@ -150,8 +176,16 @@ def my_work(user, today: datetime.date) -> dict:
         items += _milestones(Milestone.objects.filter(pk__in=_owned(person, "milestone")))
         items += _targets(Target.objects.filter(pk__in=_owned(person, "target")))
         items += _hazards(Hazard.objects.filter(pk__in=_owned(person, "hazard")))
+        # Orders waiting for my unit's answer (and, for a leader, those I issued).
+        items += _orders(SupervisionOrder.objects.filter(pk__in=_owned(person, "order")))
     groups = _grouped(items, today)
     to_verify = _hazards(Hazard.objects.awaiting_verification_by(user))
+    # Answers waiting for a leader to accept or return them.
+    to_review = (
+        _orders(SupervisionOrder.objects.awaiting_review(), by_deadline=False)
+        if may_review(user)
+        else []
+    )
     context = {
         "unit": unit,
         "sections": [
@@ -165,6 +199,7 @@ def my_work(user, today: datetime.date) -> dict:
             {"key": "later", "title": _("其他未完成事项"), "items": groups["later"]},
         ],
         "to_verify": to_verify,
+        "to_review": to_review,
         "total": len(items),
         "limit": LIMIT,
         "today": today,
@@ -180,6 +215,10 @@ def my_work(user, today: datetime.date) -> dict:
             (
                 _("本单位的安全隐患"),
                 url_with(reverse("safety:hazard_list"), unit=unit.pk, status="open"),
+            ),
+            (
+                _("本单位的督办单"),
+                url_with(reverse("supervision:order_list"), unit=unit.pk, state="open"),
             ),
         ]
     if context["is_leader"]:
@@ -198,6 +237,11 @@ def my_work(user, today: datetime.date) -> dict:
                 "title": _("逾期未销号隐患"),
                 "items": _hazards(Hazard.objects.overdue(today)),
                 "url": url_with(reverse("safety:hazard_list"), overdue=1),
+            },
+            {
+                "title": _("逾期未答复督办单"),
+                "items": _orders(SupervisionOrder.objects.overdue(today)),
+                "url": url_with(reverse("supervision:order_list"), state="overdue"),
             },
         ]
     return context

@@ -37,6 +37,7 @@ from tests.factories import (
     SafetyWorkFactory,
     ShopFactory,
     SiteFactory,
+    SupervisionOrderFactory,
     TargetFactory,
     UnitFactory,
     UserFactory,
@@ -254,6 +255,20 @@ class Builder:
             name=f"接口{self._next()}", unit=UnitFactory(), scope=Scope.PROGRESS_WRITE
         )
         return client
+
+    # supervision
+
+    def supervisionorder(self):
+        return SupervisionOrderFactory(
+            project=self.project(), unit=UnitFactory(), response_deadline=self._day()
+        )
+
+    def orderstep(self):
+        # The order comes with its first step (issued); this adds the one row asked for.
+        order = self.supervisionorder()
+        step = order.steps.get()
+        order.steps.exclude(pk=step.pk).delete()
+        return step
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from apps.safety.models import Hazard
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("org", "projects", "goals", "safety", "api")
+OUR_APPS = ("org", "projects", "goals", "safety", "api", "supervision")
 
 MODEL_ADMINS = sorted(
     (

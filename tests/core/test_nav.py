@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from apps.org.models import Person
 from tests.core.test_url_walk import app_patterns, fill, world  # noqa: F401 (world is a fixture)
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,14 @@ CURRENT_ENTRY = {
     "safety:hazard_rectified": "safety:hazard_list",
     "safety:hazard_close": "safety:hazard_list",
     "safety:hazard_reject": "safety:hazard_list",
+    "supervision:order_list": "supervision:order_list",
+    "supervision:order_detail": "supervision:order_list",
+    "supervision:issue_project": "supervision:order_list",
+    "supervision:issue_target": "supervision:order_list",
+    "supervision:issue_hazard": "supervision:order_list",
+    "supervision:order_answer": "supervision:order_list",
+    "supervision:order_accept": "supervision:order_list",
+    "supervision:order_return": "supervision:order_list",
     "reminders:preferences": "reminders:preferences",
     "password_change": "password_change",
 }
@@ -62,6 +72,17 @@ POST_ONLY = {
     "safety:hazard_rectified",
     "safety:hazard_close",
     "safety:hazard_reject",
+    "supervision:order_answer",
+    "supervision:order_accept",
+    "supervision:order_return",
+}
+# Pages only zone leaders open (issuing an order, reviewing its answer).
+LEADER_ONLY = {
+    "supervision:issue_project",
+    "supervision:issue_target",
+    "supervision:issue_hazard",
+    "supervision:order_accept",
+    "supervision:order_return",
 }
 
 
@@ -108,8 +129,13 @@ def test_nav_every_entry_has_its_pages(client, staff_a):
 
 
 @pytest.mark.parametrize("name", sorted(CURRENT_ENTRY))
-def test_nav_current_exactly_on_own_pages(client, world, staff_a, name):  # noqa: F811
-    client.force_login(staff_a)
+def test_nav_current_exactly_on_own_pages(client, world, staff_a, make_user, name):  # noqa: F811
+    if name in LEADER_ONLY:
+        client.force_login(
+            make_user("nav_leader", unit=UnitFactory(name="工委管委"), role=Person.Role.LEADER)
+        )
+    else:
+        client.force_login(staff_a)
     pattern, _, converters = next(p for p in app_patterns() if p[1] == name)
     url = fill(pattern, name, converters, world)
 

@@ -13,12 +13,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from simple_history.models import registered_models
 
+from apps.org.models import Person
 from apps.projects.models import Stage
 from tests.factories import (
     HazardFactory,
     InspectionFactory,
     MilestoneFactory,
     ProjectFactory,
+    SupervisionOrderFactory,
     TargetFactory,
 )
 
@@ -76,7 +78,11 @@ def world(unit_a):
         rectification_deadline=today + timedelta(days=7),
         responsible_unit=unit_a,
     )
+    order = SupervisionOrderFactory(
+        project=project, unit=unit_a, response_deadline=today + timedelta(days=7)
+    )
     return {
+        "order": order,
         "project": project,
         "milestone": milestone,
         "target": target,
@@ -92,6 +98,7 @@ READ_ONLY = {
     "goals:target_detail",
     "safety:inspection_detail",
     "safety:hazard_detail",
+    "supervision:order_detail",
 }
 
 # Which object a pattern's pk refers to, by URL name.
@@ -114,6 +121,13 @@ OBJECT_FOR = {
     "api:milestone_detail": "milestone",
     "api:target_detail": "target",
     "api:hazard_detail": "hazard",
+    "supervision:order_detail": "order",
+    "supervision:issue_project": "project",
+    "supervision:issue_target": "target",
+    "supervision:issue_hazard": "hazard",
+    "supervision:order_answer": "order",
+    "supervision:order_accept": "order",
+    "supervision:order_return": "order",
 }
 
 # A payload that would be valid for any of the write actions, so a missing permission check
@@ -132,6 +146,8 @@ PAYLOAD = {
     "rectified_on": date.today().isoformat(),
     "closed_on": date.today().isoformat(),
     "reason": "越权写入",
+    "instruction": "越权写入",
+    "response_deadline": (date.today() + timedelta(days=7)).isoformat(),
 }
 
 
@@ -236,6 +252,8 @@ def test_api_schema_is_public(client):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
+
+
 # Pages only the office and a unit's staff may use (apps.ledger.views.can_import).
 LEDGER_PAGES = {"ledger:import", "ledger:import_confirm", "ledger:template", "ledger:export"}
 
@@ -259,4 +277,36 @@ def test_ledger_pages_refuse_who_may_not_import(client, world, make_user, role):
         if name in LEDGER_PAGES:
             assert client.get("/" + pattern).status_code in {403, 405}, name
             assert client.post("/" + pattern, {"token": "x"}).status_code in {403, 405}, name
+
+
+# Supervision orders: only zone leaders issue, accept and return; only the order's unit answers.
+ORDER_LEADER_ACTIONS = (
+    "supervision:issue_project",
+    "supervision:issue_target",
+    "supervision:issue_hazard",
+    "supervision:order_accept",
+    "supervision:order_return",
+)
+
+
+def _order_urls(world, names):
+    patterns = {name: (pattern, converters) for pattern, name, converters in app_patterns()}
+    return [fill(patterns[name][0], name, patterns[name][1], world) for name in names]
+
+
+def test_own_unit_staff_cannot_issue_or_review_orders(client, world, staff_a):
+    client.force_login(staff_a)
+    before = history_rows()
+    for url in _order_urls(world, ORDER_LEADER_ACTIONS):
+        assert client.post(url, PAYLOAD).status_code == 403, url
+    for url in _order_urls(world, ORDER_LEADER_ACTIONS[:3]):
+        assert client.get(url).status_code == 403, url
+    assert history_rows() == before
+
+
+def test_leader_cannot_answer_another_units_order(client, world, make_user, unit_b):
+    client.force_login(make_user("walk_leader", unit=unit_b, role=Person.Role.LEADER))
+    before = history_rows()
+    (url,) = _order_urls(world, ["supervision:order_answer"])
+    assert client.post(url, PAYLOAD).status_code == 403
     assert history_rows() == before

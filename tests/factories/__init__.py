@@ -44,6 +44,7 @@ from .safety import (
     SafetyWorkFactory,
     SiteFactory,
 )
+from .supervision import SupervisionOrderFactory
 
 __all__ = [
     "PASSWORD",
@@ -74,6 +75,7 @@ __all__ = [
     "SafetyWorkFactory",
     "ShopFactory",
     "SiteFactory",
+    "SupervisionOrderFactory",
     "TargetFactory",
     "UnitFactory",
     "UserFactory",

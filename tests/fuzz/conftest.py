@@ -1,5 +1,5 @@
 """The world the fuzz test attacks: one row of every model the admin edits, the items of two
-units in every state their actions apply to, a photo on disk, and three kinds of visitor."""
+units in every state their actions apply to, a photo on disk, and four kinds of visitor."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,6 +17,7 @@ from apps.projects.models import Milestone, Project, Stage
 from apps.reminders.models import Deadline, Delivery, DeliveryKind, Job, Preference
 from apps.reminders.services import preference_get
 from apps.safety.models import Hazard, HazardStatus, Inspection
+from apps.supervision.models import OrderState
 from tests.admin.conftest import Builder
 from tests.factories import (
     HazardFactory,
@@ -24,6 +25,7 @@ from tests.factories import (
     MilestoneFactory,
     ProgressLogFactory,
     ProjectFactory,
+    SupervisionOrderFactory,
     TargetFactory,
 )
 
@@ -69,6 +71,15 @@ def _unit_items(unit, peer, verifier, today, *, prefix: str) -> dict:
             rectifier=peer,
             rectified_on=today - timedelta(days=1),
             photo_after="hazards/after.png",
+        ),
+        "order": SupervisionOrderFactory(
+            project=project, unit=unit, response_deadline=today + timedelta(days=7)
+        ),
+        "order_answered": SupervisionOrderFactory(
+            project=project,
+            unit=unit,
+            response_deadline=today + timedelta(days=7),
+            state=OrderState.ANSWERED,
         ),
         "hazard_closed": hazard(
             HazardStatus.CLOSED,
@@ -156,6 +167,8 @@ def world(db, settings, tmp_path, unit_a, unit_b, staff_a, superuser, make_user)
         {item.pk for name, item in objects.items() if name.startswith("other_")}
         | {unit_b.pk, peer_b.pk, peer_b.person.pk}
     )
+    # A zone leader, who issues orders and reviews their answers.
+    leader = make_user("fuzz_leader", unit=unit_b, role=Person.Role.LEADER)
     return World(
         objects=objects,
         admin_objects=admin_objects,
@@ -163,8 +176,9 @@ def world(db, settings, tmp_path, unit_a, unit_b, staff_a, superuser, make_user)
             "anonymous": _client(),
             "staff": _client(staff_a),
             "superuser": _client(superuser, language="en"),
+            "leader": _client(leader),
         },
-        users={"staff": staff_a, "superuser": superuser},
+        users={"staff": staff_a, "superuser": superuser, "leader": leader},
         feed_url=f"/reminders/calendar/{preference.calendar_token}.ics",
         other_ids=other_ids,
     )

@@ -38,7 +38,7 @@ from .fuzzer import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "staff", "superuser")
+ROLES = ("anonymous", "staff", "superuser", "leader")
 
 
 @pytest.fixture
@@ -81,6 +81,13 @@ OBJECT_FOR = {
     "safety:hazard_rectified": "hazard_rectifying",
     "safety:hazard_close": "hazard_rectified",
     "safety:hazard_reject": "hazard_rectified",
+    "supervision:order_detail": "order",
+    "supervision:issue_project": "project",
+    "supervision:issue_target": "target",
+    "supervision:issue_hazard": "hazard_found",
+    "supervision:order_answer": "order",
+    "supervision:order_accept": "order_answered",
+    "supervision:order_return": "order_answered",
 }
 HOSTILE_IDS = [
     Value("missing-id", "0"),
@@ -257,7 +264,7 @@ def param_kinds(parser, defaults: dict) -> dict[str, str]:
 def test_lists_answer_hostile_parameters_without_server_error(world, fuzzer):
     client = world.clients["staff"]
     lists = list_urls()
-    assert len(lists) == 5
+    assert len(lists) == 6
     for url in [*lists, "/", "/my-work/"]:
         page = client.get(url)
         assert page.status_code == 200, url
@@ -307,12 +314,18 @@ def ui_pages(world) -> dict[str, list[str]]:
         *(f"/safety/hazards/{o[name].pk}/" for name in o if name.startswith("hazard_")),
         "/reminders/preferences/",
         "/accounts/password_change/",
+        f"/orders/{o['order'].pk}/",
     ]
     return {
         "anonymous": ["/accounts/login/", "/admin/login/", "/accounts/password_reset/"],
         "staff": staff,
         "superuser": ["/safety/inspections/new/", f"/projects/{o['project'].pk}/progress/"]
         + (staff if FULL else []),
+        "leader": [
+            f"/orders/new/project/{o['project'].pk}/",
+            f"/orders/new/hazard/{o['hazard_found'].pk}/",
+            f"/orders/{o['order_answered'].pk}/",
+        ],
     }
 
 

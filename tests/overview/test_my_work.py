@@ -8,11 +8,13 @@ import time_machine
 from apps.goals.models import TargetStatus
 from apps.org.models import Person
 from apps.safety.models import HazardStatus, Site
+from apps.supervision.models import OrderState
 from tests.factories import (
     GoalFactory,
     HazardFactory,
     MilestoneFactory,
     ProjectFactory,
+    SupervisionOrderFactory,
     TargetFactory,
 )
 
@@ -159,11 +161,18 @@ def test_my_work_zone_leader_sees_everything_overdue(client, make_user, unit_a, 
     hazard(
         site, unit_b, "乙已整改隐患", days(-1), status=HazardStatus.RECTIFIED, rectified_on=days(-2)
     )
+    SupervisionOrderFactory(unit=unit_b, instruction="乙逾期督办", response_deadline=days(-1))
+    SupervisionOrderFactory(
+        unit=unit_b,
+        instruction="乙已答复督办",
+        response_deadline=days(-1),
+        state=OrderState.ANSWERED,
+    )
     client.force_login(leader)
     response = client.get("/my-work/")
     zone = [[item.title for item in group["items"]] for group in response.context["zone_overdue"]]
-    # Rectified (waiting for verification) has met its deadline: not overdue.
-    assert zone == [["乙逾期节点"], ["乙逾期指标"], ["乙逾期隐患"]]
+    # Rectified (waiting for verification) has met its deadline: not overdue; so has an answer.
+    assert zone == [["乙逾期节点"], ["乙逾期指标"], ["乙逾期隐患"], ["乙逾期督办"]]
     assert response.context["sections"][0]["items"] == []
     assert 'href="/safety/hazards/?overdue=1"' in response.content.decode()
 
@@ -185,9 +194,17 @@ def test_my_work_query_count_is_constant(
         MilestoneFactory(project=ProjectFactory(responsible_unit=unit_a), due_date=days(n - 2))
         TargetFactory(goal=goal, deadline=days(n - 3), responsible_unit=unit_a)
         hazard(site, unit_a, f"隐患{n}", days(n - 1))
+        project = ProjectFactory(responsible_unit=unit_a)
+        SupervisionOrderFactory(
+            project=project, unit=unit_a, issued_by=leader, response_deadline=days(n - 2)
+        )
+        SupervisionOrderFactory(
+            project=project, unit=unit_a, issued_by=leader, state=OrderState.ANSWERED
+        )
     client.force_login(leader)
-    # session, user, person, unit; my milestones, targets, hazards; hazards to verify; the same
-    # three zone-wide.
-    with django_assert_num_queries(9):
+    # session, user, person, unit; my milestones, targets, hazards, orders; hazards to verify;
+    # answers to review; the same four zone-wide.
+    with django_assert_num_queries(12):
         response = client.get("/my-work/")
-    assert response.context["total"] == 3 * rows
+    assert response.context["total"] == 4 * rows
+    assert len(response.context["to_review"]) == rows

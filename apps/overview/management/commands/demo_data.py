@@ -11,7 +11,7 @@ a real hazard was recorded in), so nothing that is not demo data changes when de
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -36,10 +36,11 @@ from apps.safety.models import (
     SafetyWork,
     Site,
 )
+from apps.supervision.models import OrderState, OrderStep, StepKind, SupervisionOrder
 
 DEMO_PASSWORD = "zonetracker-demo"  # noqa: S105  (a published demo password, printed on purpose)
 EMAIL_DOMAIN = "example.org"
-DATA_APPS = ("org", "projects", "goals", "safety")
+DATA_APPS = ("org", "projects", "goals", "safety", "supervision")
 DEMO_REASON = "demo_data"  # history_change_reason of what demo_data writes to rows not its own
 SITE = "黄岛石化区"
 SIX = "六个创新突破"
@@ -266,6 +267,7 @@ class DemoBuilder:
         self.build_progress_logs()
         self.build_checkins()
         self.build_milestones()
+        self.build_orders()
         # Imported here: the timeline module uses get_or_build and the builder from this one.
         from ._demo_timeline import Timeline
 
@@ -452,6 +454,78 @@ class DemoBuilder:
                 {"site": inspection.site, "description": description, "is_demo": True},
                 fields,
             )
+
+    # Supervision orders ------------------------------------------------------------------------
+
+    def at(self, offset: int, hour: int = 10) -> datetime:
+        return timezone.make_aware(datetime.combine(self.days(offset), time(hour)))
+
+    def build_orders(self) -> None:
+        """Three orders a leader issued: one unanswered past its deadline, one answered and
+        waiting for review, one accepted. Their steps are written once, with the order."""
+        leader = self.user("lin.xiao")
+        project = Project.objects.get(name="青岛光电产业园")
+        hazard = Hazard.objects.get(description="示例：罐区可燃气体报警器失效未及时更换")
+        target = Target.objects.get(title="重点谋划推进19个重点项目")
+        # (item field, item, unit, instruction, issued, deadline, state, steps after the issue)
+        orders = [
+            (
+                "project",
+                project,
+                self.units["projects"],
+                "示例：二期主厂房进度滞后，请说明原因并报送赶工计划。",
+                -12,
+                -2,
+                OrderState.ISSUED,
+                [],
+            ),
+            (
+                "hazard",
+                hazard,
+                self.units["safety"],
+                "示例：重大隐患请于一周内整改到位，报送整改照片。",
+                -8,
+                3,
+                OrderState.ANSWERED,
+                [(StepKind.ANSWERED, "wu.qiang", -1, "示例：报警器已全部更换并完成联调。")],
+            ),
+            (
+                "target",
+                target,
+                self.units["projects"],
+                "示例：请报送19个重点项目的推进清单。",
+                -20,
+                -10,
+                OrderState.ACCEPTED,
+                [
+                    (StepKind.ANSWERED, "chen.min", -13, "示例：已报送推进清单。"),
+                    (StepKind.ACCEPTED, "lin.xiao", -12, "示例：同意办结。"),
+                ],
+            ),
+        ]
+        for name, item, unit, instruction, issued, deadline, state, steps in orders:
+            order, created = get_or_build(
+                SupervisionOrder,
+                {"instruction": instruction, "is_demo": True},
+                {
+                    name: item,
+                    "unit": unit,
+                    "issued_by": leader,
+                    "issued_at": self.at(issued),
+                    "response_deadline": self.days(deadline),
+                    "state": state,
+                    "version": 1 + len(steps),
+                },
+            )
+            if not created:
+                continue
+            OrderStep.objects.create(
+                order=order, kind=StepKind.ISSUED, text=instruction, by=leader, at=self.at(issued)
+            )
+            for kind, login, offset, text in steps:
+                OrderStep.objects.create(
+                    order=order, kind=kind, text=text, by=self.user(login), at=self.at(offset)
+                )
 
     # Projects ----------------------------------------------------------------------------------
 

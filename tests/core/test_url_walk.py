@@ -277,6 +277,7 @@ def test_ledger_pages_refuse_who_may_not_import(client, world, make_user, role):
         if name in LEDGER_PAGES:
             assert client.get("/" + pattern).status_code in {403, 405}, name
             assert client.post("/" + pattern, {"token": "x"}).status_code in {403, 405}, name
+    assert history_rows() == before
 
 
 # Supervision orders: only zone leaders issue, accept and return; only the order's unit answers.

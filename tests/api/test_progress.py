@@ -138,3 +138,24 @@ def test_api_writer_needs_a_unit():
 
     with pytest.raises(ValidationError):
         api_client_create(name="无单位", scope=Scope.PROGRESS_WRITE)
+
+
+def test_api_progress_needs_no_csrf_token_but_a_session_alone_cannot_post(
+    writer, unit_a, staff_a
+):
+    """The token is the credential: CSRF protects cookies, and the API reads no cookie."""
+    from django.test import Client
+
+    project = ProjectFactory(responsible_unit=unit_a)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_a)
+
+    with_session_only = browser.post(
+        f"/api/v1/projects/{project.pk}/progress",
+        {"text": "x", "percent_complete": 5},
+        content_type="application/json",
+    )
+    with_token = post(browser, writer[1], project)
+
+    assert with_session_only.status_code == 401
+    assert with_token.status_code == 201

@@ -140,9 +140,7 @@ def test_api_writer_needs_a_unit():
         api_client_create(name="无单位", scope=Scope.PROGRESS_WRITE)
 
 
-def test_api_progress_needs_no_csrf_token_but_a_session_alone_cannot_post(
-    writer, unit_a, staff_a
-):
+def test_api_progress_needs_no_csrf_token_but_a_session_alone_cannot_post(writer, unit_a, staff_a):
     """The token is the credential: CSRF protects cookies, and the API reads no cookie."""
     from django.test import Client
 

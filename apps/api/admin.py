@@ -70,6 +70,9 @@ class ApiClientAdmin(SourcedAdmin):
         if change:
             obj._history_user = request.user
             super().save_model(request, obj, form, change)
+            if "name" in form.changed_data:  # the name its progress logs show as author
+                obj.user.first_name = obj.name[:150]
+                obj.user.save(update_fields=["first_name"])
             return
         _show_token(request, obj, api_client_issue(obj, created_by=request.user))
 

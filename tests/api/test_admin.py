@@ -81,3 +81,16 @@ def test_admin_cannot_delete_a_client(staff_admin, reader):
     response = staff_admin.get(reverse("admin:api_apiclient_delete", args=[api_client.pk]))
 
     assert response.status_code == 403
+
+
+def test_admin_rename_renames_the_author_of_its_progress(staff_admin, writer, unit_a):
+    api_client, _ = writer
+
+    response = staff_admin.post(
+        reverse("admin:api_apiclient_change", args=[api_client.pk]),
+        {"name": "甲单位新接口", "unit": unit_a.pk, "scope": Scope.PROGRESS_WRITE},
+    )
+
+    assert response.status_code == 302
+    api_client.user.refresh_from_db()
+    assert api_client.user.get_full_name() == "甲单位新接口"

@@ -53,7 +53,8 @@ class Filters(Schema):
             raise ValueError("updated_since must be between the years 1900 and 9000")
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        return value
+        # In UTC: PostgreSQL refuses offsets past 15:59, which ISO 8601 allows (up to 23:59).
+        return value.astimezone(datetime.UTC)
 
 
 class ProjectFilters(Filters):

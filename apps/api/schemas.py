@@ -183,6 +183,19 @@ class ProgressIn(Schema):
         False, description="Record a percent or investment lower than the latest log's."
     )
 
+    @field_validator("text")
+    @classmethod
+    def _storable(cls, value):
+        # NUL, as the progress form refuses it (Django's CharField), and lone surrogates ("\ud800"
+        # in JSON): neither can be stored in PostgreSQL.
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode") from None
+        return value
+
 
 class ProgressOut(Schema):
     id: int

@@ -4,9 +4,8 @@ revoking keeps the client (and what it wrote) but refuses its token."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import HistoryValuesHelper
+from apps.core.admin import SourcedAdmin
 
 from .models import ApiClient
 from .services import api_client_issue, api_client_revoke, api_client_rotate
@@ -26,7 +25,9 @@ def _show_token(request, client, token):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(SimpleHistoryAdmin):
+class ApiClientAdmin(SourcedAdmin):
+    """SourcedAdmin for its history pages; a client has no source text or demo flag."""
+
     list_display = (
         "name",
         "unit",
@@ -62,9 +63,6 @@ class ApiClientAdmin(SimpleHistoryAdmin):
     )
     actions = ("revoke", "rotate")
 
-    def get_historical_record_context_helper(self, request, historical_record):
-        return HistoryValuesHelper(self.model, historical_record)
-
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: what the client wrote keeps naming it
 
@@ -72,6 +70,9 @@ class ApiClientAdmin(SimpleHistoryAdmin):
         if change:
             obj._history_user = request.user
             super().save_model(request, obj, form, change)
+            if "name" in form.changed_data:  # the name its progress logs show as author
+                obj.user.first_name = obj.name[:150]
+                obj.user.save(update_fields=["first_name"])
             return
         _show_token(request, obj, api_client_issue(obj, created_by=request.user))
 

@@ -260,7 +260,7 @@ def _progress(log: ProgressLog) -> dict:
         "percent_complete": log.percent_complete,
         "investment_completed": amount(log.investment_completed),
         "investment_unit": log.investment_unit,
-        "author": log.author.get_full_name() or log.author.get_username() if log.author else "",
+        "author": (log.author.get_full_name() or log.author.get_username()) if log.author else "",
     }
 
 

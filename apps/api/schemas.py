@@ -53,7 +53,8 @@ class Filters(Schema):
             raise ValueError("updated_since must be between the years 1900 and 9000")
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        return value
+        # In UTC: PostgreSQL refuses offsets past 15:59, which ISO 8601 allows (up to 23:59).
+        return value.astimezone(datetime.UTC)
 
 
 class ProjectFilters(Filters):
@@ -181,6 +182,19 @@ class ProgressIn(Schema):
     confirm_decrease: bool = Field(
         False, description="Record a percent or investment lower than the latest log's."
     )
+
+    @field_validator("text")
+    @classmethod
+    def _storable(cls, value):
+        # NUL, as the progress form refuses it (Django's CharField), and lone surrogates ("\ud800"
+        # in JSON): neither can be stored in PostgreSQL.
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode") from None
+        return value
 
 
 class ProgressOut(Schema):

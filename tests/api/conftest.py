@@ -36,3 +36,13 @@ def auth():
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def staff_admin(client, superuser):
+    """A second Django client, signed in to the admin as the superuser."""
+    from django.test import Client
+
+    admin_client = Client()
+    admin_client.force_login(superuser)
+    return admin_client

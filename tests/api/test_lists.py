@@ -190,3 +190,21 @@ def test_api_project_shows_amounts_exactly(client, reader):
     body = get(client, reader[1], f"/api/v1/projects/{project.pk}")
 
     assert (body["total_investment"], body["investment_unit"]) == ("81.7", "yi")
+
+
+@pytest.mark.parametrize("offset", ["+23:59", "-23:00", "+08:00"])
+def test_api_updated_since_takes_any_iso_offset(client, reader, offset):
+    project = ProjectFactory()
+    since = f"2000-01-01T00:00:00{offset}"
+
+    assert walk(client, reader[1], "/api/v1/projects", updated_since=since) == [project.pk]
+
+
+def test_api_cursor_with_a_far_offset_is_read(client, reader):
+    from apps.api import pagination
+
+    first, second = ProjectFactory(), ProjectFactory()
+    moment = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=23)))
+    cursor = pagination.encode(moment, first.pk)
+
+    assert walk(client, reader[1], "/api/v1/projects", cursor=cursor) == [first.pk, second.pk]

@@ -90,6 +90,7 @@ def test_api_progress_lower_than_the_latest_is_refused_unless_confirmed(client, 
         {"text": "x", "percent_complete": 10, "investment_completed": "NaN"},
         {"text": "x", "percent_complete": 10, "investment_unit": "euro"},
         {"text": "   ", "percent_complete": 10},
+        {"text": "a\x00b", "percent_complete": 10},
     ],
 )
 def test_api_progress_invalid_body_is_422(client, writer, unit_a, body):
@@ -138,3 +139,36 @@ def test_api_writer_needs_a_unit():
 
     with pytest.raises(ValidationError):
         api_client_create(name="无单位", scope=Scope.PROGRESS_WRITE)
+
+
+def test_api_progress_needs_no_csrf_token_but_a_session_alone_cannot_post(writer, unit_a, staff_a):
+    """The token is the credential: CSRF protects cookies, and the API reads no cookie."""
+    from django.test import Client
+
+    project = ProjectFactory(responsible_unit=unit_a)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_a)
+
+    with_session_only = browser.post(
+        f"/api/v1/projects/{project.pk}/progress",
+        {"text": "x", "percent_complete": 5},
+        content_type="application/json",
+    )
+    with_token = post(browser, writer[1], project)
+
+    assert with_session_only.status_code == 401
+    assert with_token.status_code == 201
+
+
+def test_api_progress_with_a_lone_surrogate_is_422(client, writer, unit_a):
+    project = ProjectFactory(responsible_unit=unit_a)
+
+    response = client.post(
+        f"/api/v1/projects/{project.pk}/progress",
+        '{"text": "\\ud800", "percent_complete": 10}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {writer[1]}"},
+    )
+
+    assert response.status_code == 422
+    assert ProgressLog.objects.count() == 0

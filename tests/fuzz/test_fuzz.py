@@ -88,6 +88,12 @@ OBJECT_FOR = {
     "supervision:order_answer": "order",
     "supervision:order_accept": "order_answered",
     "supervision:order_return": "order_answered",
+    # The API answers without a token (401); tests/api fuzzes it with a token (schemathesis).
+    "api:project_detail": "project",
+    "api:progress_create": "project",
+    "api:milestone_detail": "milestone",
+    "api:target_detail": "target",
+    "api:hazard_detail": "hazard_found",
 }
 HOSTILE_IDS = [
     Value("missing-id", "0"),
@@ -166,6 +172,10 @@ def regex_urls(route: str, name: str, world) -> list[tuple[str, Value]]:
     if name == "admin:app_list":
         own = (reverse("admin:app_list", args=["org"]), Value("own", "org"))
         return [own] + [(f"/admin/{encode_path(v.data)}/", v) for v in plain]
+    if name == "api:not_found":
+        return [("/api/no/such/path", Value("unknown", "no/such/path"))] + [
+            (f"/api/{encode_path(v.data)}", v) for v in plain
+        ]
     if route == "admin/(?P<url>.*)$":
         return [("/admin/no/such/page/", Value("unknown", "no/such/page"))]
     if name and name.endswith("_simple_history"):

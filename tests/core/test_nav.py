@@ -45,6 +45,7 @@ CURRENT_ENTRY = {
     "supervision:order_answer": "supervision:order_list",
     "supervision:order_accept": "supervision:order_list",
     "supervision:order_return": "supervision:order_list",
+    "ledger:import": "ledger:import",
     "reminders:preferences": "reminders:preferences",
     "password_change": "password_change",
 }
@@ -53,6 +54,9 @@ NO_ENTRY = {"search"}
 # URLs that answer with no page of ours: a fragment, a file, a redirect, the sign-in pages.
 NOT_A_PAGE = {
     "media",
+    "ledger:template",
+    "ledger:export",
+    "ledger:import_confirm",
     "projects:milestone_row",
     "reminders:calendar_token_reset",
     "reminders:calendar_feed",

@@ -26,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_site import is_valid_key
 from .forms import VERSION, StaleEditMixin, VersionedModelForm
+from .models import LightThresholds
 
 
 class HistoryValuesHelper(HistoricalRecordContextHelper):
@@ -234,3 +235,14 @@ class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
     admin.site.register(Group, GroupAdmin)
+
+
+@admin.register(LightThresholds)
+class LightThresholdsAdmin(SimpleHistoryAdmin):
+    """One row: the 序时进度 thresholds every status light reads (docs/status-rules.md)."""
+
+    list_display = ("__str__", "yellow_points", "red_points", "unstarted_months", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not LightThresholds.objects.exists()

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.goals",
     "apps.safety",
     "apps.reminders",
+    "apps.cycle",
     "apps.overview",
 ]
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("goals/", include("apps.goals.urls")),
     path("safety/", include("apps.safety.urls")),
     path("reminders/", include("apps.reminders.urls")),
+    path("cycle/", include("apps.cycle.urls")),
     path("", include("apps.core.urls")),
     path("", include("apps.overview.urls")),
 ]

@@ -73,9 +73,7 @@ def world(unit_a):
     round_ = ReportingRound.objects.create(
         period="2099-W01", kind="weekly", opens_at=opened, deadline=opened + timedelta(days=3)
     )
-    submission = Submission.objects.create(
-        round=round_, project=project, responsible_unit=unit_a
-    )
+    submission = Submission.objects.create(round=round_, project=project, responsible_unit=unit_a)
     return {
         "round": round_,
         "submission": submission,

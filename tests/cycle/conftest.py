@@ -53,7 +53,9 @@ def items(unit_a, unit_b):
         planned_start=date(2026, 1, 1),
         planned_completion=date(2027, 1, 1),
     )
-    steady = ProjectFactory(name="正常项目", stage=Stage.UNDER_CONSTRUCTION, responsible_unit=unit_a)
+    steady = ProjectFactory(
+        name="正常项目", stage=Stage.UNDER_CONSTRUCTION, responsible_unit=unit_a
+    )
     target = TargetFactory(title="工业产值", responsible_unit=unit_b)
     done = ProjectFactory(name="已投产项目", stage=Stage.IN_PRODUCTION, responsible_unit=unit_a)
     return {"behind": behind, "steady": steady, "target": target, "done": done}

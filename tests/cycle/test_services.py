@@ -31,9 +31,10 @@ def submit(user, submission, **fields):
     }
     submission.refresh_from_db()
     return services.submission_submit(
-        user=user, submission=submission, version=fields.pop("version", submission.version), **{
-            k: v for k, v in values.items() if k != "version"
-        }
+        user=user,
+        submission=submission,
+        version=fields.pop("version", submission.version),
+        **{k: v for k, v in values.items() if k != "version"},
     )
 
 
@@ -49,7 +50,11 @@ def test_round_from_opening_to_close(clock, office, staff_a, staff_b, items):
     )
     assert round_.deadline == at(date(2026, 11, 26), 17)
     # Every open item, not the finished project.
-    assert sorted(str(s.item) for s in round_.submissions.all()) == ["工业产值", "正常项目", "落后项目"]
+    assert sorted(str(s.item) for s in round_.submissions.all()) == [
+        "工业产值",
+        "正常项目",
+        "落后项目",
+    ]
     assert set(round_.submissions.values_list("state", flat=True)) == {SubmissionState.PENDING}
 
     clock(at(date(2026, 11, 25), 10))
@@ -104,9 +109,7 @@ def test_round_open_after_the_deadline_is_refused(clock, office, items):
     assert ReportingRound.objects.count() == 0
 
 
-def test_returned_submission_is_resubmitted_with_both_versions_kept(
-    clock, office, staff_a, items
-):
+def test_returned_submission_is_resubmitted_with_both_versions_kept(clock, office, staff_a, items):
     clock(MONDAY)
     round_ = services.round_open(user=office).round
     submission = round_.submissions.get(project=items["behind"])
@@ -116,7 +119,10 @@ def test_returned_submission_is_resubmitted_with_both_versions_kept(
         user=office, submission=submission, version=submission.version, reason="投资数据有误"
     )
     submission.refresh_from_db()
-    assert (submission.state, submission.return_reason) == (SubmissionState.RETURNED, "投资数据有误")
+    assert (submission.state, submission.return_reason) == (
+        SubmissionState.RETURNED,
+        "投资数据有误",
+    )
     clock(MONDAY + timedelta(hours=3))
     submit(staff_a, submission, progress="第二稿")
     submission.refresh_from_db()

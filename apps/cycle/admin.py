@@ -1,6 +1,7 @@
 """Admin for the reporting cycle: the cadence, rounds, submissions with their versions, lights."""
 
 from django.contrib import admin
+
 from apps.core.admin import HistoryAdmin, StaleEditAdminMixin
 
 from .models import CycleSetting, ReportingRound, RoundLight, Submission, SubmissionVersion

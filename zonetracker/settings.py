@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apps.safety",
     "apps.reminders",
     "apps.supervision",
+    "apps.cycle",
     "apps.overview",
     "apps.api",
     "apps.ledger",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("reminders/", include("apps.reminders.urls")),
     path("ledger/", include("apps.ledger.urls")),
     path("orders/", include("apps.supervision.urls")),
+    path("cycle/", include("apps.cycle.urls")),
     path("", include("apps.core.urls")),
     path("", include("apps.overview.urls")),
 ]

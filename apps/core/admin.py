@@ -26,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_site import is_valid_key
 from .forms import VERSION, StaleEditMixin, VersionedModelForm
+from .models import LightThresholds
 
 
 class HistoryValuesHelper(HistoricalRecordContextHelper):
@@ -45,21 +46,9 @@ class HistoryValuesHelper(HistoricalRecordContextHelper):
         return value
 
 
-class SourcedAdmin(SimpleHistoryAdmin):
-    """For SourcedModel subclasses: edit history, read-only timestamps, a demo-data filter.
-
-    Subclasses add to `list_filter` with `SourcedAdmin.list_filter`, so demo rows stay easy to find.
-    """
-
-    list_filter = ("is_demo",)
-    readonly_fields = ("created_at", "updated_at")
-    # The changelist shows "N results" without a second COUNT(*) over the whole table.
-    show_full_result_count = False
-    list_per_page = 50
-    source_fieldset = (
-        _("来源"),
-        {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
-    )
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Edit history whose pages answer a malformed id in the URL with a 404, values shown in the
+    reader's language."""
 
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryValuesHelper(self.model, historical_record)
@@ -75,6 +64,23 @@ class SourcedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(
             request, object_id, version_id, extra_context=extra_context
         )
+
+
+class SourcedAdmin(HistoryAdmin):
+    """For SourcedModel subclasses: edit history, read-only timestamps, a demo-data filter.
+
+    Subclasses add to `list_filter` with `SourcedAdmin.list_filter`, so demo rows stay easy to find.
+    """
+
+    list_filter = ("is_demo",)
+    readonly_fields = ("created_at", "updated_at")
+    # The changelist shows "N results" without a second COUNT(*) over the whole table.
+    show_full_result_count = False
+    list_per_page = 50
+    source_fieldset = (
+        _("来源"),
+        {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
+    )
 
 
 def _require_key(field, value) -> None:
@@ -234,3 +240,14 @@ class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
     admin.site.register(Group, GroupAdmin)
+
+
+@admin.register(LightThresholds)
+class LightThresholdsAdmin(HistoryAdmin):
+    """One row: the 序时进度 thresholds every status light reads (docs/status-rules.md)."""
+
+    list_display = ("__str__", "yellow_points", "red_points", "unstarted_months", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not LightThresholds.objects.exists()

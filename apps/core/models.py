@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class NamedQuerySet(models.QuerySet):
@@ -128,3 +130,80 @@ def money_label(amount: Decimal | None, unit: str, currency: str) -> str:
         "currency": currency_label,
     }
     return " ".join(label.split())
+
+
+class LightThresholds(models.Model):
+    """The 序时进度 thresholds of the status lights, edited by an administrator (one row, id 1).
+
+    Every light reads them in the query that fetches its rows (`threshold_values`), so a page of
+    lights costs no extra query and an edit takes effect on the next page.
+    """
+
+    DEFAULT_YELLOW_POINTS = 10
+    DEFAULT_RED_POINTS = 30
+    DEFAULT_UNSTARTED_MONTHS = 3
+
+    yellow_points = models.PositiveSmallIntegerField(
+        _("黄灯：落后序时进度（百分点）"),
+        default=DEFAULT_YELLOW_POINTS,
+        help_text=_("完成进度落后于时间进度超过这么多个百分点为黄灯。"),
+    )
+    red_points = models.PositiveSmallIntegerField(
+        _("红灯：落后序时进度（百分点）"),
+        default=DEFAULT_RED_POINTS,
+        help_text=_("完成进度落后于时间进度超过这么多个百分点为红灯。"),
+    )
+    unstarted_months = models.PositiveSmallIntegerField(
+        _("红灯：超过计划开工未开工（月）"),
+        default=DEFAULT_UNSTARTED_MONTHS,
+        help_text=_("计划开工日期已过这么多个月仍未开工为红灯。"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("亮灯阈值")
+        verbose_name_plural = _("亮灯阈值")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="core_lightthresholds_single_row"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(red_points__gt=models.F("yellow_points")),
+                name="core_lightthresholds_red_above_yellow",
+                violation_error_message=_("红灯阈值必须大于黄灯阈值。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unstarted_months__gte=1),
+                name="core_lightthresholds_months_positive",
+                violation_error_message=_("未开工月数至少为 1。"),
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("黄灯 %(yellow)s 点，红灯 %(red)s 点，%(months)s 个月未开工") % {
+            "yellow": self.yellow_points,
+            "red": self.red_points,
+            "months": self.unstarted_months,
+        }
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+def threshold_values() -> dict[str, models.Expression]:
+    """The thresholds as expressions to annotate: the row's value, else the default."""
+    row = LightThresholds.objects.filter(pk=1)
+    return {
+        f"light_{name}": Coalesce(
+            models.Subquery(row.values(name)[:1]),
+            models.Value(default),
+            output_field=models.IntegerField(),
+        )
+        for name, default in (
+            ("yellow_points", LightThresholds.DEFAULT_YELLOW_POINTS),
+            ("red_points", LightThresholds.DEFAULT_RED_POINTS),
+            ("unstarted_months", LightThresholds.DEFAULT_UNSTARTED_MONTHS),
+        )
+    }

@@ -11,17 +11,22 @@ The rules, checked in this order (the first that applies decides; "today" is the
    b. the target's status is 滞后 (off track). Each check-in sets the status, so this is what the
       latest check-in said (or what an editor set when no check-in exists yet);
    c. check-ins are missed: more than ``MISSED_CHECKIN_DAYS`` (60) days since the last check-in
-      (``today - last > 60``; exactly 60 days is not missed yet).
+      (``today - last > 60``; exactly 60 days is not missed yet);
+   d. not started long after its start: the status is 未开始 and the start date is
+      ``unstarted_months`` (default 3) whole months or more ago;
+   e. time runs ahead of progress (序时进度, see 5b) by more than ``red_points`` (default 30).
 5. **Yellow** – any of:
    a. the status is 存在风险 (at risk);
    b. time runs ahead of progress: the elapsed share of ``start_date → deadline`` exceeds the
       progress share ``(current − baseline) / (target − baseline)`` by more than
-      ``LAG_THRESHOLD`` (20 percentage points; a gap of exactly 20 points is still green). Only
+      ``yellow_points`` (a gap of exactly the threshold is not over it). Only
       judged when start date, baseline, target value and current value are all known, the
       deadline is after the start date and the target value differs from the baseline. The
       elapsed share is clamped to 0..1 (before the start date nothing has elapsed); the progress
       share is not clamped (a falling target such as energy use per unit works the same way,
-      since both differences are negative). Exact fractions, no floating point;
+      since both differences are negative). Exact fractions, no floating point. The thresholds
+      (``yellow_points`` default 10, ``red_points`` default 30, ``unstarted_months`` default 3)
+      are apps.core.models.LightThresholds, edited in the admin;
    c. a check-in is late: more than ``LATE_CHECKIN_DAYS`` (30) days since the last check-in.
 6. **Green** – otherwise.
 
@@ -49,13 +54,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.core.models import LightThresholds, threshold_values
 from apps.core.rules import Light
 
 from .models import CheckIn, TargetStatus
 
 MISSED_CHECKIN_DAYS = 60
 LATE_CHECKIN_DAYS = 30
-LAG_THRESHOLD = Fraction(20, 100)
+LAG_THRESHOLD = Fraction(LightThresholds.DEFAULT_YELLOW_POINTS, 100)
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,14 @@ class TargetLight:
 def with_light_inputs(queryset: QuerySet) -> QuerySet:
     """Annotate targets with `last_checkin_on`, the date of their latest check-in (or None)."""
     latest = CheckIn.objects.filter(target=OuterRef("pk")).order_by("-date", "-id")
-    return queryset.annotate(last_checkin_on=Subquery(latest.values("date")[:1]))
+    return queryset.annotate(
+        last_checkin_on=Subquery(latest.values("date")[:1]), **threshold_values()
+    )
+
+
+def _whole_months(start: date, today: date) -> int:
+    """Whole months from `start` to `today`: a month counts once its day of the month is reached."""
+    return (today.year - start.year) * 12 + today.month - start.month - (today.day < start.day)
 
 
 def _share(numerator, denominator) -> Fraction:
@@ -97,6 +110,9 @@ def compute_light(
     last_checkin_on: date | None,
     tracked_since: date | None,
     today: date,
+    yellow_points: int = LightThresholds.DEFAULT_YELLOW_POINTS,
+    red_points: int = LightThresholds.DEFAULT_RED_POINTS,
+    unstarted_months: int = LightThresholds.DEFAULT_UNSTARTED_MONTHS,
 ) -> TargetLight:
     """The light for one target's values; see the module docstring for the rules."""
     if status == TargetStatus.ACHIEVED:
@@ -129,8 +145,21 @@ def compute_light(
             % {"days": silent_days, "limit": MISSED_CHECKIN_DAYS},
         )
 
-    if status == TargetStatus.AT_RISK:
-        return TargetLight(Light.YELLOW, _("最近一次填报的状态为“存在风险”。"))
+    if (
+        status == TargetStatus.NOT_STARTED
+        and start_date is not None
+        and _whole_months(start_date, today) >= unstarted_months
+    ):
+        return TargetLight(
+            Light.RED,
+            ngettext(
+                "起算日期 %(date)s 已满 %(months)d 个月仍未开始。",
+                "起算日期 %(date)s 已满 %(months)d 个月仍未开始。",
+                unstarted_months,
+            )
+            % {"date": start_date.isoformat(), "months": unstarted_months},
+        )
+    lag = None
     if (
         start_date is not None
         and deadline > start_date
@@ -140,16 +169,20 @@ def compute_light(
         elapsed = _share((today - start_date).days, (deadline - start_date).days)
         elapsed = min(max(elapsed, Fraction(0)), Fraction(1))
         progress = _share(current_value - baseline, target_value - baseline)
-        if elapsed - progress > LAG_THRESHOLD:
+        lag = elapsed - progress
+    for light, points in ((Light.RED, red_points), (Light.YELLOW, yellow_points)):
+        if lag is not None and lag > Fraction(points, 100):
             return TargetLight(
-                Light.YELLOW,
+                light,
                 _("时间已过 %(elapsed)s，完成进度 %(progress)s，落后超过 %(limit)d 个百分点。")
                 % {
                     "elapsed": _percent(elapsed),
                     "progress": _percent(progress),
-                    "limit": LAG_THRESHOLD * 100,
+                    "limit": points,
                 },
             )
+    if status == TargetStatus.AT_RISK:
+        return TargetLight(Light.YELLOW, _("最近一次填报的状态为“存在风险”。"))
     if silent_days > LATE_CHECKIN_DAYS:
         return TargetLight(
             Light.YELLOW,
@@ -177,6 +210,9 @@ def target_light(target, *, today: date | None = None) -> TargetLight:
         last_checkin_on=target.last_checkin_on,
         tracked_since=timezone.localdate(target.created_at) if target.created_at else None,
         today=today or timezone.localdate(),
+        yellow_points=target.light_yellow_points,
+        red_points=target.light_red_points,
+        unstarted_months=target.light_unstarted_months,
     )
 
 
@@ -197,6 +233,9 @@ def targets_with_light(queryset: QuerySet, color: str, *, today: date | None = N
         "current_value",
         "last_checkin_on",
         "created_at",
+        "light_yellow_points",
+        "light_red_points",
+        "light_unstarted_months",
     )
     matching = [
         row["pk"]
@@ -211,6 +250,9 @@ def targets_with_light(queryset: QuerySet, color: str, *, today: date | None = N
             last_checkin_on=row["last_checkin_on"],
             tracked_since=timezone.localdate(row["created_at"]) if row["created_at"] else None,
             today=today,
+            yellow_points=row["light_yellow_points"],
+            red_points=row["light_red_points"],
+            unstarted_months=row["light_unstarted_months"],
         ).color
         == color
     ]

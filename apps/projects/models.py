@@ -134,6 +134,12 @@ class ProjectQuerySet(models.QuerySet):
             "enterprise", "chain", "area", "responsible_unit", "leading_official", "portfolio"
         )
 
+    def open(self):
+        """Not finished: no actual completion and not 竣工, 投用 or 投产 (the light's "done")."""
+        return self.filter(actual_completion__isnull=True).exclude(
+            stage__in=[Stage.COMPLETED, Stage.IN_USE, Stage.IN_PRODUCTION]
+        )
+
     def refresh_progress(self) -> int:
         """Recompute the projects' PROGRESS_FIELDS from their milestones and logs, in one UPDATE.
 

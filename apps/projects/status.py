@@ -10,19 +10,24 @@ The rules, checked in this order; the first that matches decides the light and i
    without saying where it stands, so there is nothing to judge its dates against.
 4. red, ``past_planned``: the planned completion date is before today and there is no actual
    completion date.
-5. yellow, ``behind``: the elapsed share of the schedule exceeds the latest reported percent
-   complete by MORE than 20 points. The schedule runs from the actual start (else the planned
-   start) to the planned completion; it must be at least one day long and have begun (today after
-   the start). Elapsed share = (today - start) / (completion - start) x 100. The latest percent
-   is that of the newest progress log that gives one; no such log counts as 0 %. A gap of exactly
-   20 points is still green.
-6. yellow, ``due_soon``: an open milestone is due within the next 7 days (today up to and
+5. red, ``not_started``: the stage is before 开工 (洽谈, 签约, 落地), there is no actual start, no
+   progress above 0 % is reported and the planned start is `unstarted_months` (default 3) whole
+   months or more ago.
+6. red, ``far_behind`` / yellow, ``behind``: the elapsed share of the schedule (序时进度) exceeds
+   the latest reported percent complete by MORE than `red_points` (default 30) / `yellow_points`
+   (default 10) points. The schedule runs from the actual start (else the planned start) to the
+   planned completion; it must be at least one day long and have begun (today after the start).
+   Elapsed share = (today - start) / (completion - start) x 100. The latest percent is that of
+   the newest progress log that gives one; no such log counts as 0 %. A gap of exactly the
+   threshold is not over it. The thresholds are apps.core.models.LightThresholds, edited in the
+   admin and read in the same query.
+7. yellow, ``due_soon``: an open milestone is due within the next 7 days (today up to and
    including today + 7).
-7. yellow, ``stale``: the project is under construction (在建) and has no progress log dated in
+8. yellow, ``stale``: the project is under construction (在建) and has no progress log dated in
    the last 45 days (a log exactly 45 days old still counts; 46 days old does not).
-8. grey, ``no_dates``: there is nothing to judge: no planned completion, no open milestone with
+9. grey, ``no_dates``: there is nothing to judge: no planned completion, no open milestone with
    a due date, and the project is not under construction (a start date alone sets no pace).
-9. green, ``on_track``: none of the above.
+10. green, ``on_track``: none of the above.
 
 Everything is one SQL expression (`annotate_light`) over the project's own columns (the next open
 milestone's due date, the latest percent and the latest log's date, kept current by
@@ -47,17 +52,23 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from apps.core.models import LightThresholds, threshold_values
 from apps.core.rules import Light
 
 from .models import Stage
 
-LAG_POINTS = 20
+# The defaults of the admin-edited thresholds (apps.core.models.LightThresholds).
+LAG_POINTS = LightThresholds.DEFAULT_YELLOW_POINTS
+RED_LAG_POINTS = LightThresholds.DEFAULT_RED_POINTS
+UNSTARTED_MONTHS = LightThresholds.DEFAULT_UNSTARTED_MONTHS
+# Stages before work begins on site: a project still here long after its planned start is red.
+NOT_STARTED_STAGES = (Stage.NEGOTIATING, Stage.SIGNED, Stage.LANDED)
 # A milestone this close to its due date turns its project's light (and its own) yellow.
 YELLOW_DAYS_BEFORE_DUE = 7
 STALE_LOG_DAYS = 45
@@ -70,6 +81,8 @@ class Reason(models.TextChoices):
     DONE = "done", gettext_lazy("已完成")
     NOT_ASSESSED = "not_assessed", gettext_lazy("阶段未评估")
     PAST_PLANNED = "past_planned", gettext_lazy("超过计划完成日期")
+    NOT_STARTED = "not_started", gettext_lazy("逾期未开工")
+    FAR_BEHIND = "far_behind", gettext_lazy("严重落后于序时进度")
     BEHIND = "behind", gettext_lazy("进度落后于时间")
     DUE_SOON = "due_soon", gettext_lazy("节点即将到期")
     STALE = "stale", gettext_lazy("长期未填报进展")
@@ -80,6 +93,8 @@ class Reason(models.TextChoices):
 LIGHT_OF_REASON = {
     Reason.MILESTONE_OVERDUE: Light.RED,
     Reason.PAST_PLANNED: Light.RED,
+    Reason.NOT_STARTED: Light.RED,
+    Reason.FAR_BEHIND: Light.RED,
     Reason.BEHIND: Light.YELLOW,
     Reason.DUE_SOON: Light.YELLOW,
     Reason.STALE: Light.YELLOW,
@@ -125,19 +140,32 @@ def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
         light_last_log=F("last_progress_date"),
         light_start=Coalesce("actual_start", "planned_start"),
     )
+    queryset = queryset.annotate(**threshold_values())
     start = DayNumber("light_start")
     end = DayNumber("planned_completion")
     percent = Coalesce("light_percent", Value(0), output_field=IntegerField())
-    # elapsed / span * 100 > percent + LAG  <=>  elapsed * 100 > (percent + LAG) * span, in integers.
-    behind = Q(
-        GreaterThan(
-            (today_day - start) * Value(100),
-            (percent + Value(LAG_POINTS)) * (end - start),
-        ),
-        light_start__isnull=False,
-        planned_completion__isnull=False,
-        planned_completion__gt=F("light_start"),
-        light_start__lt=today,
+
+    def lag_over(points) -> Q:
+        # elapsed / span * 100 > percent + points  <=>  elapsed * 100 > (percent + points) * span.
+        return Q(
+            GreaterThan((today_day - start) * Value(100), (percent + points) * (end - start)),
+            light_start__isnull=False,
+            planned_completion__isnull=False,
+            planned_completion__gt=F("light_start"),
+            light_start__lt=today,
+        )
+
+    # Whole months from the planned start to today (a month counts once its day is reached).
+    months_since_start = (
+        Value(today.year * 12 + today.month)
+        - (ExtractYear("planned_start") * Value(12) + ExtractMonth("planned_start"))
+        - Case(When(GreaterThan(ExtractDay("planned_start"), today.day), then=1), default=0)
+    )
+    not_started = (Q(light_percent__isnull=True) | Q(light_percent=0)) & Q(
+        GreaterThan(months_since_start + Value(1), F("light_unstarted_months")),
+        stage__in=NOT_STARTED_STAGES,
+        actual_start__isnull=True,
+        planned_start__isnull=False,
     )
     return queryset.annotate(
         light_reason=Case(
@@ -148,7 +176,9 @@ def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
             ),
             When(stage=Stage.NOT_ASSESSED, then=Value(Reason.NOT_ASSESSED.value)),
             When(planned_completion__lt=today, then=Value(Reason.PAST_PLANNED.value)),
-            When(behind, then=Value(Reason.BEHIND.value)),
+            When(not_started, then=Value(Reason.NOT_STARTED.value)),
+            When(lag_over(F("light_red_points")), then=Value(Reason.FAR_BEHIND.value)),
+            When(lag_over(F("light_yellow_points")), then=Value(Reason.BEHIND.value)),
             When(
                 light_next_due__lte=today + datetime.timedelta(days=YELLOW_DAYS_BEFORE_DUE),
                 then=Value(Reason.DUE_SOON.value),
@@ -217,14 +247,22 @@ def light_of(project, today: datetime.date) -> StatusLight:
         reason = _("阶段未评估：文件未给出项目所处阶段，也还没有人填写。")
     elif code == Reason.PAST_PLANNED:
         reason = _("计划 %(date)s 完成，至今未完成。") % {"date": _date(project.planned_completion)}
-    elif code == Reason.BEHIND:
+    elif code in (Reason.BEHIND, Reason.FAR_BEHIND):
         reason = _(
             "计划工期已过 %(elapsed)s%%，完成进度 %(percent)s%%，落后超过 %(lag)s 个百分点。"
         ) % {
             "elapsed": elapsed_share(project, today),
             "percent": project.light_percent or 0,
-            "lag": LAG_POINTS,
+            "lag": project.light_red_points
+            if code == Reason.FAR_BEHIND
+            else project.light_yellow_points,
         }
+    elif code == Reason.NOT_STARTED:
+        reason = ngettext(
+            "计划 %(date)s 开工，已满 %(months)d 个月仍未开工。",
+            "计划 %(date)s 开工，已满 %(months)d 个月仍未开工。",
+            project.light_unstarted_months,
+        ) % {"date": _date(project.planned_start), "months": project.light_unstarted_months}
     elif code == Reason.DUE_SOON:
         reason = ngettext(
             "有节点将于 %(date)s 到期（%(days)d 天内）。",

@@ -118,39 +118,49 @@ def test_light_checkin_61_days_ago_is_red():
     assert light(last_checkin_on=TODAY - timedelta(days=61)) == Light.RED
 
 
-def test_light_lag_of_exactly_20_points_is_green():
-    # Half the time elapsed, 30% done: 50 - 30 = 20 points, not more.
+def test_light_lag_of_exactly_10_points_is_green():
+    # Half the time elapsed, 40% done: 50 - 40 = 10 points, not more.
     result = lagging(
-        elapsed_days=50, total_days=100, baseline="0", target_value="100", current_value="30"
+        elapsed_days=50, total_days=100, baseline="0", target_value="100", current_value="40"
     )
     assert result == Light.GREEN
 
 
-def test_light_lag_just_over_20_points_is_yellow():
+def test_light_lag_just_over_10_points_is_yellow():
     result = lagging(
-        elapsed_days=50, total_days=100, baseline="0", target_value="100", current_value="29.99"
+        elapsed_days=50, total_days=100, baseline="0", target_value="100", current_value="39.99"
     )
     assert result == Light.YELLOW
 
 
 def test_light_lag_one_more_elapsed_day_is_yellow():
     result = lagging(
-        elapsed_days=51, total_days=100, baseline="0", target_value="100", current_value="30"
+        elapsed_days=51, total_days=100, baseline="0", target_value="100", current_value="40"
     )
     assert result == Light.YELLOW
 
 
-def test_light_falling_target_lag_of_exactly_20_points_is_green():
-    # From 100 down to 50; at 90 a fifth of the way is done while 40% of the time has elapsed.
+def test_light_lag_of_exactly_30_points_is_yellow_and_more_is_red():
+    exactly = lagging(
+        elapsed_days=50, total_days=100, baseline="0", target_value="100", current_value="20"
+    )
+    over = lagging(
+        elapsed_days=50, total_days=100, baseline="0", target_value="100", current_value="19.99"
+    )
+    assert (exactly, over) == (Light.YELLOW, Light.RED)
+
+
+def test_light_falling_target_lag_of_exactly_10_points_is_green():
+    # From 100 down to 50; at 85 30% of the way is done while 40% of the time has elapsed.
     result = lagging(
-        elapsed_days=40, total_days=100, baseline="100", target_value="50", current_value="90"
+        elapsed_days=40, total_days=100, baseline="100", target_value="50", current_value="85"
     )
     assert result == Light.GREEN
 
 
-def test_light_falling_target_lag_over_20_points_is_yellow():
+def test_light_falling_target_lag_over_10_points_is_yellow():
     result = lagging(
-        elapsed_days=40, total_days=100, baseline="100", target_value="50", current_value="91"
+        elapsed_days=40, total_days=100, baseline="100", target_value="50", current_value="86"
     )
     assert result == Light.YELLOW
 
@@ -274,3 +284,11 @@ def test_targets_with_light_costs_two_queries(target_factory, django_assert_num_
         matching = list(targets_with_light(Target.objects.all(), Light.GREEN))
 
     assert len(matching) == rows
+
+
+def test_light_not_started_three_whole_months_after_start_is_red():
+    start = TODAY - timedelta(days=120)
+    assert light(status=TargetStatus.NOT_STARTED, start_date=start) == Light.RED
+    assert light(status=TargetStatus.NOT_STARTED, start_date=TODAY - timedelta(days=40)) != (
+        Light.RED
+    )

@@ -4,9 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from apps.core.models import LightThresholds
 from apps.projects.models import Project, Stage
 from apps.projects.status import (
     LAG_POINTS,
+    RED_LAG_POINTS,
     STALE_LOG_DAYS,
     YELLOW_DAYS_BEFORE_DUE,
     annotate_light,
@@ -110,7 +112,7 @@ def test_light_planned_completion_yesterday_is_red():
 
 def test_light_planned_completion_today_is_not_red():
     project = ProjectFactory(planned_start=days(-100), planned_completion=TODAY)
-    ProgressLogFactory(project=project, date=days(-1), percent_complete=80)
+    ProgressLogFactory(project=project, date=days(-1), percent_complete=100 - LAG_POINTS)
     assert (light(project).light, light(project).reason_code) == ("green", "on_track")
 
 
@@ -131,13 +133,40 @@ def test_light_gap_one_point_over_lag_is_yellow():
 
 
 def test_light_gap_compares_fractions_exactly():
-    # Day 1 of 3: 33.3 % elapsed. 13 % reported is 20.3 points behind, 14 % is 19.3.
+    # Day 1 of 3: 33.3 % elapsed. 23 % reported is 10.3 points behind, 24 % is 9.3.
     project = ProjectFactory(planned_start=days(-1), planned_completion=days(2))
-    log = ProgressLogFactory(project=project, date=days(0), percent_complete=13)
+    log = ProgressLogFactory(project=project, date=days(0), percent_complete=23)
     assert light(project).reason_code == "behind"
-    log.percent_complete = 14
+    log.percent_complete = 24
     log.save()
     assert light(project).reason_code == "on_track"
+
+
+def test_light_gap_of_exactly_red_points_is_yellow_and_one_more_is_red():
+    project = ProjectFactory(planned_start=days(-50), planned_completion=days(50))
+    log = ProgressLogFactory(project=project, date=days(-1), percent_complete=50 - RED_LAG_POINTS)
+    assert light(project).reason_code == "behind"
+    log.percent_complete = 50 - RED_LAG_POINTS - 1
+    log.save()
+    assert (light(project).light, light(project).reason_code) == ("red", "far_behind")
+
+
+def test_light_thresholds_are_read_from_the_admin_row():
+    project = ProjectFactory(planned_start=days(-50), planned_completion=days(50))
+    ProgressLogFactory(project=project, date=days(-1), percent_complete=35)
+    assert light(project).reason_code == "behind"
+    LightThresholds.objects.create(yellow_points=15, red_points=40)
+    assert light(project).reason_code == "on_track"
+
+
+def test_light_not_started_three_months_after_planned_start_is_red():
+    project = ProjectFactory(
+        stage=Stage.SIGNED, planned_start=date(2026, 1, 15), planned_completion=date(2028, 1, 1)
+    )
+    before = annotate_light(Project.objects.all(), date(2026, 4, 14)).get(pk=project.pk)
+    on_the_day = annotate_light(Project.objects.all(), date(2026, 4, 15)).get(pk=project.pk)
+    assert before.light_reason != "not_started"
+    assert on_the_day.light_reason == "not_started"
 
 
 def test_light_actual_start_sets_the_schedule_over_planned_start():

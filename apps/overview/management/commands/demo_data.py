@@ -40,7 +40,7 @@ from apps.supervision.models import OrderState, OrderStep, StepKind, Supervision
 
 DEMO_PASSWORD = "zonetracker-demo"  # noqa: S105  (a published demo password, printed on purpose)
 EMAIL_DOMAIN = "example.org"
-DATA_APPS = ("org", "projects", "goals", "safety", "supervision")
+DATA_APPS = ("org", "projects", "goals", "safety", "cycle", "supervision")
 DEMO_REASON = "demo_data"  # history_change_reason of what demo_data writes to rows not its own
 SITE = "黄岛石化区"
 SIX = "六个创新突破"
@@ -272,6 +272,10 @@ class DemoBuilder:
         from ._demo_timeline import Timeline
 
         Timeline(self).build()
+        # Last: the rounds report on the projects and targets as the steps above left them.
+        from ._demo_cycle import CycleDemo
+
+        CycleDemo(self).build()
 
     # Who ---------------------------------------------------------------------------------------
 

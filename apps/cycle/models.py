@@ -1,0 +1,399 @@
+"""The reporting cycle: rounds the units report in, their submissions and the lights kept per round."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import VersionedModel
+from apps.core.rules import Light, holds
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("每周")
+    MONTHLY = "monthly", _("每月")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("星期一")
+    TUESDAY = 1, _("星期二")
+    WEDNESDAY = 2, _("星期三")
+    THURSDAY = 3, _("星期四")
+    FRIDAY = 4, _("星期五")
+    SATURDAY = 5, _("星期六")
+    SUNDAY = 6, _("星期日")
+
+
+class CycleSetting(models.Model):
+    """How often the units report and by when (one row, id 1, edited in the admin)."""
+
+    cadence = models.CharField(
+        _("填报周期"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    deadline_weekday = models.PositiveSmallIntegerField(
+        _("截止日（每周）"),
+        choices=Weekday.choices,
+        default=Weekday.THURSDAY,
+        help_text=_("每周填报时，本周哪一天截止。"),
+    )
+    deadline_day = models.PositiveSmallIntegerField(
+        _("截止日（每月）"),
+        default=25,
+        help_text=_("每月填报时，本月几号截止（1 至 28）。"),
+    )
+    deadline_time = models.TimeField(_("截止时间"), default=datetime.time(17, 0))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("填报周期设置")
+        verbose_name_plural = _("填报周期设置")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="cycle_setting_single_row"),
+            models.CheckConstraint(
+                condition=Q(deadline_day__gte=1, deadline_day__lte=28),
+                name="cycle_setting_deadline_day_range",
+                violation_error_message=_("每月截止日必须在 1 至 28 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_weekday__lte=6),
+                name="cycle_setting_weekday_range",
+                violation_error_message=_("星期必须在星期一至星期日之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.get_cadence_display())
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "CycleSetting":
+        """The saved setting, or the defaults (weekly, Thursday 17:00) when nobody has saved one."""
+        return cls.objects.filter(pk=1).first() or cls()
+
+    def period_for(self, now: datetime.datetime) -> tuple[str, datetime.datetime]:
+        """The period label (2026-W48, 2026-11) that `now` falls in and its deadline."""
+        zone = ZoneInfo(settings.TIME_ZONE)
+        today = timezone.localtime(now, zone).date()
+        if self.cadence == Cadence.WEEKLY:
+            year, week, weekday = today.isocalendar()
+            day = today + datetime.timedelta(days=self.deadline_weekday - (weekday - 1))
+            label = f"{year}-W{week:02d}"
+        else:
+            day = today.replace(day=self.deadline_day)
+            label = f"{today.year}-{today.month:02d}"
+        return label, datetime.datetime.combine(day, self.deadline_time, tzinfo=zone)
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", _("填报中")
+    CLOSED = "closed", _("已结束")
+
+
+class RoundQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=RoundState.OPEN)
+
+    def closed(self):
+        return self.filter(state=RoundState.CLOSED)
+
+
+class ReportingRound(models.Model):
+    """One week's or month's reporting (填报): opened and closed by the office."""
+
+    period = models.CharField(_("期次"), max_length=10)
+    kind = models.CharField(_("周期"), max_length=10, choices=Cadence.choices)
+    opens_at = models.DateTimeField(_("开始时间"))
+    deadline = models.DateTimeField(_("截止时间"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=RoundState.choices, default=RoundState.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("开启人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("one", "填报轮次")
+        verbose_name_plural = _("填报轮次")
+        ordering = ["-opens_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period"], name="cycle_round_period_unique"),
+            # One round is open at a time: the units report into it and "my submissions" shows it.
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(state=RoundState.OPEN),
+                name="cycle_round_one_open",
+                violation_error_message=_("已有一轮填报正在进行。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("opens_at")),
+                name="cycle_round_deadline_after_opening",
+                violation_error_message=_("截止时间必须晚于开始时间。"),
+            ),
+        ]
+        indexes = [
+            # The board and the ranking walk the closed rounds newest first.
+            models.Index(fields=["state", "-opens_at"], name="cycle_round_state_idx"),
+        ]
+
+    def __str__(self):
+        return self.period
+
+    def get_absolute_url(self):
+        return reverse("cycle:round_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RoundState.OPEN
+
+
+class SubmissionState(models.TextChoices):
+    PENDING = "pending", _("待填报")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    ACCEPTED = "accepted", _("已通过")
+
+
+class SubmissionRules:
+    """Due = the unit still owes a report in an open round (never sent, or sent back to it)."""
+
+    DUE = Q(state__in=[SubmissionState.PENDING, SubmissionState.RETURNED])
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related(
+            "round",
+            "responsible_unit",
+            "project__area",
+            "project__chain",
+            "target__goal",
+            "submitted_by__person",
+        )
+
+    def due(self):
+        return self.filter(SubmissionRules.DUE, round__state=RoundState.OPEN)
+
+
+class Submission(VersionedModel):
+    """A unit's report (填报) on one project or target in one round."""
+
+    round = models.ForeignKey(
+        ReportingRound,
+        verbose_name=_("填报轮次"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=pgettext_lazy("one", "重点项目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    target = models.ForeignKey(
+        "goals.Target",
+        verbose_name=pgettext_lazy("one", "指标任务"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=SubmissionState.choices, default=SubmissionState.PENDING
+    )
+    progress = models.TextField(_("进展情况"), blank=True)
+    investment_completed = models.DecimalField(
+        _("本期完成投资（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    problems = models.TextField(_("存在问题"), blank=True)
+    help_requested = models.TextField(_("需协调事项"), blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("one", "填报")
+        verbose_name_plural = _("填报")
+        ordering = ["round", "responsible_unit", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=False, target__isnull=True)
+                | Q(project__isnull=True, target__isnull=False),
+                name="cycle_submission_one_item",
+                violation_error_message=_("一份填报只对应一个项目或一个指标任务。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "project"], name="cycle_submission_round_project_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "target"], name="cycle_submission_round_target_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_completed__isnull=True) | Q(investment_completed__gte=0),
+                name="cycle_submission_investment_not_negative",
+                violation_error_message=_("本期完成投资不能为负数。"),
+            ),
+        ]
+        indexes = [
+            # "My submissions" and the reminders look up a unit's submissions by state.
+            models.Index(fields=["responsible_unit", "state"], name="cycle_submission_unit_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.round} · {self.item}"
+
+    def get_absolute_url(self):
+        return reverse("cycle:submission", args=[self.pk])
+
+    @property
+    def item(self):
+        return self.project if self.project_id else self.target
+
+    @property
+    def is_due(self) -> bool:
+        return holds(SubmissionRules.DUE, self)
+
+    @property
+    def is_late(self) -> bool:
+        """First sent after the deadline, or not sent and the deadline has passed."""
+        if self.first_submitted_at is not None:
+            return self.first_submitted_at > self.round.deadline
+        return timezone.now() > self.round.deadline
+
+
+class SubmissionVersion(models.Model):
+    """Each version of a submission as it was sent: a returned report keeps what was returned."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("填报"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    progress = models.TextField(_("进展情况"), blank=True)
+    investment_completed = models.DecimalField(
+        _("本期完成投资（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    problems = models.TextField(_("存在问题"), blank=True)
+    help_requested = models.TextField(_("需协调事项"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("填报版本")
+        verbose_name_plural = _("填报版本")
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "number"], name="cycle_version_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(submission)s 第 %(number)s 版") % {
+            "submission": self.submission,
+            "number": self.number,
+        }
+
+
+class RoundLight(models.Model):
+    """An item's light as it stood when its round closed: the board's history."""
+
+    round = models.ForeignKey(
+        ReportingRound, verbose_name=_("填报轮次"), on_delete=models.CASCADE, related_name="lights"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=pgettext_lazy("one", "重点项目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="round_lights",
+    )
+    target = models.ForeignKey(
+        "goals.Target",
+        verbose_name=pgettext_lazy("one", "指标任务"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="round_lights",
+    )
+    light = models.CharField(_("亮灯"), max_length=10, choices=Light.choices)
+    reason = models.TextField(_("原因"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("轮次亮灯")
+        verbose_name_plural = _("轮次亮灯")
+        ordering = ["round", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=False, target__isnull=True)
+                | Q(project__isnull=True, target__isnull=False),
+                name="cycle_roundlight_one_item",
+                violation_error_message=_("一条亮灯记录只对应一个项目或一个指标任务。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "project"], name="cycle_roundlight_round_project_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "target"], name="cycle_roundlight_round_target_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round} · {self.project or self.target}: {self.get_light_display()}"

@@ -1,11 +1,13 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     default = True
     name = "apps.core"
     label = "core"
+    verbose_name = _("基础设置")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

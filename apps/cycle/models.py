@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import VersionedModel
@@ -111,7 +111,7 @@ class RoundQuerySet(models.QuerySet):
 class ReportingRound(models.Model):
     """One week's or month's reporting (填报): opened and closed by the office."""
 
-    period = models.CharField(_("期次"), max_length=10, help_text=_("如 2026-W48 或 2026-11。"))
+    period = models.CharField(_("期次"), max_length=10)
     kind = models.CharField(_("周期"), max_length=10, choices=Cadence.choices)
     opens_at = models.DateTimeField(_("开始时间"))
     deadline = models.DateTimeField(_("截止时间"))
@@ -344,7 +344,10 @@ class SubmissionVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.submission} v{self.number}"
+        return gettext("%(submission)s 第 %(number)s 版") % {
+            "submission": self.submission,
+            "number": self.number,
+        }
 
 
 class RoundLight(models.Model):

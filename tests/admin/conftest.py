@@ -1,12 +1,23 @@
 """Row builders for the admin tests: one fully linked row of any model, every foreign key filled."""
 
-from datetime import date
+from datetime import UTC as dt_timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import factory
 import pytest
 
-from apps.core.models import AreaUnit
+from apps.core.models import AreaUnit, LightThresholds
+from apps.cycle.models import (
+    Cadence,
+    CycleSetting,
+    ReportingRound,
+    RoundLight,
+    RoundState,
+    Submission,
+    SubmissionState,
+    SubmissionVersion,
+)
 from apps.goals.models import TargetStatus
 from apps.org.models import Area, Person
 from apps.projects.models import Stage
@@ -243,6 +254,58 @@ class Builder:
 
     def safetywork(self):
         return SafetyWorkFactory(site=self.site(), responsible_unit=UnitFactory())
+
+    # core and cycle (one-row settings: the row is made once, then the same row is returned)
+
+    def lightthresholds(self):
+        return LightThresholds.objects.get_or_create(pk=1)[0]
+
+    def cyclesetting(self):
+        return CycleSetting.objects.get_or_create(pk=1)[0]
+
+    def reportinground(self):
+        # Closed rounds: only one may be open at a time.
+        day = self._day()
+        opens = datetime(day.year, day.month, day.day, 9, tzinfo=dt_timezone.utc)
+        return ReportingRound.objects.create(
+            period=f"{day.year}-W{1 + day.month:02d}",
+            kind=Cadence.WEEKLY,
+            opens_at=opens,
+            deadline=opens + timedelta(days=3),
+            state=RoundState.CLOSED,
+            opened_by=self._login(),
+            closed_at=opens + timedelta(days=4),
+            closed_by=self._login(),
+        )
+
+    def submission(self):
+        project = self.project()
+        return Submission.objects.create(
+            round=self.reportinground(),
+            project=project,
+            responsible_unit=project.responsible_unit,
+            state=SubmissionState.SUBMITTED,
+            progress="主体施工",
+            investment_completed=Decimal("12.5"),
+            submitted_by=self._login(),
+            submitted_at=datetime(2026, 1, 1, tzinfo=dt_timezone.utc),
+            first_submitted_at=datetime(2026, 1, 1, tzinfo=dt_timezone.utc),
+        )
+
+    def submissionversion(self):
+        submission = self.submission()
+        return SubmissionVersion.objects.create(
+            submission=submission,
+            number=1,
+            progress=submission.progress,
+            submitted_at=submission.submitted_at,
+            submitted_by=submission.submitted_by,
+        )
+
+    def roundlight(self):
+        return RoundLight.objects.create(
+            round=self.reportinground(), target=self.target(), light="red", reason="滞后"
+        )
 
 
 @pytest.fixture

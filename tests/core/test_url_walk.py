@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from simple_history.models import registered_models
 
+from apps.cycle.models import ReportingRound, Submission
 from apps.projects.models import Stage
 from tests.factories import (
     HazardFactory,
@@ -67,7 +69,14 @@ def world(unit_a):
         rectification_deadline=today + timedelta(days=7),
         responsible_unit=unit_a,
     )
+    opened = timezone.now()
+    round_ = ReportingRound.objects.create(
+        period="2099-W01", kind="weekly", opens_at=opened, deadline=opened + timedelta(days=3)
+    )
+    submission = Submission.objects.create(round=round_, project=project, responsible_unit=unit_a)
     return {
+        "round": round_,
+        "submission": submission,
         "project": project,
         "milestone": milestone,
         "target": target,
@@ -78,6 +87,7 @@ def world(unit_a):
 
 # Pages that only read: posting to them changes nothing (checked through the history tables).
 READ_ONLY = {
+    "cycle:round_detail",
     "projects:project_detail",
     "projects:milestone_row",
     "goals:target_detail",
@@ -88,6 +98,11 @@ READ_ONLY = {
 # Which object a pattern's pk refers to, by URL name.
 OBJECT_FOR = {
     "media": None,
+    "cycle:round_detail": "round",
+    "cycle:round_close": "round",
+    "cycle:submission": "submission",
+    "cycle:submission_return": "submission",
+    "cycle:submission_accept": "submission",
     "projects:project_detail": "project",
     "projects:progress_create": "project",
     "projects:milestone_row": "milestone",
@@ -194,3 +209,33 @@ def test_admin_needs_staff_login(client, staff_b):
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
     client.force_login(staff_b)
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+# The reporting cycle's actions only the scheduling office may take.
+OFFICE_ONLY = {
+    "cycle:round_open",
+    "cycle:round_close",
+    "cycle:submission_return",
+    "cycle:submission_accept",
+}
+
+
+def test_only_the_office_runs_the_reporting_cycle(client, world, staff_a, make_user, unit_a):
+    """Staff of the owning unit, its head and a zone leader are refused the office's actions."""
+    from apps.org.models import Person
+
+    users = [
+        staff_a,
+        make_user("head_a", unit=unit_a, role=Person.Role.HEAD),
+        make_user("leader_a", unit=unit_a, role=Person.Role.LEADER),
+    ]
+    patterns = [p for p in app_patterns() if p[1] in OFFICE_ONLY]
+    assert {name for _pattern, name, _conv in patterns} == OFFICE_ONLY
+    before = history_rows()
+    for user in users:
+        client.force_login(user)
+        for pattern, name, converters in patterns:
+            url = fill(pattern, name, converters, world)
+            response = client.post(url, {"version": "1", "reason": "越权退回"})
+            assert response.status_code == 403, (user.username, url, response.status_code)
+    assert history_rows() == before

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from apps.cycle.models import ReportingRound, Submission
 from apps.goals.models import Target
 from apps.org.models import Person
 from apps.projects.models import Milestone, Project, Stage
@@ -122,6 +123,17 @@ def world(db, settings, tmp_path, unit_a, unit_b, staff_a, superuser, make_user)
         **_unit_items(unit_a, peer_a, staff_a, today, prefix=""),
         **_unit_items(unit_b, peer_b, make_user("verifier_b", unit=unit_b), today, prefix="other_"),
     }
+    # An open reporting round with a submission of each unit's project.
+    opened = timezone.now()
+    round_ = ReportingRound.objects.create(
+        period="2099-W01", kind="weekly", opens_at=opened, deadline=opened + timedelta(days=3)
+    )
+    objects["round"] = objects["other_round"] = round_
+    for prefix in ("", "other_"):
+        project = objects[f"{prefix}project"]
+        objects[f"{prefix}submission"] = Submission.objects.create(
+            round=round_, project=project, responsible_unit=project.responsible_unit
+        )
     objects["log"].photo = "progress/fuzz.png"
     objects["log"].save(update_fields=["photo"])
     # A project whose name and milestone title together fill the reminder title column.

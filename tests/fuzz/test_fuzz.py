@@ -69,6 +69,11 @@ def url_patterns(resolver=None, prefix="", namespace=""):
 
 # Which world object a UI pattern's pk refers to, by URL name: its own unit's and another's.
 OBJECT_FOR = {
+    "cycle:round_detail": "round",
+    "cycle:round_close": "round",
+    "cycle:submission": "submission",
+    "cycle:submission_return": "submission",
+    "cycle:submission_accept": "submission",
     "projects:project_detail": "project",
     "projects:progress_create": "project",
     "projects:milestone_row": "milestone",

@@ -20,8 +20,9 @@ def no_digest(db):
 def delivered(kind):
     return sorted(
         (delivery.deadline.title, delivery.recipient.name)
-        for delivery in Delivery.objects.filter(kind=kind, deadline__kind="submission")
-        .select_related("deadline", "recipient")
+        for delivery in Delivery.objects.filter(
+            kind=kind, deadline__kind="submission"
+        ).select_related("deadline", "recipient")
     )
 
 

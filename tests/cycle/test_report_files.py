@@ -56,7 +56,9 @@ def test_report_xlsx_has_a_sheet_per_grouping_and_the_ranking(written):
 
 
 def test_report_xlsx_says_which_round_and_when(written):
-    summary = {row[0]: row[1] for row in load_workbook(written[0])["概况"].iter_rows(values_only=True)}
+    summary = {
+        row[0]: row[1] for row in load_workbook(written[0])["概况"].iter_rows(values_only=True)
+    }
     assert summary["轮次"] == "2026-W48"
     assert summary["生成时间"] == datetime.datetime(2026, 12, 1, 9, 30)
     assert summary["对比上一轮"] == "2026-W47"
@@ -67,7 +69,11 @@ def test_report_xlsx_says_which_round_and_when(written):
 
 def test_report_xlsx_lists_reds_first_with_their_figures(written):
     rows = list(load_workbook(written[0])["按园区"].iter_rows(values_only=True))
-    header, first, second = rows[0], dict(zip(rows[0], rows[1])), dict(zip(rows[0], rows[2]))
+    header, first, second = (
+        rows[0],
+        dict(zip(rows[0], rows[1], strict=True)),
+        dict(zip(rows[0], rows[2], strict=True)),
+    )
     assert header[:4] == ("园区/片区", "项目或指标", "类型", "本轮亮灯")
     assert (first["园区/片区"], first["项目或指标"], first["本轮亮灯"]) == (
         "光电产业园",
@@ -91,19 +97,28 @@ def test_report_xlsx_lists_reds_first_with_their_figures(written):
 
 def test_report_xlsx_ranks_the_units(written):
     rows = list(load_workbook(written[0])["红黑榜"].iter_rows(values_only=True))
-    assert rows[0] == ("名次", "责任单位", "应填报", "按时填报", "按时比例", "逾期", "未填报", "红灯销号")
+    assert rows[0] == (
+        "名次",
+        "责任单位",
+        "应填报",
+        "按时填报",
+        "按时比例",
+        "逾期",
+        "未填报",
+        "红灯销号",
+    )
     assert rows[1] == (1, "甲单位", 2, 1, 0.5, 0, 1, 0)
     assert rows[2] == (2, "乙单位", 2, 0, 0, 1, 1, 1)
 
 
 def test_report_xlsx_keeps_formula_looking_text_as_text(world, tmp_path):
     submission = world["w48"].submissions.get(project=world["red"])
-    submission.problems = "=HYPERLINK(\"http://example.org\")"
+    submission.problems = '=HYPERLINK("http://example.org")'
     submission.save()
     call_command("report", "--period", "2026-W48", "--out", str(tmp_path), stdout=StringIO())
     sheet = load_workbook(tmp_path / "report-2026-W48.xlsx")["按园区"]
     cell = sheet.cell(row=2, column=17)
-    assert (cell.value, cell.data_type) == ("=HYPERLINK(\"http://example.org\")", "s")
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
 
 
 def test_report_pdf_is_a4_with_chinese_text_figures_and_page_numbers(written):
@@ -140,11 +155,22 @@ def test_report_pdf_embeds_its_chinese_font(written):
 
 def test_report_in_english_reads_in_english(world, tmp_path):
     call_command(
-        "report", "--period", "2026-W48", "--out", str(tmp_path), "--language", "en",
+        "report",
+        "--period",
+        "2026-W48",
+        "--out",
+        str(tmp_path),
+        "--language",
+        "en",
         stdout=StringIO(),
     )
     assert load_workbook(tmp_path / "report-2026-W48.xlsx").sheetnames == [
-        "Summary", "By park", "By chain", "By unit", "Investment", "Ranking",
+        "Summary",
+        "By park",
+        "By chain",
+        "By unit",
+        "Investment",
+        "Ranking",
     ]
     assert "Weekly report 2026-W48" in pdf_text(tmp_path / "report-2026-W48.pdf")
 

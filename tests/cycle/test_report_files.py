@@ -167,10 +167,10 @@ def test_report_in_english_reads_in_english(world, tmp_path):
     assert load_workbook(tmp_path / "report-2026-W48.xlsx").sheetnames == [
         "Summary",
         "By park",
-        "By chain",
+        "By industry chain",
         "By unit",
         "Investment",
-        "Ranking",
+        "Unit ranking",
     ]
     assert "Weekly report 2026-W48" in pdf_text(tmp_path / "report-2026-W48.pdf")
 

@@ -39,7 +39,7 @@ from apps.safety.models import (
 
 DEMO_PASSWORD = "zonetracker-demo"  # noqa: S105  (a published demo password, printed on purpose)
 EMAIL_DOMAIN = "example.org"
-DATA_APPS = ("org", "projects", "goals", "safety")
+DATA_APPS = ("org", "projects", "goals", "safety", "cycle")
 DEMO_REASON = "demo_data"  # history_change_reason of what demo_data writes to rows not its own
 SITE = "黄岛石化区"
 SIX = "六个创新突破"
@@ -270,6 +270,10 @@ class DemoBuilder:
         from ._demo_timeline import Timeline
 
         Timeline(self).build()
+        # Last: the rounds report on the projects and targets as the steps above left them.
+        from ._demo_cycle import CycleDemo
+
+        CycleDemo(self).build()
 
     # Who ---------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from apps.core.models import Currency, MoneyUnit, convert_money
 from apps.core.pdf import html_to_pdf
 from apps.core.rules import Light
 
-from .board import GROUPINGS, BoardItem, UnitRank, _group_of, board_data, board_round
+from .board import GROUPINGS, BoardItem, UnitRank, _group_of, _key, board_data, board_round
 from .models import ReportingRound, Submission, SubmissionState
 
 PERIOD_RE = re.compile(r"^\d{4}-(W\d{2}|\d{2})$")
@@ -198,26 +198,29 @@ def build_report(round_: ReportingRound, *, now: datetime.datetime | None = None
     data = board_data(round_=round_)
     items: list[BoardItem] = data["items"]
     reported = Submission.objects.filter(REPORTED, investment_completed__isnull=False)
-    cumulative = dict(
-        reported.filter(
-            round__opens_at__lte=round_.opens_at,
-            project_id__in=Submission.objects.filter(round=round_).values("project_id"),
+    this_round = Submission.objects.filter(round=round_)
+    cumulative = {}
+    for project_id, target_id, total in (
+        reported.filter(round__opens_at__lte=round_.opens_at)
+        .filter(
+            Q(project_id__in=this_round.values("project_id"))
+            | Q(target_id__in=this_round.values("target_id"))
         )
-        .values("project_id")
+        .values("project_id", "target_id")
         .annotate(total=Sum("investment_completed"))
-        .values_list("project_id", "total")
-    )
+        .values_list("project_id", "target_id", "total")
+    ):
+        cumulative[("p", project_id) if project_id else ("t", target_id)] = total
     rows = []
     for entry in items:
         submission = entry.submission
         counted = submission.state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
-        project = submission.project if submission.project_id else None
         rows.append(
             ReportRow(
                 entry=entry,
-                planned=_planned(project),
+                planned=_planned(submission.project if submission.project_id else None),
                 period=submission.investment_completed if counted else None,
-                cumulative=cumulative.get(submission.project_id) if project else None,
+                cumulative=cumulative.get(_key(submission)),
             )
         )
     return Report(

@@ -25,7 +25,9 @@ def board_rounds(unit_a):
         planned_start=date(2025, 1, 1),
         planned_completion=timezone.localdate() + timedelta(days=30),
     )
-    yellow = ProjectFactory(name="转好项目", stage=Stage.UNDER_CONSTRUCTION, responsible_unit=unit_a)
+    yellow = ProjectFactory(
+        name="转好项目", stage=Stage.UNDER_CONSTRUCTION, responsible_unit=unit_a
+    )
     for weeks, period in ((2, "2000-W01"), (1, "2000-W02")):
         opens = now - timedelta(weeks=weeks)
         round_ = ReportingRound.objects.create(

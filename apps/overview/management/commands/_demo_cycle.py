@@ -27,7 +27,12 @@ from apps.cycle.services import current_lights, open_projects, open_targets
 from apps.org.models import Person
 from apps.reminders.services import deadlines_sync_many
 
-PROGRESS = ("按计划推进，完成本周施工任务。", "主体结构施工中。", "设备安装调试中。", "前期手续办理中。")
+PROGRESS = (
+    "按计划推进，完成本周施工任务。",
+    "主体结构施工中。",
+    "设备安装调试中。",
+    "前期手续办理中。",
+)
 PROBLEMS = ("施工用电接入滞后。", "用地指标尚未落实。", "", "", "")
 HELP = ("请协调供电公司加快接电。", "请自然资源局协调用地指标。", "", "", "")
 RETURN_REASON = "本期完成投资与台账不符，请核对后重新填报。"

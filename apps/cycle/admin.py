@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import StaleEditAdminMixin
+
 from .models import (
     CycleSetting,
     ReportingRound,
@@ -40,13 +42,12 @@ class SubmissionVersionInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(StaleEditAdminMixin, SimpleHistoryAdmin):
     list_display = ("round", "project", "target", "responsible_unit", "state", "submitted_at")
     list_select_related = ("round", "project", "target", "responsible_unit")
     list_filter = ("state", "round", "is_demo")
     search_fields = ("project__name", "target__title", "responsible_unit__name")
     raw_id_fields = ("round", "project", "target", "responsible_unit", "submitted_by")
-    readonly_fields = ("version",)
     inlines = (SubmissionVersionInline,)
     show_full_result_count = False
 

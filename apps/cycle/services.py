@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.permissions import can_edit_unit, is_office
 from apps.goals.models import Target
@@ -109,7 +110,9 @@ def _stale(submission: Submission, version: int) -> bool:
     return version != submission.version
 
 
-STALE_MESSAGE = _("未保存：您打开本页后，这份填报已被他人修改或处理。请刷新页面，核对后重新提交。")
+STALE_MESSAGE = gettext_lazy(
+    "未保存：您打开本页后，这份填报已被他人修改或处理。请刷新页面，核对后重新提交。"
+)
 
 
 def submission_submit(

@@ -46,7 +46,23 @@ class HistoryValuesHelper(HistoricalRecordContextHelper):
         return value
 
 
-class SourcedAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history pages answer an id that cannot be one with a 404."""
+
+    # simple_history looks the ids in the URL up as they are: a word there breaks the query.
+    def history_view(self, request, object_id, extra_context=None):
+        _require_key(self.model._meta.pk, unquote(object_id))
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_key(self.model._meta.pk, unquote(object_id))
+        _require_key(self.model.history.model._meta.pk, version_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+class SourcedAdmin(HistoryAdmin):
     """For SourcedModel subclasses: edit history, read-only timestamps, a demo-data filter.
 
     Subclasses add to `list_filter` with `SourcedAdmin.list_filter`, so demo rows stay easy to find.
@@ -64,18 +80,6 @@ class SourcedAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return HistoryValuesHelper(self.model, historical_record)
-
-    # simple_history looks the ids in the URL up as they are: a word there breaks the query.
-    def history_view(self, request, object_id, extra_context=None):
-        _require_key(self.model._meta.pk, unquote(object_id))
-        return super().history_view(request, object_id, extra_context=extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        _require_key(self.model._meta.pk, unquote(object_id))
-        _require_key(self.model.history.model._meta.pk, version_id)
-        return super().history_form_view(
-            request, object_id, version_id, extra_context=extra_context
-        )
 
 
 def _require_key(field, value) -> None:
@@ -238,7 +242,7 @@ if admin.site.is_registered(Group):
 
 
 @admin.register(LightThresholds)
-class LightThresholdsAdmin(SimpleHistoryAdmin):
+class LightThresholdsAdmin(HistoryAdmin):
     """One row: the 序时进度 thresholds every status light reads (docs/status-rules.md)."""
 
     list_display = ("__str__", "yellow_points", "red_points", "unstarted_months", "updated_at")

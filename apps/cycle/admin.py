@@ -1,9 +1,8 @@
 """Admin for the reporting cycle: the cadence, rounds, submissions with their versions, lights."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import StaleEditAdminMixin
+from apps.core.admin import HistoryAdmin, StaleEditAdminMixin
 
 from .models import (
     CycleSetting,
@@ -16,7 +15,7 @@ from .models import (
 
 
 @admin.register(CycleSetting)
-class CycleSettingAdmin(SimpleHistoryAdmin):
+class CycleSettingAdmin(HistoryAdmin):
     list_display = ("__str__", "deadline_weekday", "deadline_day", "deadline_time", "updated_at")
     readonly_fields = ("updated_at",)
 
@@ -25,7 +24,7 @@ class CycleSettingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(SimpleHistoryAdmin):
+class ReportingRoundAdmin(HistoryAdmin):
     list_display = ("period", "kind", "opens_at", "deadline", "state", "is_demo")
     list_filter = ("state", "kind", "is_demo")
     search_fields = ("period",)
@@ -42,7 +41,7 @@ class SubmissionVersionInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(StaleEditAdminMixin, SimpleHistoryAdmin):
+class SubmissionAdmin(StaleEditAdminMixin, HistoryAdmin):
     list_display = ("round", "project", "target", "responsible_unit", "state", "submitted_at")
     list_select_related = ("round", "project", "target", "responsible_unit")
     list_filter = ("state", "round", "is_demo")
@@ -53,7 +52,7 @@ class SubmissionAdmin(StaleEditAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SubmissionVersion)
-class SubmissionVersionAdmin(SimpleHistoryAdmin):
+class SubmissionVersionAdmin(HistoryAdmin):
     list_display = ("submission", "number", "submitted_at", "submitted_by")
     list_select_related = (
         "submission__round",
@@ -66,7 +65,7 @@ class SubmissionVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoundLight)
-class RoundLightAdmin(SimpleHistoryAdmin):
+class RoundLightAdmin(HistoryAdmin):
     list_display = ("round", "project", "target", "light")
     list_select_related = ("round", "project", "target")
     list_filter = ("light", "round")
@@ -75,7 +74,7 @@ class RoundLightAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportMailing)
-class ReportMailingAdmin(SimpleHistoryAdmin):
+class ReportMailingAdmin(HistoryAdmin):
     list_display = ("round", "person", "email", "claimed_at", "sent_at")
     list_select_related = ("round", "person__unit")
     list_filter = ("round",)

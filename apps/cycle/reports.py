@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.http import require_safe
 from tablib import Dataset
 
 from apps.core.exports import Percent, attachment_header, xlsx_book_bytes
@@ -30,7 +31,8 @@ from apps.core.rules import Light
 from .board import GROUPINGS, BoardItem, UnitRank, _group_of, _key, board_data, board_round
 from .models import ReportingRound, Submission, SubmissionState
 
-PERIOD_RE = re.compile(r"^\d{4}-(W\d{2}|\d{2})$")
+PERIOD_RE = re.compile(r"[0-9]{4}-(W[0-9]{2}|[0-9]{2})")
+ROUND_ID_RE = re.compile(r"[0-9]{1,18}")
 # What a unit reported counts once the office has it: a returned report is not counted.
 REPORTED = Q(state__in=[SubmissionState.SUBMITTED, SubmissionState.ACCEPTED])
 LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.GREY: 3}
@@ -155,7 +157,7 @@ class Report:
 def round_for_period(period: str) -> ReportingRound:
     """The round of a period label (2026-W48, 2026-11); ReportError when there is none."""
     period = (period or "").strip()
-    if not PERIOD_RE.match(period):
+    if not PERIOD_RE.fullmatch(period):
         raise ReportError(
             _("期次“%(period)s”格式不对：周报写作 2026-W48，月报写作 2026-11。")
             % {"period": period}
@@ -517,10 +519,11 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
     return paths
 
 
+@require_safe
 def report_download(request, extension: str):
     """The board's report as a download (?round=<id>, else the board's round)."""
     round_id = request.GET.get("round", "")
-    if round_id.isdigit():
+    if ROUND_ID_RE.fullmatch(round_id):
         round_ = get_object_or_404(ReportingRound, pk=int(round_id))
     else:
         round_ = board_round()

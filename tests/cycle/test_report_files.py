@@ -243,3 +243,15 @@ def test_report_build_takes_the_same_queries_at_any_size(
         report_html(report)
     assert len(report.rows) == 4 + extra
     assert report.totals.period == Decimal("1500") + 10 * extra
+
+
+def test_report_of_an_open_round_uses_the_lights_as_they_stand(world, tmp_path):
+    world["w48"].state = "open"
+    world["w48"].closed_at = None
+    world["w48"].save()
+    report = build_report(world["w48"])
+    assert len(report.rows) == 4
+    assert {row.entry.light for row in report.rows} <= {"red", "yellow", "green", "grey"}
+    out = StringIO()
+    call_command("report", "--period", "2026-W48", "--out", str(tmp_path), stdout=out)
+    assert len(out.getvalue().split()) == 2

@@ -77,3 +77,17 @@ def test_report_download_of_an_unknown_round_is_not_found(client, world, staff_b
 def test_report_download_without_rounds_is_not_found(client, staff_b):
     client.force_login(staff_b)
     assert client.get(reverse("cycle:report_pdf")).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "-1", "1" * 40])
+def test_report_download_ignores_a_round_that_is_not_an_id(client, world, staff_b, value):
+    client.force_login(staff_b)
+    response = client.get(reverse("cycle:report_xlsx"), {"round": value})
+    assert response.status_code == 200
+    summary = load_workbook(io.BytesIO(response.content))["概况"]
+    assert summary["B3"].value == "2026-W48"
+
+
+def test_report_download_refuses_a_post(client, world, staff_b):
+    client.force_login(staff_b)
+    assert client.post(reverse("cycle:report_pdf")).status_code == 405

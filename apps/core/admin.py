@@ -47,7 +47,11 @@ class HistoryValuesHelper(HistoricalRecordContextHelper):
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """SimpleHistoryAdmin whose history pages answer an id that cannot be one with a 404."""
+    """Edit history whose pages answer a malformed id in the URL with a 404, values shown in the
+    reader's language."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryValuesHelper(self.model, historical_record)
 
     # simple_history looks the ids in the URL up as they are: a word there breaks the query.
     def history_view(self, request, object_id, extra_context=None):
@@ -77,9 +81,6 @@ class SourcedAdmin(HistoryAdmin):
         _("来源"),
         {"fields": ("source_text", "is_demo", "created_at", "updated_at"), "classes": ["collapse"]},
     )
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return HistoryValuesHelper(self.model, historical_record)
 
 
 def _require_key(field, value) -> None:

@@ -46,7 +46,9 @@ class SubmissionAdmin(StaleEditAdminMixin, HistoryAdmin):
     list_select_related = ("round", "project", "target", "responsible_unit")
     list_filter = ("state", "round", "is_demo")
     search_fields = ("project__name", "target__title", "responsible_unit__name")
-    raw_id_fields = ("round", "project", "target", "responsible_unit", "submitted_by")
+    raw_id_fields = ("round", "project", "target", "responsible_unit")
+    # Set by the submit service, with a version kept each time; not typed.
+    readonly_fields = ("submitted_at", "first_submitted_at", "submitted_by")
     inlines = (SubmissionVersionInline,)
     show_full_result_count = False
 

@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=False \
     WHITENOISE_USE_FINDERS=False
 
 WORKDIR /app
+# WeasyPrint (the round reports' PDF) draws with Pango; Noto Sans CJK is embedded in the PDFs.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 # Editable, so the code that runs is /app itself, with its templates, migrations and data files.
 RUN pip install --no-cache-dir -e .

@@ -70,10 +70,10 @@ demo-env:
 # for the export tests; installed with apt when missing and allowed.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
-		|| ! command -v soffice >/dev/null 2>&1; then \
+		|| ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui >/dev/null; \
-		else echo "The tests need Debian's chromium, fonts-noto-cjk, gettext and libreoffice-calc-nogui: sudo apt-get install chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui"; fi; fi
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+		else echo "The tests need Debian's chromium, fonts-noto-cjk, gettext, libreoffice-calc-nogui and poppler-utils: sudo apt-get install chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui poppler-utils"; fi; fi
 
 test: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -421,6 +421,8 @@ REMINDERS_RETRY_MAX_SECONDS = min(
     envint("REMINDERS_RETRY_MAX_SECONDS", "1800"),
     CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600) // 2,
 )
+# Round reports are mailed to the leaders for rounds closed within this many days.
+REPORTS_MAIL_WINDOW_DAYS = envint("REPORTS_MAIL_WINDOW_DAYS", "7")
 CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {
         "task": "apps.reminders.tasks.dispatch",
@@ -430,6 +432,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.reminders.tasks.resync",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Mails a closed round's report to the zone leaders, once each (claimed before sending).
+    "cycle-mail-reports": {
+        "task": "apps.cycle.tasks.mail_reports",
+        "schedule": float(REMINDERS_TICK_SECONDS),
+    },
 }
 
 LOGGING = {
@@ -437,5 +444,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO; its warnings (a refused URL) still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -171,10 +171,10 @@ def sheet_title(title: str) -> str:
     return SHEET_TITLE_UNSAFE_RE.sub(" ", title).strip()[:31] or "Sheet1"
 
 
-def xlsx_bytes(dataset: Dataset) -> bytes:
+def xlsx_sheet(workbook, dataset: Dataset) -> None:
+    """Add the dataset to a write-only workbook as a sheet: bold frozen header, fitted widths."""
     headers = list(dataset.headers or [])
     rows = list(dataset)
-    workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(dataset.title or ""))
     # Widths and the frozen header must be set before the first row is written.
     for index, header in enumerate(headers, start=1):
@@ -186,9 +186,20 @@ def xlsx_bytes(dataset: Dataset) -> bytes:
     sheet.append([xlsx_cell(sheet, header, bold) for header in headers])
     for row in rows:
         sheet.append([xlsx_cell(sheet, value) for value in row])
+
+
+def xlsx_book_bytes(datasets: list[Dataset]) -> bytes:
+    """A workbook of one sheet per dataset, in order (their titles name the sheets)."""
+    workbook = Workbook(write_only=True)
+    for dataset in datasets:
+        xlsx_sheet(workbook, dataset)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def xlsx_bytes(dataset: Dataset) -> bytes:
+    return xlsx_book_bytes([dataset])
 
 
 def csv_bytes(dataset: Dataset) -> bytes:

@@ -4,7 +4,14 @@ from django.contrib import admin
 
 from apps.core.admin import HistoryAdmin, StaleEditAdminMixin
 
-from .models import CycleSetting, ReportingRound, RoundLight, Submission, SubmissionVersion
+from .models import (
+    CycleSetting,
+    ReportingRound,
+    ReportMailing,
+    RoundLight,
+    Submission,
+    SubmissionVersion,
+)
 
 
 @admin.register(CycleSetting)
@@ -65,4 +72,13 @@ class RoundLightAdmin(HistoryAdmin):
     list_select_related = ("round", "project", "target")
     list_filter = ("light", "round")
     raw_id_fields = ("round", "project", "target")
+    show_full_result_count = False
+
+
+@admin.register(ReportMailing)
+class ReportMailingAdmin(HistoryAdmin):
+    list_display = ("round", "person", "email", "claimed_at", "sent_at")
+    list_select_related = ("round", "person__unit")
+    list_filter = ("round",)
+    raw_id_fields = ("round", "person")
     show_full_result_count = False

@@ -136,13 +136,18 @@ def _streak_and_turn(now: str, history: list[tuple[str, str | None]]) -> tuple[i
     return streak, turned
 
 
-def board_data(*, by: str = "park") -> dict:
-    by = by if by in GROUPINGS else "park"
-    now = timezone.now()
-    current = (
+def board_round() -> ReportingRound | None:
+    """The round the board shows: the open one, else the last closed one."""
+    return (
         ReportingRound.objects.open().first()
         or ReportingRound.objects.closed().order_by("-opens_at", "-id").first()
     )
+
+
+def board_data(*, by: str = "park", round_: ReportingRound | None = None) -> dict:
+    by = by if by in GROUPINGS else "park"
+    now = timezone.now()
+    current = round_ or board_round()
     if current is None:
         return {"round": None, "by": by}
     history_rounds = list(
@@ -179,6 +184,7 @@ def board_data(*, by: str = "park") -> dict:
         past[row.round_id][key] = row.light
 
     groups: dict[str, Group] = {}
+    items: list[BoardItem] = []  # every item, whatever its light (the report lists them all)
     ranks: dict[int | None, UnitRank] = {}
     counts = {Light.RED: 0, Light.YELLOW: 0, Light.GREEN: 0, Light.GREY: 0}
     for submission in submissions:
@@ -202,11 +208,12 @@ def board_data(*, by: str = "park") -> dict:
             rank.late += 1
         if before == Light.RED and light != Light.RED:
             rank.reds_cleared += 1
+        items.append(BoardItem(submission, light, reason, before, streak, turned))
         if light not in SHOWN:
             continue
         group_key, name, link = _group_of(submission, by)
         group = groups.setdefault(group_key, Group(group_key, name, link))
-        group.items.append(BoardItem(submission, light, reason, before, streak, turned))
+        group.items.append(items[-1])
 
     order = {Light.RED: 0, Light.YELLOW: 1}
     for group in groups.values():
@@ -225,6 +232,8 @@ def board_data(*, by: str = "park") -> dict:
         "groups": ordered,
         "counts": counts,
         "ranking": ranking,
+        "items": items,
+        "history_rounds": history_rounds,
         "streak": STREAK,
         "problems": [
             s

@@ -397,3 +397,41 @@ class RoundLight(models.Model):
 
     def __str__(self):
         return f"{self.round} · {self.project or self.target}: {self.get_light_display()}"
+
+
+class ReportMailing(models.Model):
+    """A round's report mailed to one zone leader: claimed (inserted) before it is sent.
+
+    The unique (round, person) row is the claim: a second run, or a second worker, cannot insert
+    it again, so each leader gets each round's report once.
+    """
+
+    round = models.ForeignKey(
+        ReportingRound,
+        verbose_name=_("填报轮次"),
+        on_delete=models.CASCADE,
+        related_name="report_mailings",
+    )
+    person = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="report_mailings",
+    )
+    email = models.EmailField(_("电子邮箱"))
+    claimed_at = models.DateTimeField(_("领取时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("报告邮件")
+        verbose_name_plural = _("报告邮件")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "person"], name="cycle_reportmailing_round_person_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round} → {self.email}"

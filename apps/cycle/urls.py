@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import board, views
+from . import board, reports, views
 
 app_name = "cycle"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("submissions/<int:pk>/return/", views.submission_return_view, name="submission_return"),
     path("submissions/<int:pk>/accept/", views.submission_accept_view, name="submission_accept"),
     path("board/", board.board_view, name="board"),
+    path("board/report.xlsx", reports.report_download, {"extension": "xlsx"}, name="report_xlsx"),
+    path("board/report.pdf", reports.report_download, {"extension": "pdf"}, name="report_pdf"),
 ]

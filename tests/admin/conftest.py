@@ -12,6 +12,7 @@ from apps.cycle.models import (
     Cadence,
     CycleSetting,
     ReportingRound,
+    ReportMailing,
     RoundLight,
     RoundState,
     Submission,
@@ -331,6 +332,16 @@ class Builder:
     def roundlight(self):
         return RoundLight.objects.create(
             round=self.reportinground(), target=self.target(), light="red", reason="滞后"
+        )
+
+    def reportmailing(self):
+        round_ = self.reportinground()
+        return ReportMailing.objects.create(
+            round=round_,
+            person=PersonFactory(role=Person.Role.LEADER, email="leader@example.org"),
+            email="leader@example.org",
+            claimed_at=round_.closed_at,
+            sent_at=round_.closed_at,
         )
 
 

@@ -8,7 +8,7 @@ as on the staff page: formulas and merged cells are refused, a GBK CSV is unders
 import tablib
 from django.contrib import admin
 from django.utils.translation import gettext as _
-from import_export.admin import ImportExportMixin
+from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 
 from apps.projects.admin import MilestoneAdmin, ProjectAdmin
@@ -46,8 +46,8 @@ def ledger_formats(resource_class):
     return [LedgerXLSX, LedgerCSV]
 
 
-class LedgerImportMixin(ImportExportMixin):
-    export_formats = [base_formats.XLSX, base_formats.CSV]
+# Import only: the ledger's export is the staff page's (/ledger/export.xlsx), in the same template.
+class LedgerImportMixin(ImportMixin):
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, files.LedgerFileError):

@@ -388,8 +388,8 @@ def test_project_detail_query_count_is_constant(
             investment_completed=Decimal(n),
         )
     client.force_login(staff_a)
-    # session, user, project, logs, person, unit, phases, milestones and three history tables.
-    with django_assert_num_queries(10):
+    # session, user, project, logs, person, unit, phases, milestones and three history tables, and its 督办 orders.
+    with django_assert_num_queries(11):
         response = client.get(f"/projects/{project.pk}/")
     assert len(response.context["logs"]) == rows
 

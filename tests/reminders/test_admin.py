@@ -162,6 +162,8 @@ def test_admin_deadline_changelist_names_and_filters_kinds_by_label(
         ("milestone", "项目节点"),
         ("target", "指标任务"),
         ("hazard", "隐患整改"),
+        ("order", "督办单"),
+        ("submission", "填报"),
     ]
     assert '<td class="field-kind_label">项目节点</td>' in html
     assert '<td class="field-kind_label">隐患整改</td>' in html

@@ -41,6 +41,8 @@ def test_registry_all_lists_each_areas_source_in_app_order():
         ("milestone", "projects.Milestone"),
         ("target", "goals.Target"),
         ("hazard", "safety.Hazard"),
+        ("order", "supervision.SupervisionOrder"),
+        ("submission", "cycle.Submission"),
     ]
     assert (registry.get("milestone"), registry.get("target"), registry.get("hazard")) == (
         MILESTONES,
@@ -63,7 +65,7 @@ def test_registry_for_model_and_dependents_of():
 
 def test_registry_register_same_source_again_changes_nothing(scratch_registry):
     assert registry.register(MILESTONES) == MILESTONES
-    assert [s.kind for s in registry.all()] == ["milestone", "target", "hazard"]
+    assert [s.kind for s in registry.all()] == ["milestone", "target", "hazard", "order", "submission"]
 
 
 @pytest.mark.parametrize(
@@ -74,7 +76,7 @@ def test_registry_register_same_source_again_changes_nothing(scratch_registry):
 def test_registry_register_clash_refused(scratch_registry, kind, model_label):
     with pytest.raises(ImproperlyConfigured, match="clashes with 'milestone'"):
         registry.register(Source(kind, "x", model_label, project_snapshot))
-    assert [s.kind for s in registry.all()] == ["milestone", "target", "hazard"]
+    assert [s.kind for s in registry.all()] == ["milestone", "target", "hazard", "order", "submission"]
 
 
 @pytest.mark.parametrize("kind", ["", "k" * (registry.KIND_MAX_LENGTH + 1)])

@@ -235,7 +235,7 @@ def test_target_detail_queries_constant(
         )
     client.force_login(staff_a)
 
-    with django_assert_num_queries(8)  # with the target's 督办 orders:
+    with django_assert_num_queries(8):  # with the target's 督办 orders
         response = client.get(detail_url(target))
 
     assert response.status_code == 200

@@ -501,7 +501,7 @@ def test_hazard_detail_queries_constant(
         hazard_mark_rectified(user=staff_a, hazard=hazard, rectified_on=FOUND)
     client.force_login(colleague_a)
 
-    with django_assert_num_queries(7)  # with the hazard's 督办 orders:
+    with django_assert_num_queries(7):  # with the hazard's 督办 orders
         response = client.get(detail(hazard))
 
     assert len(response.context["history"]) == rows

@@ -48,7 +48,6 @@ def ledger_formats(resource_class):
 
 # Import only: the ledger's export is the staff page's (/ledger/export.xlsx), in the same template.
 class LedgerImportMixin(ImportMixin):
-
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, files.LedgerFileError):
             form.add_error("import_file", str(e))  # says what is wrong, in the user's language

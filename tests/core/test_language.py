@@ -49,7 +49,21 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # Latin that belongs in the Chinese interface: names of file formats and protocols, of keys on a
 # keyboard and of a computer (in Django's own Chinese help for multiple selection), codes, units.
 ALLOWED_LATIN = {
-    *("CSV", "XLSX", "csv", "xlsx", "PDF", "JPEG", "PNG", "WebP", "URL", "SMTP", "HTTP", "IP", "LDAP"),
+    *(
+        "CSV",
+        "XLSX",
+        "csv",
+        "xlsx",
+        "PDF",
+        "JPEG",
+        "PNG",
+        "WebP",
+        "URL",
+        "SMTP",
+        "HTTP",
+        "IP",
+        "LDAP",
+    ),
     *("Control", "Command", "Mac"),
     *("ID", "km", "m"),
 }

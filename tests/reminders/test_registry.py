@@ -65,7 +65,13 @@ def test_registry_for_model_and_dependents_of():
 
 def test_registry_register_same_source_again_changes_nothing(scratch_registry):
     assert registry.register(MILESTONES) == MILESTONES
-    assert [s.kind for s in registry.all()] == ["milestone", "target", "hazard", "order", "submission"]
+    assert [s.kind for s in registry.all()] == [
+        "milestone",
+        "target",
+        "hazard",
+        "order",
+        "submission",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +82,13 @@ def test_registry_register_same_source_again_changes_nothing(scratch_registry):
 def test_registry_register_clash_refused(scratch_registry, kind, model_label):
     with pytest.raises(ImproperlyConfigured, match="clashes with 'milestone'"):
         registry.register(Source(kind, "x", model_label, project_snapshot))
-    assert [s.kind for s in registry.all()] == ["milestone", "target", "hazard", "order", "submission"]
+    assert [s.kind for s in registry.all()] == [
+        "milestone",
+        "target",
+        "hazard",
+        "order",
+        "submission",
+    ]
 
 
 @pytest.mark.parametrize("kind", ["", "k" * (registry.KIND_MAX_LENGTH + 1)])

@@ -145,7 +145,9 @@ class StaleEditMixin:
                 self.initial[VERSION] = instance.version
 
     def _stored_version(self, *, lock: bool) -> int | None:
-        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
+        # Without the model's ordering: an ordering through a nullable relation joins it, and
+        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk).order_by()
         if lock:
             rows = rows.select_for_update()
         return rows.values_list(VERSION, flat=True).first()

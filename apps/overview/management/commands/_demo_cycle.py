@@ -50,7 +50,9 @@ class CycleDemo:
         monday = self.today - timedelta(days=self.today.weekday())
         weeks = [monday - timedelta(weeks=2), monday - timedelta(weeks=1), monday]
         periods = [self.setting.period_for(self._moment(day)) for day in weeks]
-        if ReportingRound.objects.filter(period__in=[p for p, _d in periods]).exists():
+        # Rounds are built once: a rerun (a later week or month) leaves the rounds there, the
+        # demo's and the office's own, as only one round may be open at a time.
+        if ReportingRound.objects.exists():
             return
         items = [("p", p.pk, p.responsible_unit_id) for p in open_projects().order_by("pk")] + [
             ("t", t.pk, t.responsible_unit_id) for t in open_targets().order_by("pk")

@@ -8,6 +8,7 @@ the problems and help its unit raised this round. A fixed number of queries, wha
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.rules import Light
+from apps.supervision.models import SupervisionOrder
 
 from .models import ReportingRound, RoundLight, Submission, SubmissionState
 from .services import current_lights
@@ -86,6 +88,7 @@ class UnitRank:
     late: int = 0
     missing: int = 0
     reds_cleared: int = 0
+    orders_overdue: int = 0
     rank: int = 0
 
     @property
@@ -219,9 +222,26 @@ def board_data(*, by: str = "park", round_: ReportingRound | None = None) -> dic
     for group in groups.values():
         group.items.sort(key=lambda item: (order[item.light], -item.streak, str(item.item)))
     ordered = sorted(groups.values(), key=lambda g: (-g.reds, -g.yellows, g.key == "", g.name))
+    # Overdue 督办 orders count against their unit: awaiting an answer past their response
+    # deadline, as they stand when the board is made (the round's deadline day for a closed round).
+    day = timezone.localdate(now) if current.is_open else timezone.localdate(current.deadline)
+    overdue = (
+        SupervisionOrder.objects.overdue(day)
+        .filter(unit_id__in=[unit_id for unit_id in ranks if unit_id is not None])
+        .values("unit_id")
+        .annotate(n=Count("id"))
+    )
+    for row in overdue:
+        ranks[row["unit_id"]].orders_overdue = row["n"]
     ranking = sorted(
         ranks.values(),
-        key=lambda r: (-r.on_time_percent, -r.reds_cleared, r.missing + r.late, r.name),
+        key=lambda r: (
+            -r.on_time_percent,
+            -r.reds_cleared,
+            r.orders_overdue,
+            r.missing + r.late,
+            r.name,
+        ),
     )
     for position, rank in enumerate(ranking, start=1):
         rank.rank = position

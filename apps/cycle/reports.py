@@ -378,6 +378,7 @@ def _ranking_sheet(report: Report) -> Dataset:
         _("逾期"),
         _("未填报"),
         _("红灯销号"),
+        _("督办逾期"),
     ]
     for rank in report.ranking:
         sheet.append(
@@ -390,6 +391,7 @@ def _ranking_sheet(report: Report) -> Dataset:
                 rank.late,
                 rank.missing,
                 rank.reds_cleared,
+                rank.orders_overdue,
             ]
         )
     return sheet

@@ -128,3 +128,23 @@ def test_board_without_rounds_says_so(client, staff_a):
     client.force_login(staff_a)
     response = client.get(reverse("cycle:board"))
     assert 'data-testid="board-empty"' in response.content.decode()
+
+
+def test_ranking_counts_a_units_overdue_orders_and_links_to_them(client, history, staff_a, items):
+    from tests.factories.supervision import SupervisionOrderFactory
+
+    unit_a, unit_b = items["behind"].responsible_unit, items["target"].responsible_unit
+    # Past its response deadline and unanswered: overdue. Due next week: not yet.
+    SupervisionOrderFactory(
+        project=items["behind"], unit=unit_a, response_deadline=MONDAY.date() - timedelta(days=1)
+    )
+    SupervisionOrderFactory(
+        project=items["behind"], unit=unit_b, response_deadline=MONDAY.date() + timedelta(days=7)
+    )
+
+    ranks = {rank.unit_id: rank for rank in board_data(by="unit")["ranking"]}
+
+    assert (ranks[unit_a.pk].orders_overdue, ranks[unit_b.pk].orders_overdue) == (1, 0)
+    client.force_login(staff_a)
+    html = client.get(reverse("cycle:board")).content.decode()
+    assert f'?unit={unit_a.pk}&amp;state=overdue">1</a>' in html

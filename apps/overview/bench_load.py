@@ -103,9 +103,13 @@ def get(port: int, path: str, headers: dict) -> tuple[int, int]:
         conn.close()
 
 
-def load(port: int, path: str, *, session: str, clients: int, seconds: float) -> Load:
+def session_headers(session: str) -> dict:
+    """The headers of a request in the logged-in session `session` of this site."""
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "Host": "127.0.0.1"}
+
+
+def load(port: int, path: str, *, headers: dict, clients: int, seconds: float) -> Load:
     """`clients` threads requesting `path` back to back for `seconds`; non-200s count as errors."""
-    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "Host": "127.0.0.1"}
     counts = {"ok": 0, "errors": 0}
     lock = threading.Lock()
     stop = time.monotonic() + seconds

@@ -3,11 +3,11 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from apps.goals.models import Target
-from apps.overview import volume
-from apps.projects.models import Milestone, ProgressLog, Project
+from apps.overview import bench_redmine, volume
+from apps.projects.models import Milestone, ProgressLog, Project, Stage
 from apps.reminders.models import Deadline
 from apps.safety.models import Hazard
 
@@ -88,3 +88,27 @@ def test_bench_throughput_run_serves_the_list_and_the_bare_view_under_gunicorn()
         float(part.split(" req/s")[0].rsplit(" ", 1)[1]) for part in line.split(", ")[2:4]
     )
     assert page > 0 and bare > 0
+
+
+def test_bench_beside_redmine_needs_redmines_database():
+    with pytest.raises(CommandError, match="--redmine-database"):
+        call_command("bench", "--projects", "0", "--redmine", "http://127.0.0.1:3000")
+
+
+def test_the_pages_asked_of_redmine_are_ours_answered_as_asked(client, django_user_model):
+    """Each of our sides of the comparison is a page that answers, filtered and sorted as said."""
+    volume.build(30)
+    client.force_login(django_user_model.objects.create_user("bench-reader", is_superuser=True))
+
+    answers = {label: client.get(path) for label, path, _ in bench_redmine.pages()}
+
+    assert {label: response.status_code for label, response in answers.items()} == {
+        label: 200 for label in answers
+    }
+    filtered = answers["list, filtered: under construction / in progress"]
+    assert set(filtered.context["table"].data.data.values_list("stage", flat=True)) == {
+        Stage.UNDER_CONSTRUCTION
+    }
+    by_due = answers["list, sorted by due date"].context["table"].data.data
+    dates = [d for d in by_due.values_list("planned_completion", flat=True)[:25] if d]
+    assert dates == sorted(dates)

@@ -7,14 +7,14 @@ missing. `make bench` runs it at 10,000 and 100,000 projects.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
 from apps.org.models import Person, User
-from apps.overview import bench, bench_import, bench_load, dashboard, volume
+from apps.overview import bench, bench_import, bench_load, bench_redmine, dashboard, volume
 
 
 class Command(BaseCommand):
@@ -41,11 +41,34 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seconds", type=float, default=10, help="Length of each load run.")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn workers.")
+        parser.add_argument(
+            "--redmine",
+            default="",
+            help="A running Redmine's URL (e.g. http://127.0.0.1:3000) to measure beside, with "
+            "--redmine-database; its administrator logs in with --redmine-user/--redmine-password.",
+        )
+        parser.add_argument(
+            "--redmine-database",
+            default="",
+            help="Redmine's PostgreSQL database (postgres://...), where the issues are written.",
+        )
+        parser.add_argument("--redmine-user", default="admin")
+        parser.add_argument("--redmine-password", default="admin")
 
     def handle(
         self, *args, projects, repeat, deep_page, only, clients, seconds, workers, **options
     ):
         sizes = sorted(int(size) for size in projects.split(","))
+        redmine = None
+        if options["redmine"]:
+            if not options["redmine_database"]:
+                raise CommandError("--redmine needs --redmine-database.")
+            redmine = bench_redmine.Redmine(
+                options["redmine"],
+                options["redmine_database"],
+                options["redmine_user"],
+                options["redmine_password"],
+            )
         admin, staff = self._users()
         results = {}
         if only == "import":
@@ -60,6 +83,8 @@ class Command(BaseCommand):
             counts = [int(n) for n in clients.split(",") if int(n) > 0]
             if counts:
                 self._throughput(admin, counts, seconds, workers)
+            if redmine is not None:
+                self._beside_redmine(redmine, admin, repeat, counts, seconds, workers)
         if len(sizes) >= 2:
             small, big = results[sizes[0]], results[sizes[-1]]
             self.stdout.write(f"== growth {sizes[-1]}/{sizes[0]} projects")
@@ -136,7 +161,13 @@ class Command(BaseCommand):
         with bench_load.gunicorn(workers=workers, ready_path=reverse("login")) as port:
             for n in counts:
                 runs = {
-                    label: bench_load.load(port, path, session=session, clients=n, seconds=seconds)
+                    label: bench_load.load(
+                        port,
+                        path,
+                        headers=bench_load.session_headers(session),
+                        clients=n,
+                        seconds=seconds,
+                    )
                     for label, path in pages
                 }
                 page, bare = runs["project list"], runs["bare view"]
@@ -145,6 +176,50 @@ class Command(BaseCommand):
                     f"throughput, gunicorn {workers} workers, {n} clients: project list "
                     f"{page.per_second:.1f} req/s, bare view {bare.per_second:.1f} req/s "
                     f"({share:.2f}x), errors {page.errors + bare.errors}"
+                )
+
+    def _beside_redmine(self, redmine, admin, repeat, counts, seconds, workers):
+        """The project list and Redmine's issue list of the same rows, over HTTP, in one run."""
+        issues = bench_redmine.load_issues(redmine)
+        redmine_headers = {"Cookie": bench_redmine.login(redmine)}
+        client = Client()
+        client.force_login(admin)
+        ours = bench_load.session_headers(client.cookies[settings.SESSION_COOKIE_NAME].value)
+        self.stdout.write(
+            f"== beside Redmine at {redmine.url}: {issues} issues, one per project; "
+            f"gunicorn {workers} workers"
+        )
+        self.stdout.write(f"{'page':<52} {'ms':>8} {'Redmine ms':>10} {'x Redmine':>9}")
+        connection.close()
+        pages = bench_redmine.pages()
+        with bench_load.gunicorn(workers=workers, ready_path=reverse("login")) as port:
+            for label, path, theirs in pages:
+                ms, status, _ = bench_redmine.median_ms(port, path, ours, repeat)
+                their_ms, their_status, _ = bench_redmine.median_ms(
+                    redmine.port, theirs, redmine_headers, repeat
+                )
+                flag = (
+                    ""
+                    if (status, their_status) == (200, 200)
+                    else f"  (HTTP {status}/{their_status})"
+                )
+                self.stdout.write(
+                    f"{label:<52} {ms:8.1f} {their_ms:10.1f} {ms / their_ms:8.2f}x{flag}"
+                )
+            for n in counts:
+                page = bench_load.load(port, pages[0][1], headers=ours, clients=n, seconds=seconds)
+                theirs = bench_load.load(
+                    redmine.port,
+                    pages[0][2],
+                    headers=redmine_headers,
+                    clients=n,
+                    seconds=seconds,
+                )
+                share = page.per_second / theirs.per_second if theirs.per_second else 0
+                self.stdout.write(
+                    f"throughput, {n} clients: project list {page.per_second:.1f} req/s, "
+                    f"Redmine's issue list {theirs.per_second:.1f} req/s ({share:.2f}x), "
+                    f"errors {page.errors} / {theirs.errors}"
                 )
 
     def _line(self, page, admin_ms, bare_ms):

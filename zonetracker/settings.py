@@ -125,6 +125,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with the filter bars' selects written in Python (apps/core/renderers.py).
+FORM_RENDERER = "apps.core.renderers.ZoneFormRenderer"
 
 # Database: SQLite under var/ for a laptop, PostgreSQL (psycopg 3) when DATABASE_URL says so.
 DATABASE_URL = os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zonetracker.sqlite3'}")

@@ -15,6 +15,7 @@ from functools import partialmethod
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.template import Context, Template
 from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.hashable import make_hashable
@@ -23,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.columns.templatecolumn import TemplateColumn
 from django_tables2.utils import A, signature
 
 register = template.Library()
@@ -35,7 +37,7 @@ class _Column:
         self.bound = bound_column
         self.column = bound_column.column
         self.accessor = A(bound_column.accessor)
-        self.render = bound_column.render
+        self.render = _compiled_template_render(self.column, bound_column.render)
         args, catch_all = signature(self.render)
         self.args = None if catch_all else args
         self.link = bound_column.link
@@ -139,6 +141,31 @@ class _Column:
         if self.localize:
             return conditional_escape(localize(content, use_l10n=True))
         return conditional_escape(localize(content, use_l10n=False))
+
+
+def _compiled_template_render(column, render):
+    """`render`, except for a TemplateColumn's own render from template code (DateColumn's
+    `{{ value|date:... }}`): django-tables2 compiles that template again for every cell; here it
+    is compiled once per column and rendered the same way, in the table's context."""
+    if not (
+        isinstance(column, TemplateColumn)
+        and column.template_code
+        and getattr(render, "__func__", None) is TemplateColumn.render
+        and getattr(render, "__self__", None) is column
+    ):
+        return render
+    compiled = Template(column.template_code)
+
+    def render_template(record, table, value, bound_column, **kwargs):
+        parent_context = getattr(table, "context", Context())
+        context = column.get_context_data(
+            record=record, table=table, value=value, bound_column=bound_column, **kwargs
+        )
+        with parent_context.update(context):
+            parent_context["request"] = getattr(table, "request", None)
+            return compiled.render(parent_context)
+
+    return render_template
 
 
 _EMPTY = object()

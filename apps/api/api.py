@@ -22,6 +22,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from apps.core.concurrency import AlreadyRecorded
+from apps.core.rules import Light
+from apps.cycle.models import ReportingRound, RoundLight, RoundState, Submission
 from apps.goals.models import Target
 from apps.projects import services as project_services
 from apps.projects.models import Milestone, MilestoneRules, ProgressLog, Project
@@ -35,6 +37,8 @@ from .schemas import (
     HazardFilters,
     HazardOut,
     HazardPage,
+    LightFilters,
+    LightPage,
     MilestoneFilters,
     MilestoneOut,
     MilestonePage,
@@ -43,6 +47,12 @@ from .schemas import (
     ProjectFilters,
     ProjectOut,
     ProjectPage,
+    RoundCounts,
+    RoundFilters,
+    RoundOut,
+    RoundPage,
+    SubmissionFilters,
+    SubmissionPage,
     TargetFilters,
     TargetOut,
     TargetPage,
@@ -80,8 +90,8 @@ api = NinjaAPI(
     title="zonetracker API",
     version="1",
     description=(
-        "Key projects, milestones, targets and safety hazards of the zone, read-only, and "
-        "progress submissions. Authenticate with `Authorization: Bearer <token>`; lists are "
+        "Key projects, milestones, targets, safety hazards and reporting rounds of the zone, "
+        "read-only, and progress submissions. Authenticate with `Authorization: Bearer <token>`; lists are "
         "cursor-paginated (see docs/api.md)."
     ),
     auth=TokenAuth(),
@@ -443,6 +453,130 @@ def progress_create(
     except PermissionDenied:
         raise PermissionDenied(_("该令牌只能填报所属单位负责的项目。")) from None
     return Status(201, _progress(log))
+
+
+# --- The reporting cycle: rounds, what the units sent in them, the lights kept at close -------
+
+
+def _round_figures(rounds: list[ReportingRound], now) -> tuple[dict, dict]:
+    """The rounds' counts and lights, two queries whatever the number of rounds."""
+    ids = [r.pk for r in rounds]
+    counts = Submission.objects.filter(round_id__in=ids).round_counts(now)
+    closed = [r.pk for r in rounds if not r.is_open]
+    lights = RoundLight.objects.filter(round_id__in=closed).round_counts() if closed else {}
+    return counts, lights
+
+
+NO_COUNTS = dict.fromkeys(RoundCounts.model_fields, 0)
+
+
+def _round(r: ReportingRound, counts: dict, lights: dict) -> dict:
+    return {
+        "id": r.pk,
+        "period": r.period,
+        "kind": r.kind,
+        "opens_at": r.opens_at,
+        "deadline": r.deadline,
+        "status": r.state,
+        "closed_at": r.closed_at,
+        "counts": counts.get(r.pk, NO_COUNTS),
+        "lights": None if r.is_open else lights.get(r.pk, dict.fromkeys(Light.values, 0)),
+    }
+
+
+def _item(row: Submission | RoundLight) -> dict:
+    if row.project_id:
+        return {"kind": "project", "id": row.project_id, "name": row.project.name}
+    return {"kind": "target", "id": row.target_id, "name": row.target.title}
+
+
+def _submission(s: Submission, now) -> dict:
+    return {
+        "id": s.pk,
+        "round_id": s.round_id,
+        "item": _item(s),
+        "unit": _named(s.responsible_unit),
+        "status": s.state,
+        "submitted_at": s.submitted_at,
+        "first_submitted_at": s.first_submitted_at,
+        "punctuality": s.punctuality(now),
+        # The current version: the row holds what was last sent (earlier ones are its versions).
+        "progress": s.progress,
+        "investment_completed": amount(s.investment_completed),
+        "problems": s.problems,
+        "help_requested": s.help_requested,
+    }
+
+
+def _light(row: RoundLight) -> dict:
+    return {
+        "id": row.pk,
+        "round_id": row.round_id,
+        "item": _item(row),
+        "unit": None if row.unit_id is None else {"id": row.unit_id, "name": row.unit_name},
+        "light": row.light,
+        "reason": row.reason,
+    }
+
+
+@v1.get("/rounds", response={200: RoundPage, **ERRORS}, url_name="round_list")
+def round_list(request, filters: Query[RoundFilters]):
+    """Reporting rounds (填报轮次), oldest first, with their counts; lights once closed."""
+    queryset = ReportingRound.objects.all()
+    if filters.status == RoundState.OPEN:
+        queryset = queryset.open()
+    elif filters.status == RoundState.CLOSED:
+        queryset = queryset.closed()
+    if filters.period is not None:
+        queryset = queryset.filter(period=filters.period)
+    if filters.date is not None:
+        queryset = queryset.covering(filters.date)
+    rows, next_cursor = pagination.page_by_pk(queryset, cursor=filters.cursor, limit=filters.limit)
+    now = timezone.now()
+    counts, lights = _round_figures(rows, now)
+    return {"items": [_round(r, counts, lights) for r in rows], "next_cursor": next_cursor}
+
+
+@v1.get("/rounds/{pk}", response={200: RoundOut, **ERRORS}, url_name="round_detail")
+def round_detail(request, pk: PK):
+    round_ = _one(ReportingRound.objects.all(), pk)
+    counts, lights = _round_figures([round_], timezone.now())
+    return _round(round_, counts, lights)
+
+
+@v1.get(
+    "/rounds/{pk}/submissions",
+    response={200: SubmissionPage, **ERRORS},
+    url_name="round_submission_list",
+)
+def round_submission_list(request, pk: PK, filters: Query[SubmissionFilters]):
+    """The round's submissions, one per item, as last sent; filterable by unit and status."""
+    round_ = _one(ReportingRound.objects.all(), pk)
+    queryset = Submission.objects.filter(round=round_).select_related(
+        "round", "responsible_unit", "project", "target"
+    )
+    if filters.unit is not None:
+        queryset = queryset.filter(responsible_unit_id=filters.unit)
+    if filters.status is not None:
+        queryset = queryset.filter(state=filters.status)
+    rows, next_cursor = pagination.page_by_pk(queryset, cursor=filters.cursor, limit=filters.limit)
+    now = timezone.now()
+    return {"items": [_submission(s, now) for s in rows], "next_cursor": next_cursor}
+
+
+@v1.get("/rounds/{pk}/lights", response={200: LightPage, **ERRORS}, url_name="round_light_list")
+def round_light_list(request, pk: PK, filters: Query[LightFilters]):
+    """Each item's light as recorded when the round closed (none while it is open)."""
+    round_ = _one(ReportingRound.objects.all(), pk)
+    queryset = (
+        RoundLight.objects.filter(round=round_).with_unit().select_related("project", "target")
+    )
+    if filters.unit is not None:
+        queryset = queryset.filter(unit_id=filters.unit)
+    if filters.light is not None:
+        queryset = queryset.filter(light=filters.light)
+    rows, next_cursor = pagination.page_by_pk(queryset, cursor=filters.cursor, limit=filters.limit)
+    return {"items": [_light(row) for row in rows], "next_cursor": next_cursor}
 
 
 api.add_router("/v1/", v1)

@@ -1,5 +1,6 @@
 """Cursor pagination on (updated_at, id): a page never repeats or skips a row while rows are
-added, and a client that keeps the last cursor later reads only what changed since."""
+added, and a client that keeps the last cursor later reads only what changed since. Rows with no
+`updated_at` are paged on their id alone."""
 
 import base64
 import binascii
@@ -20,10 +21,9 @@ def encode(updated_at: datetime.datetime, pk: int) -> str:
 
 def decode(cursor: str) -> tuple[datetime.datetime, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        moment, pk = json.loads(raw)
+        moment, pk = _raw(cursor)
         moment = datetime.datetime.fromisoformat(moment)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError):
         raise BadCursor(cursor) from None
     if (
         not isinstance(pk, int)
@@ -35,6 +35,40 @@ def decode(cursor: str) -> tuple[datetime.datetime, int]:
         raise BadCursor(cursor)
     # In UTC: PostgreSQL refuses offsets past 15:59, which a hand-made cursor could carry.
     return moment.astimezone(datetime.UTC), pk
+
+
+def _raw(cursor: str):
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+
+
+def encode_pk(pk: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([pk]).encode()).decode().rstrip("=")
+
+
+def decode_pk(cursor: str) -> int:
+    raw = _raw(cursor)
+    if not isinstance(raw, list) or len(raw) != 1:
+        raise BadCursor(cursor)
+    pk = raw[0]
+    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
+        raise BadCursor(cursor)
+    return pk
+
+
+def page_by_pk(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """The same on the id alone, for rows that keep no `updated_at` (rounds, their submissions
+    and lights): a walk sees every row once, in the order they were made."""
+    queryset = queryset.order_by("pk")
+    if cursor:
+        queryset = queryset.filter(pk__gt=decode_pk(cursor))
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_pk(rows[-1].pk)
 
 
 def page(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str | None]:

@@ -9,6 +9,8 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from apps.core.models import Currency, MoneyUnit
+from apps.core.rules import Light
+from apps.cycle.models import Cadence, Punctuality, RoundState, SubmissionState
 from apps.goals.models import TargetStatus
 from apps.projects.models import ProjectKind, Stage
 from apps.safety.models import HazardGrade, HazardStatus
@@ -21,6 +23,11 @@ TargetStatusValue = Literal[tuple(TargetStatus.values)]
 HazardStatusValue = Literal[tuple(HazardStatus.values)]
 HazardGradeValue = Literal[tuple(HazardGrade.values)]
 MoneyUnitValue = Literal[tuple(MoneyUnit.values)]
+RoundStatusValue = Literal[tuple(RoundState.values)]
+SubmissionStatusValue = Literal[tuple(SubmissionState.values)]
+PunctualityValue = Literal[tuple(Punctuality.values)]
+LightValue = Literal[tuple(Light.values)]
+PERIOD_PATTERN = r"^[0-9]{4}-(W[0-9]{2}|[0-9]{2})$"
 
 
 def amount(value: Decimal | None) -> str | None:
@@ -84,6 +91,37 @@ class HazardFilters(Filters):
     site: int | None = Field(None, ge=1, le=MAX_ID, description="Site id.")
     status: HazardStatusValue | Literal["open", "overdue"] | None = None
     grade: HazardGradeValue | None = None
+
+
+class PageFilters(Schema):
+    """The page of a list whose rows keep no change time (rounds, submissions, lights)."""
+
+    cursor: str | None = Field(
+        None, max_length=200, description="The `next_cursor` of the previous page."
+    )
+    limit: int = Field(50, ge=1, le=200, description="Rows per page.")
+
+
+class RoundFilters(PageFilters):
+    status: RoundStatusValue | None = None
+    period: str | None = Field(
+        None, pattern=PERIOD_PATTERN, description="A period label: 2026-W48 (week), 2026-11."
+    )
+    date: datetime.date | None = Field(
+        None, description="The rounds of the week or month this day falls in."
+    )
+
+
+class SubmissionFilters(PageFilters):
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="Responsible unit id.")
+    status: SubmissionStatusValue | None = None
+
+
+class LightFilters(PageFilters):
+    unit: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The unit that reported on the item in the round."
+    )
+    light: LightValue | None = None
 
 
 class ProjectOut(Schema):
@@ -152,6 +190,69 @@ class HazardOut(Schema):
     updated_at: datetime.datetime
 
 
+class RoundCounts(Schema):
+    expected: int = Field(description="Submissions the round asked for: one per item.")
+    submitted: int = Field(description="Sent at least once (on time or late).")
+    on_time: int = Field(description="First sent by the deadline.")
+    late: int = Field(description="First sent after the deadline.")
+    missing: int = Field(description="Never sent, and the deadline has passed or the round closed.")
+    accepted: int
+    returned: int = Field(description="Sent back to the unit, awaiting its resubmission.")
+
+
+class LightCounts(Schema):
+    red: int
+    yellow: int
+    green: int
+    grey: int
+
+
+class RoundOut(Schema):
+    id: int
+    period: str
+    kind: Literal[tuple(Cadence.values)]
+    opens_at: datetime.datetime
+    deadline: datetime.datetime
+    status: RoundStatusValue
+    closed_at: datetime.datetime | None
+    counts: RoundCounts
+    lights: LightCounts | None = Field(
+        description="Items per light as recorded when the round closed; null while it is open."
+    )
+
+
+class Item(Schema):
+    kind: Literal["project", "target"]
+    id: int
+    name: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    round_id: int
+    item: Item
+    unit: Named | None
+    status: SubmissionStatusValue
+    submitted_at: datetime.datetime | None = Field(description="When the current version was sent.")
+    first_submitted_at: datetime.datetime | None
+    punctuality: PunctualityValue = Field(
+        description="on_time or late by the first sending; missing, or waiting before the deadline."
+    )
+    progress: str
+    investment_completed: str | None = Field(description="Completed in the period, in 万元.")
+    problems: str
+    help_requested: str
+
+
+class LightOut(Schema):
+    id: int
+    round_id: int
+    item: Item
+    unit: Named | None
+    light: LightValue
+    reason: str
+
+
 class ProjectPage(Schema):
     items: list[ProjectOut]
     next_cursor: str | None
@@ -169,6 +270,21 @@ class TargetPage(Schema):
 
 class HazardPage(Schema):
     items: list[HazardOut]
+    next_cursor: str | None
+
+
+class RoundPage(Schema):
+    items: list[RoundOut]
+    next_cursor: str | None
+
+
+class SubmissionPage(Schema):
+    items: list[SubmissionOut]
+    next_cursor: str | None
+
+
+class LightPage(Schema):
+    items: list[LightOut]
     next_cursor: str | None
 
 

@@ -3,8 +3,9 @@
 Each area writes "open", "overdue" and the like as one `Q` on its model's queryset; the model's
 property asks `holds(q, instance)` of the same `Q`, so a list, a count and a single page can never
 disagree. `holds` understands the lookups those rules use (exact, in, lt, lte, gt, gte, isnull on
-the row's own fields, against a value or an F() of another of its fields) and evaluates them as
-Django's SQL does: a comparison with NULL is not true, and a negated one is.
+the row's own fields or, through a foreign key, a related row's (`round__deadline`), against a
+value or an F() of such a field) and evaluates them as Django's SQL does: a comparison with NULL
+is not true, and a negated one is.
 """
 
 import operator
@@ -34,15 +35,27 @@ _COMPARE = {
     "gt": operator.gt,
     "gte": operator.ge,
 }
+_LOOKUPS = {*_COMPARE, "in", "isnull"}
+
+
+def _value(instance: models.Model, parts: list[str]) -> tuple[Any, list[str]]:
+    """The value a path of field names (["round", "deadline", "lt"]) reaches, following foreign
+    keys, and the parts left (the lookup); None where a foreign key is empty, as a join gives."""
+    field = instance._meta.get_field(parts[0])
+    rest = parts[1:]
+    if field.many_to_one and rest and rest[0] not in _LOOKUPS:
+        related = getattr(instance, field.name)
+        if related is None:
+            return None, [part for part in rest if part in _LOOKUPS]
+        return _value(related, rest)
+    return getattr(instance, field.attname), rest
 
 
 def _lookup_holds(instance: models.Model, lookup: str, wanted: Any) -> bool:
-    field, _sep, op = lookup.partition("__")
-    op = op or "exact"
-    concrete = instance._meta.get_field(field)
-    value = getattr(instance, concrete.attname)
+    value, rest = _value(instance, lookup.split("__"))
+    op = "__".join(rest) or "exact"
     if isinstance(wanted, F):
-        wanted = getattr(instance, instance._meta.get_field(wanted.name).attname)
+        wanted, _rest = _value(instance, wanted.name.split("__"))
     if op == "isnull":
         return (value is None) == bool(wanted)
     if value is None or (op != "in" and wanted is None):

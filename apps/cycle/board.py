@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.rules import Light
 from apps.supervision.models import SupervisionOrder
 
-from .models import ReportingRound, RoundLight, Submission, SubmissionState
+from .models import Punctuality, ReportingRound, RoundLight, Submission, SubmissionState
 from .services import current_lights
 
 # How many closed rounds back a streak is counted, and how long a red is a streak.
@@ -203,12 +203,10 @@ def board_data(*, by: str = "park", round_: ReportingRound | None = None) -> dic
             UnitRank(unit.pk if unit else None, unit.name if unit else _("未指定责任单位")),
         )
         rank.due += 1
-        if submission.first_submitted_at is None:
-            rank.missing += current.deadline < now or not current.is_open
-        elif submission.first_submitted_at <= current.deadline:
-            rank.on_time += 1
-        else:
-            rank.late += 1
+        punctuality = submission.punctuality(now)
+        rank.on_time += punctuality == Punctuality.ON_TIME
+        rank.late += punctuality == Punctuality.LATE
+        rank.missing += punctuality == Punctuality.MISSING
         if before == Light.RED and light != Light.RED:
             rank.reds_cleared += 1
         items.append(BoardItem(submission, light, reason, before, streak, turned))

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -86,13 +87,20 @@ class CycleSetting(models.Model):
         zone = ZoneInfo(settings.TIME_ZONE)
         today = timezone.localtime(now, zone).date()
         if self.cadence == Cadence.WEEKLY:
-            year, week, weekday = today.isocalendar()
+            weekday = today.isoweekday()
             day = today + datetime.timedelta(days=self.deadline_weekday - (weekday - 1))
-            label = f"{year}-W{week:02d}"
         else:
             day = today.replace(day=self.deadline_day)
-            label = f"{today.year}-{today.month:02d}"
+        label = period_label(today, self.cadence)
         return label, datetime.datetime.combine(day, self.deadline_time, tzinfo=zone)
+
+
+def period_label(day: datetime.date, cadence: str) -> str:
+    """The label of the week (2026-W48, ISO weeks) or month (2026-11) that `day` falls in."""
+    if cadence == Cadence.WEEKLY:
+        year, week, _weekday = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year}-{day.month:02d}"
 
 
 class RoundState(models.TextChoices):
@@ -106,6 +114,10 @@ class RoundQuerySet(models.QuerySet):
 
     def closed(self):
         return self.filter(state=RoundState.CLOSED)
+
+    def covering(self, day: datetime.date):
+        """The rounds of the week or the month that `day` falls in."""
+        return self.filter(period__in=[period_label(day, cadence) for cadence in Cadence.values])
 
 
 class ReportingRound(models.Model):
@@ -181,10 +193,33 @@ class SubmissionState(models.TextChoices):
     ACCEPTED = "accepted", _("已通过")
 
 
+class Punctuality(models.TextChoices):
+    """Whether a unit reported in time: judged on its first sending against the round's deadline."""
+
+    ON_TIME = "on_time", _("按时")
+    LATE = "late", _("逾期")
+    MISSING = "missing", _("未填报")
+    WAITING = "waiting", _("未到截止时间")
+
+
 class SubmissionRules:
-    """Due = the unit still owes a report in an open round (never sent, or sent back to it)."""
+    """Due = the unit still owes a report in an open round (never sent, or sent back to it).
+
+    On time = first sent by the round's deadline; late = first sent after it; missing = never
+    sent and the deadline has passed or the round is closed. The board's 红黑榜, the report, the
+    round's page and the API count these.
+    """
 
     DUE = Q(state__in=[SubmissionState.PENDING, SubmissionState.RETURNED])
+    SENT = Q(first_submitted_at__isnull=False)
+    ON_TIME = Q(first_submitted_at__lte=F("round__deadline"))
+    LATE = Q(first_submitted_at__gt=F("round__deadline"))
+
+    @staticmethod
+    def missing(now: datetime.datetime) -> Q:
+        return Q(first_submitted_at__isnull=True) & (
+            Q(round__deadline__lt=now) | Q(round__state=RoundState.CLOSED)
+        )
 
 
 class SubmissionQuerySet(models.QuerySet):
@@ -200,6 +235,34 @@ class SubmissionQuerySet(models.QuerySet):
 
     def due(self):
         return self.filter(SubmissionRules.DUE, round__state=RoundState.OPEN)
+
+    def punctuality(self, value: str, now: datetime.datetime):
+        """The submissions on time, late, missing or still waiting (a Punctuality value)."""
+        if value == Punctuality.ON_TIME:
+            return self.filter(SubmissionRules.ON_TIME)
+        if value == Punctuality.LATE:
+            return self.filter(SubmissionRules.LATE)
+        if value == Punctuality.MISSING:
+            return self.filter(SubmissionRules.missing(now))
+        return self.exclude(SubmissionRules.SENT).exclude(SubmissionRules.missing(now))
+
+    def round_counts(self, now: datetime.datetime) -> dict[int, dict[str, int]]:
+        """{round id: {expected, submitted, on_time, late, missing, accepted, returned}}, one
+        query. Submitted = sent at least once (on time or late), whatever became of it since."""
+        rows = (
+            self.order_by()
+            .values("round_id")
+            .annotate(
+                expected=Count("pk"),
+                submitted=Count("pk", filter=SubmissionRules.SENT),
+                on_time=Count("pk", filter=SubmissionRules.ON_TIME),
+                late=Count("pk", filter=SubmissionRules.LATE),
+                missing=Count("pk", filter=SubmissionRules.missing(now)),
+                accepted=Count("pk", filter=Q(state=SubmissionState.ACCEPTED)),
+                returned=Count("pk", filter=Q(state=SubmissionState.RETURNED)),
+            )
+        )
+        return {row.pop("round_id"): row for row in rows}
 
 
 class Submission(VersionedModel):
@@ -301,12 +364,16 @@ class Submission(VersionedModel):
     def is_due(self) -> bool:
         return holds(SubmissionRules.DUE, self)
 
-    @property
-    def is_late(self) -> bool:
-        """First sent after the deadline, or not sent and the deadline has passed."""
-        if self.first_submitted_at is not None:
-            return self.first_submitted_at > self.round.deadline
-        return timezone.now() > self.round.deadline
+    def punctuality(self, now: datetime.datetime | None = None) -> Punctuality:
+        """On time, late, missing or still waiting, by the rules the lists count with."""
+        now = now or timezone.now()
+        if holds(SubmissionRules.ON_TIME, self):
+            return Punctuality.ON_TIME
+        if holds(SubmissionRules.LATE, self):
+            return Punctuality.LATE
+        if holds(SubmissionRules.missing(now), self):
+            return Punctuality.MISSING
+        return Punctuality.WAITING
 
 
 class SubmissionVersion(models.Model):
@@ -350,6 +417,39 @@ class SubmissionVersion(models.Model):
         }
 
 
+class RoundLightQuerySet(models.QuerySet):
+    def with_unit(self):
+        """Each light with `unit_id` and `unit_name`: the unit that reported on the item in that
+        round (its submission's), as the board groups and ranks them, not today's unit."""
+
+        def reported(field: str, column: str):
+            return Subquery(
+                Submission.objects.filter(
+                    round_id=OuterRef("round_id"), **{field: OuterRef(field)}
+                ).values(column)[:1]
+            )
+
+        return self.annotate(
+            unit_id=Coalesce(
+                reported("project_id", "responsible_unit_id"),
+                reported("target_id", "responsible_unit_id"),
+            ),
+            unit_name=Coalesce(
+                reported("project_id", "responsible_unit__name"),
+                reported("target_id", "responsible_unit__name"),
+            ),
+        )
+
+    def round_counts(self) -> dict[int, dict[str, int]]:
+        """{round id: {light: how many items had it at close}}, every light named, one query."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.order_by().values("round_id", "light").annotate(n=Count("pk"))
+        for row in rows:
+            lights = counts.setdefault(row["round_id"], dict.fromkeys(Light.values, 0))
+            lights[row["light"]] = row["n"]
+        return counts
+
+
 class RoundLight(models.Model):
     """An item's light as it stood when its round closed: the board's history."""
 
@@ -375,6 +475,7 @@ class RoundLight(models.Model):
     light = models.CharField(_("亮灯"), max_length=10, choices=Light.choices)
     reason = models.TextField(_("原因"), blank=True)
     history = HistoricalRecords()
+    objects = RoundLightQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("轮次亮灯")
@@ -397,6 +498,10 @@ class RoundLight(models.Model):
 
     def __str__(self):
         return f"{self.round} · {self.project or self.target}: {self.get_light_display()}"
+
+    @property
+    def item(self):
+        return self.project if self.project_id else self.target
 
 
 class ReportMailing(models.Model):

@@ -29,7 +29,7 @@ from apps.core.pdf import html_to_pdf
 from apps.core.rules import Light
 
 from .board import GROUPINGS, BoardItem, UnitRank, _group_of, _key, board_data, board_round
-from .models import ReportingRound, Submission, SubmissionState
+from .models import Punctuality, ReportingRound, Submission, SubmissionState
 
 PERIOD_RE = re.compile(r"[0-9]{4}-(W[0-9]{2}|[0-9]{2})")
 ROUND_ID_RE = re.compile(r"[0-9]{1,18}")
@@ -248,12 +248,12 @@ def _light_label(light: str | None) -> str:
     return str(Light(light).label) if light else ""
 
 
-def _punctuality(submission: Submission) -> str:
-    if submission.first_submitted_at is None:
-        return _("未填报")
-    if submission.first_submitted_at <= submission.round.deadline:
-        return _("按时")
-    return _("逾期")
+def _punctuality(submission: Submission, now: datetime.datetime) -> str:
+    punctuality = submission.punctuality(now)
+    # Not sent yet reads as 未填报 in the report, whether or not its deadline has passed.
+    if punctuality == Punctuality.WAITING:
+        punctuality = Punctuality.MISSING
+    return str(punctuality.label)
 
 
 def _summary_sheet(report: Report) -> Dataset:
@@ -322,7 +322,7 @@ def _item_sheet(report: Report, by: str) -> Dataset:
                     entry.reason,
                     submission.responsible_unit.name if submission.responsible_unit else "",
                     submission.get_state_display(),
-                    _punctuality(submission),
+                    _punctuality(submission, report.made_at),
                     _local(submission.first_submitted_at),
                     row.planned,
                     row.period,

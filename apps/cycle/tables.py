@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from .models import ReportingRound, Submission
+from .models import Punctuality, ReportingRound, Submission
 
 
 def _when(value) -> str:
@@ -53,8 +53,7 @@ class SubmissionTable(tables.Table):
         )
 
     def render_submitted_at(self, value, record):
-        late = record.first_submitted_at and record.first_submitted_at > record.round.deadline
-        if late:
+        if record.punctuality() == Punctuality.LATE:
             return format_html(
                 '{} <span class="badge text-bg-warning">{}</span>',
                 _when(value),

@@ -12,7 +12,15 @@ from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
-from tests.factories import HazardFactory, MilestoneFactory, ProjectFactory, TargetFactory
+from tests.factories import (
+    HazardFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    ReportingRoundFactory,
+    RoundLightFactory,
+    SubmissionFactory,
+    TargetFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +64,10 @@ def test_api_schema_validates(client):
         "/api/v1/targets/{pk}",
         "/api/v1/hazards",
         "/api/v1/hazards/{pk}",
+        "/api/v1/rounds",
+        "/api/v1/rounds/{pk}",
+        "/api/v1/rounds/{pk}/submissions",
+        "/api/v1/rounds/{pk}/lights",
     }
 
 
@@ -65,6 +77,9 @@ def world(writer, unit_a):
     MilestoneFactory(project=project)
     TargetFactory(responsible_unit=unit_a)
     HazardFactory(responsible_unit=unit_a)
+    round_ = ReportingRoundFactory(id=1)  # generated ids are small: some find it
+    SubmissionFactory(round=round_, project=project, first_submitted_at=round_.deadline)
+    RoundLightFactory(round=round_, project=project)
     return writer[1]
 
 

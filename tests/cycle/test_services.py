@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from apps.cycle import services
 from apps.cycle.models import (
     CycleSetting,
+    Punctuality,
     ReportingRound,
     RoundLight,
     RoundState,
@@ -70,9 +72,21 @@ def test_round_from_opening_to_close(clock, office, staff_a, staff_b, items):
     lights = {str(row.project or row.target): row.light for row in RoundLight.objects.all()}
     assert lights == {"落后项目": "red", "正常项目": "yellow", "工业产值": "grey"}
     behind.refresh_from_db()
-    assert behind.is_late is False
-    assert round_.submissions.get(target=items["target"]).is_late is True
-    assert round_.submissions.get(project=items["steady"]).first_submitted_at is None
+    assert behind.punctuality() == Punctuality.ON_TIME
+    assert round_.submissions.get(target=items["target"]).punctuality() == Punctuality.LATE
+    steady = round_.submissions.get(project=items["steady"])
+    assert steady.first_submitted_at is None
+    assert steady.punctuality() == Punctuality.MISSING
+    counts = Submission.objects.filter(round=round_).round_counts(timezone.now())
+    assert counts[round_.pk] == {
+        "expected": 3,
+        "submitted": 2,
+        "on_time": 1,
+        "late": 1,
+        "missing": 1,
+        "accepted": 0,
+        "returned": 0,
+    }
 
 
 def test_round_open_twice_does_its_work_once(clock, office, items):
@@ -207,3 +221,31 @@ def test_submission_needs_exactly_one_item(clock, office, items):
         Submission.objects.create(round=round_)
     with pytest.raises(IntegrityError), transaction.atomic():
         Submission.objects.create(round=round_, project=items["done"], target=items["target"])
+
+
+def test_punctuality_filter_and_property_agree_before_and_after_the_deadline(
+    clock, office, staff_a, items
+):
+    clock(MONDAY)
+    round_ = services.round_open(user=office).round
+    submit(staff_a, round_.submissions.get(project=items["behind"]))
+
+    def by_rule(now):
+        return {
+            value: sorted(round_.submissions.punctuality(value, now).values_list("pk", flat=True))
+            for value in Punctuality.values
+        }
+
+    def by_property(now):
+        found = {value: [] for value in Punctuality.values}
+        for submission in round_.submissions.order_by("pk"):
+            found[submission.punctuality(now)].append(submission.pk)
+        return found
+
+    before, after = round_.deadline - timedelta(hours=1), round_.deadline + timedelta(hours=1)
+    sent = round_.submissions.get(project=items["behind"]).pk
+    assert by_rule(before) == by_property(before)
+    assert by_rule(after) == by_property(after)
+    assert by_rule(before)[Punctuality.ON_TIME] == [sent]
+    assert len(by_rule(before)[Punctuality.WAITING]) == 2
+    assert len(by_rule(after)[Punctuality.MISSING]) == 2

@@ -5,6 +5,7 @@ at 1 in each test, required foreign keys from sub-factories. Pass any field to s
 """
 
 from .base import reset_sequences
+from .cycle import ReportingRoundFactory, RoundLightFactory, SubmissionFactory
 from .goals import (
     TEST_PLAN,
     AwardFactory,
@@ -72,8 +73,11 @@ __all__ = [
     "ProjectFactory",
     "ProjectPhaseFactory",
     "RankingFactory",
+    "ReportingRoundFactory",
+    "RoundLightFactory",
     "SafetyWorkFactory",
     "ShopFactory",
+    "SubmissionFactory",
     "SiteFactory",
     "SupervisionOrderFactory",
     "TargetFactory",

@@ -98,6 +98,9 @@ OBJECT_FOR = {
     "api:progress_create": "project",
     "api:milestone_detail": "milestone",
     "api:target_detail": "target",
+    "api:round_detail": "round",
+    "api:round_submission_list": "round",
+    "api:round_light_list": "round",
     "api:hazard_detail": "hazard_found",
 }
 HOSTILE_IDS = [

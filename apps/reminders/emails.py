@@ -24,7 +24,6 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from . import registry
 from .models import Deadline, Delivery, DeliveryKind, site_host
 
 # Names the email's rows (their message_key): one header, however many items the email lists.
@@ -120,48 +119,78 @@ def sort_key(row: ReminderRow, today: date):
     return (row.kind != DeliveryKind.ESCALATION, due >= today, due, row.deadline_id or 0)
 
 
+# The groups a reminders email lists its items in, most urgent first (sort_key's order).
+ESCALATED, OVERDUE, DUE_TODAY, DUE_SOON = "escalated", "overdue", "today", "soon"
+
+
+def _group(row: ReminderRow, days_left: int | None) -> str:
+    if row.kind == DeliveryKind.ESCALATION:
+        return ESCALATED
+    if days_left is not None and days_left < 0:
+        return OVERDUE
+    return DUE_TODAY if days_left == 0 else DUE_SOON
+
+
+def group_heading(group: str, count: int) -> str:
+    """ "Overdue (3 items)", in the active language."""
+    if group == ESCALATED:
+        text = ngettext("升级督办（%(count)d 项）", "升级督办（%(count)d 项）", count)
+    elif group == OVERDUE:
+        text = ngettext("已逾期（%(count)d 项）", "已逾期（%(count)d 项）", count)
+    elif group == DUE_TODAY:
+        text = ngettext("今天到期（%(count)d 项）", "今天到期（%(count)d 项）", count)
+    else:
+        text = ngettext("即将到期（%(count)d 项）", "即将到期（%(count)d 项）", count)
+    return text % {"count": count}
+
+
 class _Lines:
-    """The item list of one email, as text and as HTML table rows."""
+    """The item list of one email, as text and as HTML table rows, grouped by urgency.
+
+    One line of text and one table row per item (its name, due date, how late or how soon, and
+    its link), under a heading per group: a digest of several hundred items stays a few tens of
+    kilobytes, and every string that repeats is translated once per email.
+    """
 
     def __init__(self, rows: Sequence[ReminderRow], today: date):
-        kinds = {kind: str(label) for kind, label in DeliveryKind.choices}
-        labels: dict[str, str] = {}
         statuses: dict[int | None, str] = {}
         phrase_format = gettext("%(due)s（%(phrase)s）")
         site = settings.SITE_URL
-        text, rows_html = [], []
+        escape = html.escape
+        groups: dict[str, tuple[list[str], list[str]]] = {}
         self.overdue = 0
         for number, row in enumerate(rows, 1):
             days_left = (row.deadline_due - today).days if row.deadline_due else None
-            if days_left is not None and days_left < 0:
-                self.overdue += 1
-            if days_left not in statuses:
-                statuses[days_left] = status_text(days_left)
-            status = statuses[days_left]
-            if row.deadline_kind not in labels:
-                labels[row.deadline_kind] = str(registry.label(row.deadline_kind))
-            kind_label = labels[row.deadline_kind]
+            late = days_left is not None and days_left < 0
+            self.overdue += late
+            status = statuses.get(days_left)
+            if status is None:
+                status = statuses[days_left] = status_text(days_left)
             due = row.deadline_due.isoformat() if row.deadline_due else ""
             if row.phrase:
                 due = phrase_format % {"due": due, "phrase": row.phrase}
             url = f"{site}{row.item_path}" if row.item_path else site
-            rung = kinds.get(row.kind, row.kind)
-            unit = row.unit_name or ""
-            text.append(
-                f"{number}. [{rung}] {row.title}\n   {kind_label} | {due} | {status}"
-                f"{' | ' + unit if unit else ''}\n   {url}\n"
-            )
-            status_html = html.escape(status)
-            if days_left is not None and days_left < 0:
-                status_html = f"<strong>{status_html}</strong>"
+            group = _group(row, days_left)
+            if group not in groups:
+                groups[group] = ([], [])
+            text, rows_html = groups[group]
+            text.append(f"{number}. {row.title} | {due} | {status} | {url}")
+            status_html = f"<strong>{escape(status)}</strong>" if late else escape(status)
             rows_html.append(
-                f'<tr><td>{html.escape(rung)}</td><td><a href="{html.escape(url)}">'
-                f"{html.escape(row.title)}</a></td><td>{html.escape(kind_label)}</td>"
-                f"<td>{html.escape(due)}</td><td>{status_html}</td>"
-                f"<td>{html.escape(unit)}</td></tr>\n"
+                f'<tr><td><a href="{escape(url)}">{escape(row.title)}</a></td>'
+                f"<td>{escape(due)}</td><td>{status_html}</td></tr>"
             )
-        self.text = "\n".join(text)
-        self.html = mark_safe("".join(rows_html))  # noqa: S308 - every value escaped above
+        text_parts, html_parts = [], []
+        for group, (text, rows_html) in groups.items():
+            heading = group_heading(group, len(text))
+            text_parts.append(f"{heading}\n" + "\n".join(text) + "\n")
+            html_parts.append(
+                f'<tr><th colspan="3" align="left">{escape(heading)}</th></tr>\n'
+                + "\n".join(rows_html)
+                + "\n"
+            )
+        self.text = "\n".join(text_parts)
+        self.html = mark_safe("".join(html_parts))  # noqa: S308 - every value escaped above
 
 
 def reminders_context(rows: Sequence[ReminderRow], *, recipient, today: date | None = None) -> dict:

@@ -224,10 +224,11 @@ def test_dispatch_emails_in_the_recipients_language(clock, policy, team, make_mi
     title = f"{milestone.project.name}：封顶"
     assert by_address["li@example.org"].subject == f"【到期提醒】{title}还有 7 天到期"
     assert by_address["zhang@example.org"].subject == f"[Reminder] {title} is due in 7 days"
-    assert f"1. [提前提醒] {title}\n   项目节点 | 2025-03-20 | 还有 7 天到期 | 投资促进局\n" in (
+    url = f"{settings.SITE_URL}/projects/{milestone.project_id}/"
+    assert f"即将到期（1 项）\n1. {title} | 2025-03-20 | 还有 7 天到期 | {url}" in (
         by_address["li@example.org"].body
     )
-    assert f"1. [Advance reminder] {title}\n" in by_address["zhang@example.org"].body
+    assert f"Due soon (1 item)\n1. {title} | " in by_address["zhang@example.org"].body
     html, mimetype = by_address["zhang@example.org"].alternatives[0]
     assert mimetype == "text/html"
     assert f"{settings.SITE_URL}/projects/{milestone.project_id}/" in html

@@ -296,7 +296,7 @@ def test_e2e_one_email_per_person_lists_every_item_and_a_second_dispatch_sends_n
         text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
         html = message.get_body(("html",)).get_content()
         for n in range(25):
-            assert f"端到端测试项目：节点{n}\n" in text
+            assert f". 端到端测试项目：节点{n} | " in text
             assert f">端到端测试项目：节点{n}</a>" in html
         assert message["Subject"] == "【工作提醒】25 项工作即将到期"
     assert worker.sent() == 3

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,7 +37,7 @@ def four_due(clock, policy, team, make_milestone):
 
 def listed(body: str, titles: dict) -> list[str]:
     """The names of the items a text body lists, in its order."""
-    found = [(body.index(f"] {title}\n"), name) for name, title in titles.items() if title in body]
+    found = [(body.index(f". {title} | "), name) for name, title in titles.items() if title in body]
     return [name for _position, name in sorted(found)]
 
 
@@ -128,7 +129,7 @@ def test_dispatch_drains_a_backlog_larger_than_a_batch_in_one_run(
 
     assert (dispatched.deadlines, dispatched.steps, sent.emails) == (10, 4, 2)
     for message in mail.outbox:
-        assert all(f"：节点{n}\n" in message.body for n in range(10))
+        assert all(f"：节点{n} | " in message.body for n in range(10))
         assert message.subject == "【工作提醒】10 项工作即将到期"
     assert services.send_pending()[1].emails == 0
 
@@ -171,11 +172,15 @@ def test_email_in_the_recipients_language_text_and_html(four_due, team):
     assert message.body.startswith(
         "Hello zhang,\n\n4 items need your attention, 2 of them overdue (listed first)."
     )
-    assert f"[Advance reminder] {four_due['七天后']}\n" in message.body
-    assert "| 2025-03-20 | due in 7 days | " in message.body
+    assert f". {four_due['七天后']} | 2025-03-20 | due in 7 days | {settings.SITE_URL}/" in (
+        message.body
+    )
     assert "| 21 days overdue | " in message.body
+    assert "\nOverdue (2 items)\n" in message.body
+    assert "\nDue soon (2 items)\n" in message.body
     html = message.alternatives[0].content
     assert "<strong>21 days overdue</strong>" in html
-    assert ">Reminder</th>" in html
+    assert ">Item</th>" in html
+    assert ">Overdue (2 items)</th>" in html
     chinese = next(m for m in mail.outbox if m.to == ["li@example.org"])
     assert "| 2025-03-20 | 还有 7 天到期 | " in chinese.body

@@ -41,9 +41,12 @@ IN_PROGRESS = 2
 
 
 def pages() -> list[tuple[str, str, str]]:
-    """(label, our page's path, Redmine's path): the same question asked of both."""
+    """(label, our page's path, Redmine's path): the same question asked of both.
+
+    Redmine's path is relative to its base URL (Redmine.path gives the path to request).
+    """
     ours = reverse("projects:project_list")
-    theirs = f"/projects/{REDMINE_IDENTIFIER}/issues"
+    theirs = f"projects/{REDMINE_IDENTIFIER}/issues"
     return [
         ("list, page 1", ours, theirs),
         (
@@ -69,6 +72,11 @@ class Redmine:
     @property
     def port(self) -> int:
         return urllib.parse.urlsplit(self.url).port or 80
+
+    def path(self, relative: str) -> str:
+        """The path to request for a path relative to Redmine's base URL (it may sit under a prefix)."""
+        base = urllib.parse.urlsplit(self.url).path.rstrip("/")
+        return f"{base}/{relative}"
 
 
 def load_issues(redmine: Redmine) -> int:
@@ -127,7 +135,7 @@ def login(redmine: Redmine) -> str:
     """Log in through Redmine's form; returns the Cookie header of the session."""
     conn = http.client.HTTPConnection(redmine.host, redmine.port, timeout=60)
     try:
-        conn.request("GET", "/login")
+        conn.request("GET", redmine.path("login"))
         response = conn.getresponse()
         body = response.read().decode()
         cookie = _cookie(response)
@@ -137,7 +145,7 @@ def login(redmine: Redmine) -> str:
         )
         conn.request(
             "POST",
-            "/login",
+            redmine.path("login"),
             body=form,
             headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
         )

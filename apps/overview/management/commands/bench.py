@@ -196,7 +196,7 @@ class Command(BaseCommand):
             for label, path, theirs in pages:
                 ms, status, _ = bench_redmine.median_ms(port, path, ours, repeat)
                 their_ms, their_status, _ = bench_redmine.median_ms(
-                    redmine.port, theirs, redmine_headers, repeat
+                    redmine.port, redmine.path(theirs), redmine_headers, repeat
                 )
                 flag = (
                     ""
@@ -210,7 +210,7 @@ class Command(BaseCommand):
                 page = bench_load.load(port, pages[0][1], headers=ours, clients=n, seconds=seconds)
                 theirs = bench_load.load(
                     redmine.port,
-                    pages[0][2],
+                    redmine.path(pages[0][2]),
                     headers=redmine_headers,
                     clients=n,
                     seconds=seconds,

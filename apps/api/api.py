@@ -244,6 +244,7 @@ def _target(t: Target) -> dict:
 def _hazard(h: Hazard) -> dict:
     return {
         "id": h.pk,
+        "code": h.code,
         "site": _named(h.site),
         "description": h.description,
         "grade": h.grade,

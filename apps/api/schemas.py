@@ -176,6 +176,7 @@ class TargetOut(Schema):
 
 class HazardOut(Schema):
     id: int
+    code: str = Field(description="隐患编号, the key the ledger import matches hazards by.")
     site: Named
     description: str
     grade: HazardGradeValue

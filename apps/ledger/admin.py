@@ -1,4 +1,4 @@
-"""The ledger's import and export in the admin, on the existing project and milestone admins.
+"""The ledger's import and export in the admin, on the existing project, milestone and hazard admins.
 
 The admins are re-registered with django-import-export's mixin in front, so their own
 behaviour (stale-edit checks, history, filters) is kept. Files are read by apps.ledger.files,
@@ -13,9 +13,11 @@ from import_export.formats import base_formats
 
 from apps.projects.admin import MilestoneAdmin, ProjectAdmin
 from apps.projects.models import Milestone, Project
+from apps.safety.admin import HazardAdmin
+from apps.safety.models import Hazard
 
 from . import files, services
-from .resources import MilestoneResource, ProjectResource
+from .resources import HazardResource, MilestoneResource, ProjectResource
 from .widgets import listing
 
 
@@ -60,6 +62,7 @@ class LedgerImportMixin(ImportMixin):
 
 admin.site.unregister(Project)
 admin.site.unregister(Milestone)
+admin.site.unregister(Hazard)
 
 
 @admin.register(Project)
@@ -72,3 +75,9 @@ class ProjectLedgerAdmin(LedgerImportMixin, ProjectAdmin):
 class MilestoneLedgerAdmin(LedgerImportMixin, MilestoneAdmin):
     resource_classes = [MilestoneResource]
     import_formats = ledger_formats(MilestoneResource)
+
+
+@admin.register(Hazard)
+class HazardLedgerAdmin(LedgerImportMixin, HazardAdmin):
+    resource_classes = [HazardResource]
+    import_formats = ledger_formats(HazardResource)

@@ -26,6 +26,7 @@ from apps.org.models import Area, Enterprise, IndustryChain, Person, Unit
 from apps.projects.models import Milestone, Project, ProjectKind, Stage
 from apps.reminders import registry
 from apps.reminders.services import deadlines_sync_many
+from apps.safety.models import Hazard, HazardGrade, HazardStatus, Site
 
 from . import widgets as w
 
@@ -186,6 +187,11 @@ class LedgerResource(resources.ModelResource):
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        for name in self.model_fields():
+            field = opts.get_field(name)
+            if field.is_relation and not field.null and name not in errors:
+                if getattr(instance, field.attname) is None:
+                    errors[name] = [_("必填。")]
         for constraint in opts.constraints:
             if isinstance(constraint, models.CheckConstraint) and not holds(
                 constraint.condition, instance
@@ -531,4 +537,88 @@ class TargetResource(LedgerResource):
         deadlines_sync_many(source=source, instances=targets)
 
 
-RESOURCES = (ProjectResource, MilestoneResource, TargetResource)
+class HazardStatusField(fields.Field):
+    """状态: exported; on import only checked, never set. A hazard's status moves only through
+    its rectification services (start, rectified, verified), so a new row is 已发现 and an
+    existing row's status must be what it is."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        value = self.clean(row, **kwargs)
+        current = instance.status if instance.pk else HazardStatus.FOUND
+        if value and value != current:
+            if instance.pk:
+                message = _(
+                    "隐患状态只能在系统中通过整改、验收办理，不能导入修改（现为“%(status)s”）。"
+                )
+            else:
+                message = _("新隐患的状态只能是“%(status)s”，整改和验收须在系统中办理。")
+            raise ValueError(message % {"status": w.zh(HazardStatus(current).label)})
+
+
+class HazardResource(LedgerResource):
+    """Hidden hazards' finding and assignment columns; rectification is done in the system."""
+
+    sheet_title = "隐患"
+    key_columns = ("隐患编号",)
+    key_field = "code"
+    key_attributes = ("code",)
+    unit_field = "responsible_unit"
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        specs = [
+            ("code", "隐患编号", w.TextWidget()),
+            ("site", "监管区域", w.NameWidget(Site)),
+            ("description", "隐患描述", w.TextWidget()),
+            ("grade", "隐患等级", w.ChoiceWidget(HazardGrade)),
+            ("found_date", "发现日期", w.DateWidget()),
+            ("location", "位置", w.TextWidget()),
+            ("enterprise", "所属企业", w.NameWidget(Enterprise, also=("short_name",))),
+            ("responsible_unit", "责任单位", w.NameWidget(Unit, also=("short_name",))),
+            ("rectification_deadline", "整改期限", w.DateWidget()),
+        ]
+        self.fields = {a: _field(a, c, widget) for a, c, widget in specs}
+        self.fields["status"] = HazardStatusField(
+            attribute="status", column_name="状态", widget=w.ChoiceWidget(HazardStatus)
+        )
+
+    class Meta:
+        model = Hazard
+        fields = ()
+        import_id_fields = ("code",)
+        use_bulk = True
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = True
+        instance_loader_class = KeyedInstanceLoader
+
+    def get_queryset(self):
+        return Hazard.objects.select_related("site", "enterprise", "responsible_unit").order_by(
+            "code"
+        )
+
+    def load_existing(self, keys):
+        codes = sorted(key[0] for key in keys)
+        found = {}
+        for batch in chunks(codes):
+            for hazard in Hazard.objects.filter(code__in=batch):
+                found[(hazard.code,)] = hazard
+        return found
+
+    def unit_id(self, instance):
+        return instance.responsible_unit_id
+
+    def get_bulk_update_fields(self):
+        # The status is only checked (HazardStatusField): an import never writes it.
+        return [name for name in super().get_bulk_update_fields() if name != "status"]
+
+    def after_saved(self):
+        source = registry.for_model(Hazard)
+        saved = [hazard.pk for hazard in self.saved_new + self.saved_changed]
+        hazards = []
+        for batch in chunks(saved):
+            hazards += Hazard.objects.filter(pk__in=batch).select_related(*source.related)
+        deadlines_sync_many(source=source, instances=hazards)
+
+
+RESOURCES = (ProjectResource, MilestoneResource, TargetResource, HazardResource)

@@ -22,6 +22,7 @@ from apps.core.exports import xlsx_cell
 from apps.core.models import AreaUnit
 from apps.org.models import Area, IndustryChain, Unit
 from apps.projects.models import ProjectKind, Stage
+from apps.safety.models import HazardGrade, HazardStatus, Site
 
 from . import files
 from .resources import RESOURCES, LedgerResource
@@ -150,7 +151,10 @@ def ledger_import(*, data: bytes, filename: str, user=None, dry_run: bool = True
         plan.append((resource_class, sheet))
     if not plan:
         return report.refuse(
-            _("文件中没有可导入的表：项目表需有“项目名称”列，节点表需有“项目名称”和“节点”列。")
+            _(
+                "文件中没有可导入的表：项目表需有“项目名称”列，节点表需有“项目名称”和“节点”列，"
+                "目标任务表需有“工作计划”“目标”“指标/任务”列，隐患表需有“隐患编号”列。"
+            )
         )
     plan.sort(key=lambda item: RESOURCES.index(item[0]))
     with transaction.atomic():
@@ -196,6 +200,11 @@ def _instructions() -> list[list[str]]:
                 "9. “目标任务”表每行一个指标任务，以“工作计划”“目标”“指标/任务”识别；工作计划和目标须已存在。状态和当前值只能通过填报更新，不在此导入。"
             )
         ],
+        [
+            _(
+                "10. “隐患”表每行一个隐患，以“隐患编号”识别：编号已存在的隐患按表中内容更新，新编号则新建（状态为“已发现”）。整改、验收只能在系统中办理，“状态”一栏仅供核对，不能修改。"
+            )
+        ],
     ]
 
 
@@ -208,6 +217,9 @@ def _choices() -> tuple[list[str], list[list[str]]]:
         "责任单位": list(Unit.objects.order_by("name").values_list("name", flat=True)),
         "产业链": list(IndustryChain.objects.order_by("name").values_list("name", flat=True)),
         "园区/片区": list(Area.objects.order_by("name").values_list("name", flat=True)),
+        "监管区域": list(Site.objects.order_by("name").values_list("name", flat=True)),
+        "隐患等级": ChoiceWidget(HazardGrade).labels(),
+        "状态（隐患）": ChoiceWidget(HazardStatus).labels(),
     }
     headers = list(columns)
     depth = max(len(values) for values in columns.values())
@@ -231,7 +243,7 @@ def _write_sheet(workbook, title, headers, rows):
 
 
 def ledger_export(*, with_rows: bool = True) -> bytes:
-    """The ledger template (instructions, 项目, 节点, 目标任务, valid values), with every row or none.
+    """The ledger template (instructions, 项目, 节点, 目标任务, 隐患, valid values), with every row or none.
 
     Importing an export unchanged reports every row as unchanged.
     """

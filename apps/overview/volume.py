@@ -174,6 +174,8 @@ def _children(projects, ground, today, rng):
             Hazard(
                 inspection=inspection,
                 site=inspection.site,
+                # A bulk insert calls no save(): the code is the project's number, here unique.
+                code=f"YHV-{project.name.removeprefix(f'{VOLUME_PREFIX}项目')}",
                 description=f"{project.name}的隐患（压测数据）",
                 grade=HazardGrade.MAJOR if index % 9 == 0 else HazardGrade.GENERAL,
                 found_date=found,

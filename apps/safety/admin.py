@@ -126,6 +126,7 @@ class InspectionAdmin(SourcedAdmin):
 @admin.register(Hazard)
 class HazardAdmin(StaleEditAdminMixin, SourcedAdmin):
     list_display = (
+        "code",
         "short_description",
         "grade",
         "status",
@@ -139,7 +140,7 @@ class HazardAdmin(StaleEditAdminMixin, SourcedAdmin):
     )
     list_select_related = ("site", "enterprise", "responsible_unit", "rectifier", "verifier")
     list_filter = ("status", "grade", "site", "responsible_unit", *SourcedAdmin.list_filter)
-    search_fields = ("description", "location", "enterprise__name")
+    search_fields = ("code", "description", "location", "enterprise__name")
     date_hierarchy = "found_date"
     form = HazardAdminForm
     autocomplete_fields = ("inspection", "enterprise", "responsible_unit")
@@ -150,8 +151,9 @@ class HazardAdmin(StaleEditAdminMixin, SourcedAdmin):
             None,
             {
                 "fields": (
+                    ("code", "grade"),
                     "description",
-                    ("grade", "site", "found_date"),
+                    ("site", "found_date"),
                     ("location", "enterprise"),
                     ("inspection", "responsible_unit"),
                 )

@@ -55,6 +55,8 @@ def hazard_text_q(value: str) -> Q:
     return any_of(
         Hazard,
         Q(description__icontains=value) | Q(location__icontains=value),
+        # 隐患编号 as written or in capitals (YH2023-00012), through its unique index.
+        Q(code__in={value.strip(), value.strip().upper()}),
         Q(enterprise__in=Enterprise.objects.filter(enterprise_text_q(value)).values("pk")),
         Q(responsible_unit__in=Unit.objects.filter(name__icontains=value).values("pk")),
     )

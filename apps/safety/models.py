@@ -242,6 +242,11 @@ class Hazard(SourcedModel, VersionedModel):
     site = models.ForeignKey(
         Site, verbose_name=_("监管区域"), on_delete=models.PROTECT, related_name="hazards"
     )
+    # 隐患编号: how a ledger names the hazard (its import matches by it). Numbered on creation
+    # when left blank (Hazard.save), unique once given.
+    code = models.CharField(
+        _("隐患编号"), max_length=30, blank=True, help_text=_("留空则保存时自动编号。")
+    )
     description = models.TextField(_("隐患描述"))
     grade = models.CharField(
         _("隐患等级"), max_length=10, choices=HazardGrade.choices, default=HazardGrade.GENERAL
@@ -296,6 +301,12 @@ class Hazard(SourcedModel, VersionedModel):
         verbose_name_plural = _("安全隐患")
         ordering = ["-found_date", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="safety_hazard_code_unique",
+                violation_error_message=_("隐患编号已被其他隐患使用。"),
+            ),
             models.CheckConstraint(
                 condition=Q(verifier__isnull=True)
                 | Q(rectifier__isnull=True)
@@ -347,6 +358,20 @@ class Hazard(SourcedModel, VersionedModel):
 
     def get_absolute_url(self):
         return reverse("safety:hazard_detail", args=[self.pk])
+
+    @staticmethod
+    def numbered(pk: int, found_date) -> str:
+        """The code a hazard saved without one is given: YH, the year it was found, its number."""
+        return f"YH{found_date.year}-{pk:05d}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.code:
+            # The number is the row's id, known only once it is saved; the history row the save
+            # just wrote gets the code too, so the record shows it from the start.
+            self.code = self.numbered(self.pk, self.found_date)
+            Hazard.objects.filter(pk=self.pk, code="").update(code=self.code)
+            Hazard.history.filter(id=self.pk, code="").update(code=self.code)
 
     @property
     def is_open(self) -> bool:

@@ -120,7 +120,7 @@ def test_template_download_has_instructions_and_choices(client, office, places, 
     response = client.get(reverse("ledger:template"))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["说明", "项目", "节点", "目标任务", "可选值"]
+    assert book.sheetnames == ["说明", "项目", "节点", "目标任务", "隐患", "可选值"]
     assert [c.value for c in book["项目"][1]][:3] == ["项目名称", "项目类型", "阶段"]
     choices = {
         col[0].value: [c.value for c in col[1:] if c.value] for col in book["可选值"].columns
@@ -128,6 +128,8 @@ def test_template_download_has_instructions_and_choices(client, office, places, 
     assert "万美元" in choices["金额单位"]
     assert "在建" in choices["阶段"]
     assert choices["责任单位"] == ["甲单位", "调度办公室"]
+    assert choices["隐患等级"] == ["一般隐患", "重大隐患"]
+    assert [c.value for c in book["隐患"][1]][:2] == ["隐患编号", "监管区域"]
     assert book["项目"].max_row == 1
 
 

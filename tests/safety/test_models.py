@@ -109,6 +109,12 @@ def closed_without_date():
     )
 
 
+def duplicate_hazard_code():
+    first = hazard(code="YH2023-00001")
+    first.save()
+    return Hazard(site=first.site, description="另一处隐患", found_date=FOUND, code="YH2023-00001")
+
+
 KEY = uuid.UUID("3f0c5a52-8a8e-4d7e-9d0a-1c2b3d4e5f60")
 
 
@@ -184,6 +190,12 @@ CASES = [
         closed_without_date,
         {"__all__": ["验收销号必须有验收人和验收日期。"]},
         id="closed_without_date",
+    ),
+    pytest.param(
+        "safety_hazard_code_unique",
+        duplicate_hazard_code,
+        {"__all__": ["隐患编号已被其他隐患使用。"]},
+        id="hazard_code_unique",
     ),
     pytest.param(
         "safety_inspection_submission_key_unique",

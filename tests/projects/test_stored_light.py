@@ -7,8 +7,16 @@ import time_machine
 from django.utils import timezone
 
 from apps.core.models import LightThresholds
+from apps.overview import volume
 from apps.projects import tasks
-from apps.projects.models import REASONS_BY_LIGHT, Milestone, Project, Reason, Stage
+from apps.projects.models import (
+    LIGHT_OF_REASON,
+    REASONS_BY_LIGHT,
+    Milestone,
+    Project,
+    Reason,
+    Stage,
+)
 from apps.projects.status import annotate_light, light_of
 from tests.factories import MilestoneFactory, ProgressLogFactory, ProjectFactory
 
@@ -167,3 +175,44 @@ def test_light_of_reads_the_stored_reason_without_computing():
     assert not hasattr(row, "computed_light_reason")
     light = light_of(row, today)
     assert (light.light, light.reason_code) == ("red", "past_planned")
+
+
+# --- the list reads the stored light ----------------------------------------------------------
+
+
+def list_rows(client, query=""):
+    table = client.get(f"/projects/{query}").context["table"]
+    return [row.record for row in table.paginated_rows]
+
+
+def test_list_shows_filters_and_sorts_by_the_stored_light(client, staff_a):
+    today = timezone.localdate()
+    projects = one_of_each_reason(today)
+    by_pk = {project.pk: code for code, project in projects.items()}
+    expected = computed(today)
+    client.force_login(staff_a)
+
+    shown = {row.pk: light_of(row, today).reason_code for row in list_rows(client)}
+    assert shown == expected == by_pk
+
+    for colour in ("red", "yellow", "grey", "green"):
+        rows = list_rows(client, f"?light={colour}")
+        assert {row.pk for row in rows} == {
+            pk for pk, code in by_pk.items() if LIGHT_OF_REASON[code] == colour
+        }
+
+    ranks = [REASONS_BY_LIGHT.index(by_pk[row.pk]) for row in list_rows(client, "?sort=light")]
+    assert ranks == sorted(ranks)
+    ranks = [REASONS_BY_LIGHT.index(by_pk[row.pk]) for row in list_rows(client, "?sort=-light")]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+# --- bulk writes leave it correct -------------------------------------------------------------
+
+
+def test_volume_data_stores_every_light():
+    volume.build(20)
+
+    today = timezone.localdate()
+    expected = computed(today)
+    assert dict(Project.objects.values_list("pk", "light_reason")) == expected

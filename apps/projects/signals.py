@@ -36,7 +36,7 @@ def _project_saved(sender, instance, update_fields=None, **kwargs):
         _refresh(instance.pk)
 
 
-def _thresholds_changed(sender, raw=False, **kwargs):
+def _thresholds_changed(sender, **kwargs):
     """New thresholds (the admin, a shell) move every project's light at once."""
     from .models import Project
 
@@ -54,9 +54,5 @@ def connect():
         post_save.connect(_child_changed, sender=model, dispatch_uid=f"{label}-progress-save")
         post_delete.connect(_child_changed, sender=model, dispatch_uid=f"{label}-progress-del")
     post_save.connect(_project_saved, sender=Project, dispatch_uid="project-progress-save")
-    for signal in (post_save, post_delete):
-        signal.connect(
-            _thresholds_changed,
-            sender=LightThresholds,
-            dispatch_uid=f"lightthresholds-light-{signal is post_save}",
-        )
+    post_save.connect(_thresholds_changed, sender=LightThresholds, dispatch_uid="thresholds-save")
+    post_delete.connect(_thresholds_changed, sender=LightThresholds, dispatch_uid="thresholds-del")

@@ -205,7 +205,8 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def refresh_light(self, today: datetime.date | None = None) -> int:
-        """Store the projects' light (light_reason, and so light_rank) for `today`, in one UPDATE.
+        """Store the projects' light (light_reason, and so light_rank) for `today`, in one UPDATE;
+        the number of projects whose light changed.
 
         The rules are apps.projects.status.light_reason_expression over the progress columns, so
         this runs after refresh_progress; the hourly task apps.projects.tasks.refresh_lights
@@ -214,7 +215,12 @@ class ProjectQuerySet(models.QuerySet):
         from .status import light_reason_expression
 
         today = today or timezone.localdate()
-        return self.order_by().update(light_reason=light_reason_expression(today))
+        # Only the rows whose light changes: the hourly refresh rewrites a few rows, not all.
+        return (
+            self.order_by()
+            .exclude(light_reason=light_reason_expression(today))
+            .update(light_reason=light_reason_expression(today))
+        )
 
 
 class Project(SourcedModel, MoneyFields, VersionedModel):

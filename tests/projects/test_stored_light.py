@@ -68,7 +68,10 @@ def test_stored_light_equals_the_computed_light_for_every_reason():
     projects = one_of_each_reason(TODAY)
     assert set(projects) == set(Reason.values)
 
+    Project.objects.update(light_reason="")
+
     assert Project.objects.refresh_light(TODAY) == len(projects)
+    assert Project.objects.refresh_light(TODAY) == 0  # only the rows whose light changes
 
     expected = computed(TODAY)
     for code, project in projects.items():

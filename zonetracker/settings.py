@@ -439,6 +439,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.cycle.tasks.mail_reports",
         "schedule": float(REMINDERS_TICK_SECONDS),
     },
+    # The projects' stored lights follow the date (a milestone falls overdue at midnight): just
+    # after every hour, so a new day's lights are in place a minute after it begins.
+    "projects-refresh-lights": {
+        "task": "apps.projects.tasks.refresh_lights",
+        "schedule": crontab(minute=1),
+    },
 }
 
 LOGGING = {

@@ -362,6 +362,9 @@ class ProjectResource(LedgerResource):
         return instance.responsible_unit_id
 
     def after_saved(self):
+        # A project's stage and dates decide its stored light.
+        for batch in chunks([project.pk for project in self.saved_new + self.saved_changed]):
+            Project.objects.filter(pk__in=batch).refresh_light()
         # A project's unit and leading official are its milestones' owners in the reminders.
         changed = [project.pk for project in self.saved_changed]
         milestones = []
@@ -428,7 +431,9 @@ class MilestoneResource(LedgerResource):
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {Milestone._meta.db_table}")
         for batch in chunks(project_ids):
-            Project.objects.filter(pk__in=batch).refresh_progress()
+            projects = Project.objects.filter(pk__in=batch)
+            projects.refresh_progress()
+            projects.refresh_light()
         sync_milestone_deadlines(saved)
 
 

@@ -232,7 +232,9 @@ def build(projects: int, *, progress: Callable[[str], None] = lambda line: None)
             targets = _targets(numbers, ground, today, rng)
             # Bulk inserts skip the signals that keep a project's progress columns current.
             ids = [project.pk for project in batch]
-            volume_projects().filter(pk__gte=min(ids), pk__lte=max(ids)).refresh_progress()
+            inserted = volume_projects().filter(pk__gte=min(ids), pk__lte=max(ids))
+            inserted.refresh_progress()
+            inserted.refresh_light(today)
             by_id = {project.pk: project for project in batch}
             for milestone in milestones:
                 milestone.project = by_id[milestone.project_id]

@@ -112,7 +112,7 @@ class ProjectFilter(PlaceFilter):
         return queryset.filter(project_text_q(value)) if value else queryset
 
     def filter_light(self, queryset, name, value):
-        # The queryset carries light_reason (status.annotate_light), so this stays one query.
+        # The stored light (Project.light_reason, kept by refresh_light), on an index.
         return queryset.filter(light_reason__in=reasons_for(value))
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -24,7 +25,7 @@ from apps.core.models import (
     convert_money,
     money_label,
 )
-from apps.core.rules import DUE_SOON_DAYS, holds
+from apps.core.rules import DUE_SOON_DAYS, Light, holds
 
 
 class Stage(models.TextChoices):
@@ -43,6 +44,43 @@ class Stage(models.TextChoices):
     IN_PRODUCTION = "production", _("投产")
     # Nobody has said where the project stands: the document names it without a stage.
     NOT_ASSESSED = "not_assessed", _("未评估")
+
+
+class Reason(models.TextChoices):
+    """Why a project's light has its colour: the first rule of apps/projects/status.py that holds."""
+
+    MILESTONE_OVERDUE = "milestone_overdue", _("节点逾期")
+    DONE = "done", _("已完成")
+    NOT_ASSESSED = "not_assessed", _("阶段未评估")
+    PAST_PLANNED = "past_planned", _("超过计划完成日期")
+    NOT_STARTED = "not_started", _("逾期未开工")
+    FAR_BEHIND = "far_behind", _("严重落后于序时进度")
+    BEHIND = "behind", _("进度落后于时间")
+    DUE_SOON = "due_soon", _("节点即将到期")
+    STALE = "stale", _("长期未填报进展")
+    NO_DATES = "no_dates", _("无计划日期")
+    ON_TRACK = "on_track", _("按计划推进")
+
+
+LIGHT_OF_REASON = {
+    Reason.MILESTONE_OVERDUE: Light.RED,
+    Reason.PAST_PLANNED: Light.RED,
+    Reason.NOT_STARTED: Light.RED,
+    Reason.FAR_BEHIND: Light.RED,
+    Reason.BEHIND: Light.YELLOW,
+    Reason.DUE_SOON: Light.YELLOW,
+    Reason.STALE: Light.YELLOW,
+    Reason.NOT_ASSESSED: Light.GREY,
+    Reason.NO_DATES: Light.GREY,
+    Reason.DONE: Light.GREEN,
+    Reason.ON_TRACK: Light.GREEN,
+}
+# A light sorts by how much it asks for attention: red, yellow, grey, then green. A project's
+# light_rank is its reason's place in REASONS_BY_LIGHT, so the reasons of one light are adjacent.
+LIGHT_RANK = [Light.RED, Light.YELLOW, Light.GREY, Light.GREEN]
+REASONS_BY_LIGHT = sorted(
+    LIGHT_OF_REASON, key=lambda reason: LIGHT_RANK.index(LIGHT_OF_REASON[reason])
+)
 
 
 class ProjectKind(models.TextChoices):
@@ -166,6 +204,24 @@ class ProjectQuerySet(models.QuerySet):
             ),
         )
 
+    def refresh_light(self, today: datetime.date | None = None) -> int:
+        """Store the projects' light (light_reason, and so light_rank) for `today`, in one UPDATE;
+        the number of projects whose light changed.
+
+        The rules are apps.projects.status.light_reason_expression over the progress columns, so
+        this runs after refresh_progress; the hourly task apps.projects.tasks.refresh_lights
+        moves every light on with the date, and a change of the thresholds refreshes them all.
+        """
+        from .status import light_reason_expression
+
+        today = today or timezone.localdate()
+        # Only the rows whose light changes: the hourly refresh rewrites a few rows, not all.
+        return (
+            self.order_by()
+            .exclude(light_reason=light_reason_expression(today))
+            .update(light_reason=light_reason_expression(today))
+        )
+
 
 class Project(SourcedModel, MoneyFields, VersionedModel):
     """A key project (重点项目)."""
@@ -249,6 +305,23 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
         blank=True,
         editable=False,
     )
+    # Kept by ProjectQuerySet.refresh_light (the rules of apps/projects/status.py), never typed:
+    # the list filters and sorts on these columns instead of computing every project's light.
+    light_reason = models.CharField(
+        _("状态灯原因"), max_length=20, choices=Reason.choices, blank=True, editable=False
+    )
+    light_rank = models.GeneratedField(
+        expression=models.Case(
+            *[
+                models.When(light_reason=reason.value, then=models.Value(rank))
+                for rank, reason in enumerate(REASONS_BY_LIGHT)
+            ],
+            default=models.Value(len(REASONS_BY_LIGHT)),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("状态灯排序"),
+    )
     PROGRESS_FIELDS = (
         "next_open_due",
         "latest_percent",
@@ -256,7 +329,8 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
         "latest_investment_completed",
         "latest_investment_unit",
     )
-    history = HistoricalRecords(excluded_fields=PROGRESS_FIELDS)
+    LIGHT_FIELDS = ("light_reason", "light_rank")
+    history = HistoricalRecords(excluded_fields=PROGRESS_FIELDS + LIGHT_FIELDS)
     objects = ProjectQuerySet.as_manager()
 
     # What seed stores when a fixture row gives no stage: the document gives none.
@@ -304,6 +378,12 @@ class Project(SourcedModel, MoneyFields, VersionedModel):
             # their own (migration 0010_descending_sort_indexes).
             models.Index(fields=["planned_completion", "id"], name="projects_project_planned_idx"),
             models.Index(fields=["latest_percent", "id"], name="projects_project_percent_idx"),
+            # Sorting the list by light (light_rank is never NULL, so the descending sort reads
+            # this index backwards), and filtering it by light, alone or with a unit.
+            models.Index(fields=["light_rank", "id"], name="projects_project_light_idx"),
+            models.Index(
+                fields=["light_reason", "responsible_unit"], name="projects_project_reason_idx"
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Keep each project's progress columns (Project.PROGRESS_FIELDS) in step with its milestones
-and progress logs, whatever wrote them: the services, the admin, seed or a shell."""
+and progress logs, whatever wrote them: the services, the admin, seed or a shell, and its
+stored light (Project.LIGHT_FIELDS) in step with those columns, its own and the thresholds."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -9,7 +10,9 @@ def _refresh(*project_ids):
 
     ids = {pk for pk in project_ids if pk is not None}
     if ids:
-        Project.objects.filter(pk__in=ids).refresh_progress()
+        projects = Project.objects.filter(pk__in=ids)
+        projects.refresh_progress()
+        projects.refresh_light()
 
 
 def _remember_project(sender, instance, raw=False, **kwargs):
@@ -26,11 +29,23 @@ def _child_changed(sender, instance, **kwargs):
 
 
 def _project_saved(sender, instance, update_fields=None, **kwargs):
-    if update_fields is None or not set(update_fields) <= set(sender.PROGRESS_FIELDS):
+    if update_fields is None or not set(update_fields) <= {
+        *sender.PROGRESS_FIELDS,
+        *sender.LIGHT_FIELDS,
+    }:
         _refresh(instance.pk)
 
 
+def _thresholds_changed(sender, **kwargs):
+    """New thresholds (the admin, a shell) move every project's light at once."""
+    from .models import Project
+
+    Project.objects.refresh_light()
+
+
 def connect():
+    from apps.core.models import LightThresholds
+
     from .models import Milestone, ProgressLog, Project
 
     for model in (Milestone, ProgressLog):
@@ -39,3 +54,5 @@ def connect():
         post_save.connect(_child_changed, sender=model, dispatch_uid=f"{label}-progress-save")
         post_delete.connect(_child_changed, sender=model, dispatch_uid=f"{label}-progress-del")
     post_save.connect(_project_saved, sender=Project, dispatch_uid="project-progress-save")
+    post_save.connect(_thresholds_changed, sender=LightThresholds, dispatch_uid="thresholds-save")
+    post_delete.connect(_thresholds_changed, sender=LightThresholds, dispatch_uid="thresholds-del")

@@ -29,18 +29,19 @@ The rules, checked in this order; the first that matches decides the light and i
    a due date, and the project is not under construction (a start date alone sets no pace).
 10. green, ``on_track``: none of the above.
 
-Everything is one SQL expression (`annotate_light`) over the project's own columns (the next open
-milestone's due date, the latest percent and the latest log's date, kept current by
-`Project.objects.refresh_progress` whenever a milestone or log is written), so a whole page of
-projects gets its lights in the same query that fetches the rows, and the list can filter on the
-light. `light_of` turns
-the annotations into a `StatusLight` with a reason in the user's language.
+Everything is one SQL expression (`light_reason_expression`) over the project's own columns (the
+next open milestone's due date, the latest percent and the latest log's date, kept current by
+`Project.objects.refresh_progress` whenever a milestone or log is written). It is stored on each
+project as light_reason (and its sort order light_rank) by `Project.objects.refresh_light`: after
+every refresh_progress, after a change of the thresholds and hourly, as the date moves on
+(apps.projects.tasks.refresh_lights). The list filters and sorts on those indexed columns;
+`annotate_light` computes the light for any given day, in the query that fetches the rows.
+`light_of` turns the annotations into a `StatusLight` with a reason in the user's language.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db import models
 from django.db.models import (
     Case,
     CharField,
@@ -53,15 +54,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import GreaterThan, IsNull, LessThan
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from apps.core.models import LightThresholds, threshold_values
 from apps.core.rules import Light
 
-from .models import Stage
+from .models import LIGHT_OF_REASON, Reason, Stage
 
 # The defaults of the admin-edited thresholds (apps.core.models.LightThresholds).
 LAG_POINTS = LightThresholds.DEFAULT_YELLOW_POINTS
@@ -74,35 +75,6 @@ YELLOW_DAYS_BEFORE_DUE = 7
 STALE_LOG_DAYS = 45
 DONE_STAGES = (Stage.COMPLETED, Stage.IN_USE, Stage.IN_PRODUCTION)
 _EPOCH = datetime.date(1970, 1, 1)
-
-
-class Reason(models.TextChoices):
-    MILESTONE_OVERDUE = "milestone_overdue", gettext_lazy("节点逾期")
-    DONE = "done", gettext_lazy("已完成")
-    NOT_ASSESSED = "not_assessed", gettext_lazy("阶段未评估")
-    PAST_PLANNED = "past_planned", gettext_lazy("超过计划完成日期")
-    NOT_STARTED = "not_started", gettext_lazy("逾期未开工")
-    FAR_BEHIND = "far_behind", gettext_lazy("严重落后于序时进度")
-    BEHIND = "behind", gettext_lazy("进度落后于时间")
-    DUE_SOON = "due_soon", gettext_lazy("节点即将到期")
-    STALE = "stale", gettext_lazy("长期未填报进展")
-    NO_DATES = "no_dates", gettext_lazy("无计划日期")
-    ON_TRACK = "on_track", gettext_lazy("按计划推进")
-
-
-LIGHT_OF_REASON = {
-    Reason.MILESTONE_OVERDUE: Light.RED,
-    Reason.PAST_PLANNED: Light.RED,
-    Reason.NOT_STARTED: Light.RED,
-    Reason.FAR_BEHIND: Light.RED,
-    Reason.BEHIND: Light.YELLOW,
-    Reason.DUE_SOON: Light.YELLOW,
-    Reason.STALE: Light.YELLOW,
-    Reason.NOT_ASSESSED: Light.GREY,
-    Reason.NO_DATES: Light.GREY,
-    Reason.DONE: Light.GREEN,
-    Reason.ON_TRACK: Light.GREEN,
-}
 
 
 def reasons_for(light: str) -> list[str]:
@@ -129,30 +101,29 @@ def _day(value: datetime.date) -> int:
     return (value - _EPOCH).days
 
 
-def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
-    """Add light_next_due, light_percent, light_last_log and light_reason to a Project queryset."""
+def light_reason_expression(today: datetime.date) -> Case:
+    """The rules above as one SQL expression giving the reason code, for `today`.
+
+    It reads only the project's own columns and the thresholds' row, so it serves both a SELECT
+    (annotate_light) and the UPDATE that stores it (ProjectQuerySet.refresh_light).
+    """
+    thresholds = threshold_values()
     today_day = Value(_day(today), output_field=IntegerField())
     # The inputs are the project's own columns, kept by Project.objects.refresh_progress: no
     # subquery per row, so a deep page or a filter by light costs what a plain column does.
-    queryset = queryset.annotate(
-        light_next_due=F("next_open_due"),
-        light_percent=F("latest_percent"),
-        light_last_log=F("last_progress_date"),
-        light_start=Coalesce("actual_start", "planned_start"),
-    )
-    queryset = queryset.annotate(**threshold_values())
-    start = DayNumber("light_start")
+    light_start = Coalesce("actual_start", "planned_start")
+    start = DayNumber(light_start)
     end = DayNumber("planned_completion")
-    percent = Coalesce("light_percent", Value(0), output_field=IntegerField())
+    percent = Coalesce("latest_percent", Value(0), output_field=IntegerField())
 
     def lag_over(points) -> Q:
         # elapsed / span * 100 > percent + points  <=>  elapsed * 100 > (percent + points) * span.
         return Q(
             GreaterThan((today_day - start) * Value(100), (percent + points) * (end - start)),
-            light_start__isnull=False,
+            IsNull(light_start, False),
+            GreaterThan(F("planned_completion"), light_start),
+            LessThan(light_start, Value(today)),
             planned_completion__isnull=False,
-            planned_completion__gt=F("light_start"),
-            light_start__lt=today,
         )
 
     # Whole months from the planned start to today (a month counts once its day is reached).
@@ -161,46 +132,65 @@ def annotate_light(queryset: QuerySet, today: datetime.date) -> QuerySet:
         - (ExtractYear("planned_start") * Value(12) + ExtractMonth("planned_start"))
         - Case(When(GreaterThan(ExtractDay("planned_start"), today.day), then=1), default=0)
     )
-    not_started = (Q(light_percent__isnull=True) | Q(light_percent=0)) & Q(
-        GreaterThan(months_since_start + Value(1), F("light_unstarted_months")),
+    not_started = (Q(latest_percent__isnull=True) | Q(latest_percent=0)) & Q(
+        GreaterThan(months_since_start + Value(1), thresholds["light_unstarted_months"]),
         stage__in=NOT_STARTED_STAGES,
         actual_start__isnull=True,
         planned_start__isnull=False,
     )
-    return queryset.annotate(
-        light_reason=Case(
-            When(light_next_due__lt=today, then=Value(Reason.MILESTONE_OVERDUE.value)),
-            When(
-                Q(actual_completion__isnull=False) | Q(stage__in=DONE_STAGES),
-                then=Value(Reason.DONE.value),
+    return Case(
+        When(next_open_due__lt=today, then=Value(Reason.MILESTONE_OVERDUE.value)),
+        When(
+            Q(actual_completion__isnull=False) | Q(stage__in=DONE_STAGES),
+            then=Value(Reason.DONE.value),
+        ),
+        When(stage=Stage.NOT_ASSESSED, then=Value(Reason.NOT_ASSESSED.value)),
+        When(planned_completion__lt=today, then=Value(Reason.PAST_PLANNED.value)),
+        When(not_started, then=Value(Reason.NOT_STARTED.value)),
+        When(lag_over(thresholds["light_red_points"]), then=Value(Reason.FAR_BEHIND.value)),
+        When(lag_over(thresholds["light_yellow_points"]), then=Value(Reason.BEHIND.value)),
+        When(
+            next_open_due__lte=today + datetime.timedelta(days=YELLOW_DAYS_BEFORE_DUE),
+            then=Value(Reason.DUE_SOON.value),
+        ),
+        When(
+            Q(stage=Stage.UNDER_CONSTRUCTION)
+            & (
+                Q(last_progress_date__isnull=True)
+                | Q(last_progress_date__lt=today - datetime.timedelta(days=STALE_LOG_DAYS))
             ),
-            When(stage=Stage.NOT_ASSESSED, then=Value(Reason.NOT_ASSESSED.value)),
-            When(planned_completion__lt=today, then=Value(Reason.PAST_PLANNED.value)),
-            When(not_started, then=Value(Reason.NOT_STARTED.value)),
-            When(lag_over(F("light_red_points")), then=Value(Reason.FAR_BEHIND.value)),
-            When(lag_over(F("light_yellow_points")), then=Value(Reason.BEHIND.value)),
-            When(
-                light_next_due__lte=today + datetime.timedelta(days=YELLOW_DAYS_BEFORE_DUE),
-                then=Value(Reason.DUE_SOON.value),
-            ),
-            When(
-                Q(stage=Stage.UNDER_CONSTRUCTION)
-                & (
-                    Q(light_last_log__isnull=True)
-                    | Q(light_last_log__lt=today - datetime.timedelta(days=STALE_LOG_DAYS))
-                ),
-                then=Value(Reason.STALE.value),
-            ),
-            When(
-                Q(planned_completion__isnull=True)
-                & Q(light_next_due__isnull=True)
-                & ~Q(stage=Stage.UNDER_CONSTRUCTION),
-                then=Value(Reason.NO_DATES.value),
-            ),
-            default=Value(Reason.ON_TRACK.value),
-            output_field=CharField(),
-        )
+            then=Value(Reason.STALE.value),
+        ),
+        When(
+            Q(planned_completion__isnull=True)
+            & Q(next_open_due__isnull=True)
+            & ~Q(stage=Stage.UNDER_CONSTRUCTION),
+            then=Value(Reason.NO_DATES.value),
+        ),
+        default=Value(Reason.ON_TRACK.value),
+        output_field=CharField(),
     )
+
+
+def annotate_light(queryset: QuerySet, today: datetime.date, *, stored: bool = False) -> QuerySet:
+    """Add what `light_of` reads to a Project queryset: light_next_due, light_percent,
+    light_last_log, light_start and the thresholds, and the reason computed for `today` as
+    computed_light_reason.
+
+    With `stored`, the reason is the stored column (light_reason, kept by refresh_light for the
+    current date) and nothing is computed: what the list shows is then what it filters and sorts
+    on.
+    """
+    queryset = queryset.annotate(
+        light_next_due=F("next_open_due"),
+        light_percent=F("latest_percent"),
+        light_last_log=F("last_progress_date"),
+        light_start=Coalesce("actual_start", "planned_start"),
+        **threshold_values(),
+    )
+    if stored:
+        return queryset
+    return queryset.annotate(computed_light_reason=light_reason_expression(today))
 
 
 @dataclass(frozen=True)
@@ -232,8 +222,11 @@ def elapsed_share(project, today: datetime.date) -> int | None:
 
 
 def light_of(project, today: datetime.date) -> StatusLight:
-    """The light of a project fetched through `annotate_light`, with its reason in words."""
-    code = Reason(project.light_reason)
+    """The light of a project fetched through `annotate_light`, with its reason in words.
+
+    The reason computed for the given day when the queryset computed one, else the stored one.
+    """
+    code = Reason(getattr(project, "computed_light_reason", None) or project.light_reason)
     if code == Reason.MILESTONE_OVERDUE:
         reason = _("有节点逾期未完成（最早应于 %(date)s 完成）。") % {
             "date": _date(project.light_next_due)

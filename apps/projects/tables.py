@@ -18,17 +18,10 @@ from django.utils.translation import ngettext
 
 from apps.core.exports import ExportColumn, Percent
 from apps.core.models import money_label
-from apps.core.rules import Light
 from apps.core.sorting import Ranked, Text, sort
 
 from .models import Milestone, Project, ProjectKind, Stage
-from .status import LIGHT_OF_REASON, YELLOW_DAYS_BEFORE_DUE, light_of
-
-# A light sorts by how much it asks for attention: red, yellow, grey, then green.
-LIGHT_RANK = [Light.RED, Light.YELLOW, Light.GREY, Light.GREEN]
-REASONS_BY_LIGHT = sorted(
-    LIGHT_OF_REASON, key=lambda reason: LIGHT_RANK.index(LIGHT_OF_REASON[reason])
-)
+from .status import YELLOW_DAYS_BEFORE_DUE, light_of
 
 
 def light_html(colour: str, label: str, reason: str = ""):
@@ -103,7 +96,8 @@ class ProjectTable(tables.Table):
         return progress_bar(value, _("最新进度"))
 
     def order_light(self, queryset, is_descending):
-        return sort(queryset, is_descending, Ranked("light_reason", REASONS_BY_LIGHT))
+        # The stored rank (Project.light_rank: red, yellow, grey, then green), on an index.
+        return sort(queryset, is_descending, "light_rank")
 
     def order_name(self, queryset, is_descending):
         return sort(queryset, is_descending, Text("name"))

@@ -42,9 +42,11 @@ class ProjectListView(ZoneListView):
     title = gettext_lazy("重点项目")
 
     def get_queryset(self):
+        # The stored light, the one the list filters and sorts on (ProjectQuerySet.refresh_light).
         return annotate_light(
             Project.objects.select_related("chain", "area", "responsible_unit"),
             timezone.localdate(),
+            stored=True,
         )
 
     def get_table_kwargs(self):

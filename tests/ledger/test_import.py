@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.ledger import services
-from apps.projects.models import Milestone, Project
+from apps.projects.models import REASONS_BY_LIGHT, Milestone, Project
+from apps.projects.status import annotate_light
 from apps.reminders.models import Deadline
 from tests.factories import MilestoneFactory, ProjectFactory
 
@@ -103,6 +105,23 @@ def test_import_milestones_syncs_deadlines_and_progress(places, unit_a, superuse
         ("甲项目：竣工验收", datetime.date(2027, 6, 30), unit_a.pk),
     ]
     assert Milestone.history.filter(history_user=superuser).count() == 2
+
+
+def test_import_projects_stores_the_light_of_new_and_changed_projects(places, unit_a, superuser):
+    today = timezone.localdate()
+    past = (today - datetime.timedelta(days=10)).isoformat()
+
+    run(xlsx({"项目": [PROJECT_HEADERS, project_row("甲项目", 计划完成=past)]}), superuser)
+    project = Project.objects.get()
+    computed = annotate_light(Project.objects.all(), today).get()
+    assert project.light_reason == computed.computed_light_reason == "past_planned"
+
+    run(
+        xlsx({"项目": [PROJECT_HEADERS, project_row("甲项目", 计划完成=past, 阶段="竣工")]}),
+        superuser,
+    )
+    project.refresh_from_db()
+    assert (project.light_reason, project.light_rank) == ("done", REASONS_BY_LIGHT.index("done"))
 
 
 def test_import_project_moved_to_another_unit_resyncs_its_milestones(

@@ -165,8 +165,8 @@ def test_light_not_started_three_months_after_planned_start_is_red():
     )
     before = annotate_light(Project.objects.all(), date(2026, 4, 14)).get(pk=project.pk)
     on_the_day = annotate_light(Project.objects.all(), date(2026, 4, 15)).get(pk=project.pk)
-    assert before.light_reason != "not_started"
-    assert on_the_day.light_reason == "not_started"
+    assert before.computed_light_reason != "not_started"
+    assert on_the_day.computed_light_reason == "not_started"
 
 
 def test_light_actual_start_sets_the_schedule_over_planned_start():
@@ -188,7 +188,7 @@ def test_light_uses_newest_log_that_gives_a_percent():
     ProgressLogFactory(project=project, date=days(-20), percent_complete=45)
     ProgressLogFactory(project=project, date=days(-1), text="photo only")
     annotated = annotate_light(Project.objects.all(), TODAY).get(pk=project.pk)
-    assert (annotated.light_percent, annotated.light_reason) == (45, "on_track")
+    assert (annotated.light_percent, annotated.computed_light_reason) == (45, "on_track")
 
 
 def test_light_schedule_not_begun_is_not_behind():
@@ -241,7 +241,9 @@ def test_light_filter_matches_the_reason_of_each_row():
     queryset = annotate_light(Project.objects.all(), TODAY)
     chosen = {
         colour: set(
-            queryset.filter(light_reason__in=reasons_for(colour)).values_list("pk", flat=True)
+            queryset.filter(computed_light_reason__in=reasons_for(colour)).values_list(
+                "pk", flat=True
+            )
         )
         for colour in ("red", "yellow", "grey", "green")
     }

@@ -74,7 +74,15 @@ class LedgerResource(resources.ModelResource):
     unit_field = ""  # where a permission refusal is reported
 
     class Meta:
+        # Every sheet: columns declared by the subclass, rows written in bulk and matched by
+        # KeyedInstanceLoader, unchanged rows reported, each row validated like an edit.
         abstract = True
+        fields = ()
+        use_bulk = True
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = True
+        instance_loader_class = KeyedInstanceLoader
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -339,13 +347,7 @@ class ProjectResource(LedgerResource):
 
     class Meta:
         model = Project
-        fields = ()
         import_id_fields = ("name",)
-        use_bulk = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        instance_loader_class = KeyedInstanceLoader
 
     def get_queryset(self):
         return Project.objects.with_related().order_by("name")
@@ -395,13 +397,7 @@ class MilestoneResource(LedgerResource):
 
     class Meta:
         model = Milestone
-        fields = ()
         import_id_fields = ("project", "title")
-        use_bulk = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        instance_loader_class = KeyedInstanceLoader
 
     def get_queryset(self):
         return Milestone.objects.select_related("project").order_by(
@@ -506,13 +502,7 @@ class TargetResource(LedgerResource):
 
     class Meta:
         model = Target
-        fields = ()
         import_id_fields = ("goal", "title")
-        use_bulk = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        instance_loader_class = KeyedInstanceLoader
 
     def get_queryset(self):
         return Target.objects.select_related(
@@ -589,13 +579,7 @@ class HazardResource(LedgerResource):
 
     class Meta:
         model = Hazard
-        fields = ()
         import_id_fields = ("code",)
-        use_bulk = True
-        skip_diff = True
-        report_skipped = True
-        clean_model_instances = True
-        instance_loader_class = KeyedInstanceLoader
 
     def get_queryset(self):
         return Hazard.objects.select_related("site", "enterprise", "responsible_unit").order_by(

@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from tests.factories import AreaFactory, IndustryChainFactory
@@ -35,6 +37,25 @@ def xlsx(sheets: dict[str, list[list]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def admin_preview(client, admin, data: bytes, filename="l.xlsx"):
+    """Upload a file on an admin's Import page (`admin` as in "projects_project")."""
+    return client.post(
+        reverse(f"admin:{admin}_import"),
+        {"format": "0", "resource": "0", "import_file": SimpleUploadedFile(filename, data)},
+    )
+
+
+def admin_confirm(client, admin, preview):
+    """Confirm the import an admin_preview response offers."""
+    confirm = preview.context["confirm_form"]
+    assert confirm is not None
+    return client.post(
+        reverse(f"admin:{admin}_process_import"),
+        {name: field.initial for name, field in confirm.fields.items()}
+        | {k: v for k, v in confirm.initial.items()},
+    )
 
 
 def csv_text(rows: list[list]) -> str:

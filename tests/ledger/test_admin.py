@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from apps.projects.models import Project
 
-from .conftest import PROJECT_HEADERS, project_row, xlsx
+from .conftest import PROJECT_HEADERS, admin_confirm, admin_preview, project_row, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -17,19 +17,11 @@ def test_admin_import_previews_then_imports_with_history_user(client, superuser,
     assert client.get(url).status_code == 200
     data = xlsx({"项目": [PROJECT_HEADERS, project_row("甲项目")]})
 
-    preview = client.post(
-        url, {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("l.xlsx", data)}
-    )
+    preview = admin_preview(client, "projects_project", data)
 
     assert preview.status_code == 200
     assert Project.objects.count() == 0
-    confirm = preview.context["confirm_form"]
-    assert confirm is not None
-    response = client.post(
-        reverse("admin:projects_project_process_import"),
-        {name: field.initial for name, field in confirm.fields.items()}
-        | {k: v for k, v in confirm.initial.items()},
-    )
+    response = admin_confirm(client, "projects_project", preview)
     assert response.status_code == 302
     project = Project.objects.get()
     assert project.history.get().history_user == superuser

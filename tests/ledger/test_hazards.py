@@ -6,6 +6,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.ledger import services
@@ -15,7 +16,7 @@ from apps.safety import services as safety
 from apps.safety.models import Hazard, HazardStatus
 from tests.factories import EnterpriseFactory, SiteFactory
 
-from .conftest import xlsx
+from .conftest import admin_confirm, admin_preview, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,12 @@ def row(code, unit="甲单位", **overrides):
     return [values[h] for h in HEADERS]
 
 
+def saved(code, site, unit, **fields):
+    """A hazard already in the database, found on 1 November 2026 unless told otherwise."""
+    fields = {"description": "d", "found_date": datetime.date(2026, 11, 1), **fields}
+    return Hazard.objects.create(code=code, site=site, responsible_unit=unit, **fields)
+
+
 def run(data, user=None, dry_run=False):
     return services.ledger_import(data=data, filename="h.xlsx", user=user, dry_run=dry_run)
 
@@ -76,13 +83,7 @@ def test_hazard_saved_without_a_code_is_numbered_and_its_history_shows_it(hazard
 
 
 def test_import_hazards_creates_updates_and_syncs_deadlines(site, unit_a, superuser):
-    existing = Hazard.objects.create(
-        code="YH-001",
-        site=site,
-        description="旧描述",
-        found_date=datetime.date(2026, 11, 1),
-        responsible_unit=unit_a,
-    )
+    existing = saved("YH-001", site, unit_a, description="旧描述")
     data = xlsx({"隐患": [HEADERS, row("YH-001", 隐患等级="重大隐患"), row("YH-002")]})
 
     report = run(data, superuser)
@@ -111,13 +112,7 @@ def test_import_hazards_creates_updates_and_syncs_deadlines(site, unit_a, superu
 
 
 def test_import_refuses_to_move_a_hazards_status(site, unit_a, staff_a, superuser):
-    hazard = Hazard.objects.create(
-        code="YH-001",
-        site=site,
-        description="d",
-        found_date=datetime.date(2026, 11, 1),
-        responsible_unit=unit_a,
-    )
+    hazard = saved("YH-001", site, unit_a)
     safety.hazard_start_rectification(user=staff_a, hazard=hazard, measures="清理通道")
     data = xlsx({"隐患": [HEADERS, row("YH-001", 状态="已验收销号"), row("YH-002", 状态="已整改")]})
 
@@ -132,14 +127,14 @@ def test_import_refuses_to_move_a_hazards_status(site, unit_a, staff_a, superuse
 
 
 def test_import_keeps_the_status_a_service_gave_and_reports_unchanged(site, unit_a, staff_a):
-    hazard = Hazard.objects.create(
-        code="YH-001",
-        site=site,
+    hazard = saved(
+        "YH-001",
+        site,
+        unit_a,
         description="YH-001：消防通道堵塞",
         found_date=datetime.date(2026, 11, 2),
         location="3号罐区",
         enterprise=Enterprise.objects.get(name="某化工企业"),
-        responsible_unit=unit_a,
         rectification_deadline=datetime.date(2026, 11, 30),
     )
     safety.hazard_start_rectification(user=staff_a, hazard=hazard, measures="清理通道")
@@ -176,13 +171,7 @@ def test_import_refuses_bad_hazard_rows_and_imports_none(site, unit_a, superuser
 
 
 def test_unit_staff_import_only_their_units_hazards(site, unit_a, unit_b, staff_a):
-    theirs = Hazard.objects.create(
-        code="YH-009",
-        site=site,
-        description="d",
-        found_date=datetime.date(2026, 11, 1),
-        responsible_unit=unit_b,
-    )
+    theirs = saved("YH-009", site, unit_b)
     data = xlsx({"隐患": [HEADERS, row("YH-001"), row("YH-002", unit="乙单位"), row("YH-009")]})
 
     report = run(data, staff_a)
@@ -230,26 +219,15 @@ def test_hazard_import_query_count_does_not_grow_with_rows(site, unit_a, superus
 
 
 def test_admin_hazard_import_previews_then_imports(client, site, unit_a, superuser):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
     client.force_login(superuser)
-    url = reverse("admin:safety_hazard_import")
-    assert client.get(url).status_code == 200
+    assert client.get(reverse("admin:safety_hazard_import")).status_code == 200
     data = xlsx({"隐患": [HEADERS, row("YH-001")]})
 
-    preview = client.post(
-        url, {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("h.xlsx", data)}
-    )
+    preview = admin_preview(client, "safety_hazard", data, "h.xlsx")
 
     assert preview.status_code == 200
     assert Hazard.objects.count() == 0
-    confirm = preview.context["confirm_form"]
-    response = client.post(
-        reverse("admin:safety_hazard_process_import"),
-        {name: field.initial for name, field in confirm.fields.items()}
-        | {k: v for k, v in confirm.initial.items()},
-    )
+    response = admin_confirm(client, "safety_hazard", preview)
     assert response.status_code == 302
     hazard = Hazard.objects.get()
     assert (hazard.code, hazard.history.get().history_user) == ("YH-001", superuser)

@@ -13,11 +13,13 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
 
+        from .filterbar import watch_choice_sources
         from .lockout import reset_account_failures
         from .sorting import note_pinyin_collation
 
         user_logged_in.connect(reset_account_failures, dispatch_uid="core.reset_account_failures")
         connection_created.connect(note_pinyin_collation, dispatch_uid="core.pinyin_collation")
+        watch_choice_sources()
 
 
 class ZoneAdminConfig(admin_apps.AdminConfig):

@@ -10,22 +10,28 @@ each `<td>` with its column's attributes and data-label, the value rendered by t
 render_<name> / column.render, linkified and localized the same way.
 """
 
+import datetime
 from functools import partialmethod
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template import Context, Template
+from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import force_str
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django_tables2.columns.base import LinkTransform
+from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.columns.templatecolumn import TemplateColumn
-from django_tables2.utils import A, signature
+from django_tables2.utils import A, Accessor, AttributeDict, signature
+
+from apps.core.stack import run_on_fresh_chunk
 
 register = template.Library()
 
@@ -41,6 +47,7 @@ class _Column:
         args, catch_all = signature(self.render)
         self.args = None if catch_all else args
         self.link = bound_column.link
+        self.fast_link = _FastLink.of(self.link)
         self.localize = bound_column.localize
         self.use_l10n = use_l10n
         self.use_tz = use_tz
@@ -49,6 +56,7 @@ class _Column:
         self.many = isinstance(self.column, ManyToManyColumn)
         self.link_text = isinstance(self.column, BaseLinkColumn) and self.column.text is not None
         self.choice_labels = _UNKNOWN  # worked out on the first row
+        self.plain: dict[type, bool] = {}  # by record class: see _is_plain
         header = bound_column.header
         self.data_label = format_html(' data-label="{}"', header) if header else ""
         attrs = dict(bound_column._table.attrs)
@@ -61,6 +69,34 @@ class _Column:
     def value(self, record):
         """The cell's value as BoundRow._get_and_render_with finds it (get_FOO_display for a
         field with choices), or the marker _EMPTY when the column's default is shown."""
+        plain = self.plain.get(type(record))
+        if plain is None:
+            plain = self.plain[type(record)] = self._is_plain(record)
+        if not plain:
+            return self._value(record)
+        # An attribute of the model read as Accessor.resolve reads it; anything else (missing,
+        # callable) goes the whole way.
+        try:
+            value = getattr(record, self.accessor)
+        except Exception:
+            return self._value(record)
+        if callable(value):
+            return self._value(record)
+        if value in self.empty_values or (self.many and not value.exists()):
+            return _EMPTY
+        return value
+
+    def _is_plain(self, record) -> bool:
+        """Whether the accessor names an attribute of a model record without choices to show."""
+        return (
+            isinstance(record, models.Model)
+            and A.SEPARATOR not in self.accessor
+            and "." not in self.accessor
+            and not hasattr(type(record), "__getitem__")
+            and not (hasattr(record, f"get_{self.accessor}_display") and self._has_choices(record))
+        )
+
+    def _value(self, record):
         penultimate, remainder = self.accessor.penultimate(record)
         value = None
         if isinstance(penultimate, models.Model):
@@ -123,7 +159,8 @@ class _Column:
             else:
                 content = None
             if self.link:
-                content = self.link(content, **kwargs)
+                fast = self.fast_link(content, record) if self.fast_link else None
+                content = self.link(content, **kwargs) if fast is None else fast
         return content
 
     def td_attrs(self, record, content):
@@ -146,7 +183,9 @@ class _Column:
 def _compiled_template_render(column, render):
     """`render`, except for a TemplateColumn's own render from template code (DateColumn's
     `{{ value|date:... }}`): django-tables2 compiles that template again for every cell; here it
-    is compiled once per column and rendered the same way, in the table's context."""
+    is compiled once per column and rendered the same way, in the table's context. A DateColumn's
+    date (not a datetime, which the template would turn to local time first) is formatted as its
+    `date` filter formats it, without the template."""
     if not (
         isinstance(column, TemplateColumn)
         and column.template_code
@@ -155,8 +194,12 @@ def _compiled_template_render(column, render):
     ):
         return render
     compiled = Template(column.template_code)
+    date_code = _date_format_of(column)
 
     def render_template(record, table, value, bound_column, **kwargs):
+        if date_code is not None and type(value) is datetime.date:
+            # {{ value|date:"..."|default:default }}, escaped as the template escapes it.
+            return conditional_escape(date_format(value, date_code) or bound_column.default)
         parent_context = getattr(table, "context", Context())
         context = column.get_context_data(
             record=record, table=table, value=value, bound_column=bound_column, **kwargs
@@ -166,6 +209,85 @@ def _compiled_template_render(column, render):
             return compiled.render(parent_context)
 
     return render_template
+
+
+def _date_format_of(column) -> str | None:
+    """The format of a DateColumn's own template, `{{ value|date:"FORMAT"|default:default }}`."""
+    if type(column) is not DateColumn:
+        return None
+    head, tail = '{{ value|date:"', '"|default:default }}'
+    code = column.template_code
+    if not (code.startswith(head) and code.endswith(tail)):
+        return None
+    found = code[len(head) : -len(tail)]
+    return None if '"' in found else found
+
+
+class _FastLink:
+    """A `linkify=(view name, [accessors])` link written from the URL reversed once per table.
+
+    django-tables2 reverses the URL for every cell. When the view name is fixed, every argument
+    is an accessor and the `<a>`'s attributes are fixed, the URL is reversed once with marker
+    numbers for the arguments; a cell's URL is that with the row's numbers put in their place,
+    as reversing an `<int:...>` route would write them. A row whose argument is not an int, or
+    a URL the markers cannot be found in once each, goes through django-tables2's own link.
+    """
+
+    MARKER = 987_654_321_012_345_000
+
+    def __init__(self, pieces, accessors, attrs_html):
+        self.pieces, self.accessors, self.attrs_html = pieces, accessors, attrs_html
+
+    @classmethod
+    def of(cls, link):
+        if type(link) is not LinkTransform or link.url is not None:
+            return None
+        params = link.reverse_args
+        viewname = params.get("viewname")
+        if type(viewname) is not str or set(params) - {"viewname", "args", "kwargs"}:
+            return None
+        args, kwargs = list(params.get("args") or ()), dict(params.get("kwargs") or {})
+        accessors = [*args, *kwargs.values()]
+        if not accessors or not all(isinstance(each, Accessor) for each in accessors):
+            return None
+        attrs = dict(link.attrs or {})
+        if "href" in attrs or any(
+            callable(value) or isinstance(value, dict) for value in attrs.values()
+        ):
+            return None
+        markers = [cls.MARKER + index for index in range(len(accessors))]
+        try:
+            url = reverse(
+                viewname,
+                args=markers[: len(args)] or None,
+                kwargs=dict(zip(kwargs, markers[len(args) :], strict=True)) or None,
+            )
+        except NoReverseMatch:
+            return None
+        # Split the URL at the markers, in the order they appear in it.
+        order = sorted(range(len(markers)), key=lambda index: url.find(str(markers[index])))
+        if any(url.count(str(marker)) != 1 for marker in markers):
+            return None
+        pieces, rest = [], url
+        for index in order:
+            before, rest = rest.split(str(markers[index]), 1)
+            pieces.append(before)
+        pieces.append(rest)
+        ordered = [accessors[index] for index in order]
+        attrs_html = AttributeDict(attrs).as_html()
+        return cls(pieces, ordered, f"{attrs_html} " if attrs_html else "")
+
+    def __call__(self, content, record):
+        """The cell's `<a>`, or None to leave it to django-tables2."""
+        values = [accessor.resolve(record) for accessor in self.accessors]
+        if any(type(value) is not int for value in values):
+            return None
+        url = self.pieces[0] + "".join(
+            str(value) + piece for value, piece in zip(values, self.pieces[1:], strict=True)
+        )
+        return mark_safe(  # noqa: S308 -- the URL and the content are escaped here
+            f'<a {self.attrs_html}href="{conditional_escape(url)}">{conditional_escape(content)}</a>'
+        )
 
 
 _EMPTY = object()
@@ -183,7 +305,14 @@ def _class_attribute(cls, name):
 
 @register.simple_tag(takes_context=True)
 def table_rows(context, table):
-    """The `<tr>` of every row on the table's page, as templates/includes/table.html wrote them."""
+    """The `<tr>` of every row on the table's page, as templates/includes/table.html wrote them.
+
+    The rows are written on a frame-stack chunk of their own (apps/core/stack.py): a loop of
+    calls per cell is exactly what CPython's chunk thrashing hits."""
+    return run_on_fresh_chunk(_rows, context, table)
+
+
+def _rows(context, table):
     columns = [
         _Column(bound_column, context.use_l10n, context.use_tz) for bound_column in table.columns
     ]

@@ -88,25 +88,39 @@ class Measure:
 
 
 def measure(client: Client, url: str, label: str, repeat: int, before=None) -> Measure:
-    timings, queries, response = [], 0, None
+    return measure_together(client, [url], label, repeat, before)[0]
+
+
+def measure_together(
+    client: Client, urls: list[str], label: str, repeat: int, before=None
+) -> list[Measure]:
+    """Each URL's median of `repeat` requests, taken in turns (one request of each per round), so
+    that a change in the machine's load falls on all of them alike and their ratios hold."""
+    timings = {url: [] for url in urls}
+    queries, responses = {}, {}
     hosts = ["testserver", *settings.ALLOWED_HOSTS]
     with override_settings(ROOT_URLCONF=BENCH_URLCONF, ALLOWED_HOSTS=hosts):
-        client.get(url)  # warm: templates, the session, the query plan
+        for url in urls:
+            client.get(url)  # warm: templates, the session, the query plan
         for _ in range(repeat):
-            if before is not None:
-                before()
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append(time.perf_counter() - started)
-            queries = len(captured)
-    return Measure(
-        label,
-        statistics.median(timings) * 1000,
-        queries,
-        len(response.content),
-        response.status_code,
-    )
+            for url in urls:
+                if before is not None:
+                    before()
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    responses[url] = client.get(url)
+                    timings[url].append(time.perf_counter() - started)
+                queries[url] = len(captured)
+    return [
+        Measure(
+            label,
+            statistics.median(timings[url]) * 1000,
+            queries[url],
+            len(responses[url].content),
+            responses[url].status_code,
+        )
+        for url in urls
+    ]
 
 
 def list_sorts(view) -> list[str]:

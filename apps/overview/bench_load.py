@@ -130,3 +130,18 @@ def load(port: int, path: str, *, headers: dict, clients: int, seconds: float) -
     for thread in threads:
         thread.join()
     return Load(clients, counts["ok"], counts["errors"], time.monotonic() - started)
+
+
+def load_in_turns(
+    port: int, paths: list[str], *, headers: dict, clients: int, seconds: float, turns: int = 4
+) -> list[Load]:
+    """`load` of each path for `seconds` in all, in `turns` alternating slices, so that a change
+    in the machine's load falls on every path alike; one Load per path, the slices summed."""
+    totals = [Load(clients, 0, 0, 0.0) for _ in paths]
+    for _ in range(turns):
+        for total, path in zip(totals, paths, strict=True):
+            run = load(port, path, headers=headers, clients=clients, seconds=seconds / turns)
+            total.requests += run.requests
+            total.errors += run.errors
+            total.seconds += run.seconds
+    return totals

@@ -127,9 +127,9 @@ class Command(BaseCommand):
         for label, url, admin_url, bare_url in bench.pages(deep_page=deep_page):
             if only and only not in label:
                 continue
-            page = bench.measure(as_admin, url, label, repeat)
-            against_admin = bench.measure(as_admin, admin_url, label, repeat)
-            against_bare = bench.measure(as_admin, bare_url, label, repeat)
+            page, against_admin, against_bare = bench.measure_together(
+                as_admin, [url, admin_url, bare_url], label, repeat
+            )
             self._line(page, against_admin.ms, against_bare.ms)
             results[label] = page
         others = (
@@ -158,19 +158,19 @@ class Command(BaseCommand):
             ]
         # Whatever this process holds open, gunicorn's workers must be able to write.
         connection.close()
+        headers = bench_load.session_headers(session)
         with bench_load.gunicorn(workers=workers, ready_path=reverse("login")) as port:
+            # Every worker loads the site on its first request: not part of what is measured.
+            for _label, path in pages:
+                bench_load.load(port, path, headers=headers, clients=2 * workers, seconds=3)
             for n in counts:
-                runs = {
-                    label: bench_load.load(
-                        port,
-                        path,
-                        headers=bench_load.session_headers(session),
-                        clients=n,
-                        seconds=seconds,
-                    )
-                    for label, path in pages
-                }
-                page, bare = runs["project list"], runs["bare view"]
+                page, bare = bench_load.load_in_turns(
+                    port,
+                    [path for _label, path in pages],
+                    headers=headers,
+                    clients=n,
+                    seconds=seconds,
+                )
                 share = page.per_second / bare.per_second if bare.per_second else 0
                 self.stdout.write(
                     f"throughput, gunicorn {workers} workers, {n} clients: project list "

@@ -7,11 +7,14 @@ middleware, with no filters, table classes or status lights.
 It is served only from the benchmark's own URL configuration (BENCH_URLCONF), never by the site.
 """
 
+import math
 import statistics
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin import site as admin_site
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
@@ -64,16 +67,23 @@ LISTS = [
 
 
 def bare_list(request, model):
-    """The floor: a page of rows, their fields as text, in a plain table in the site's frame."""
+    """The floor: a page of rows, their fields as text, in a plain table in the site's frame.
+
+    The rows are the list's: its queryset, in its order or, with `?sort=`, as its table orders
+    them for that sort (the same ORDER BY), so that each page is compared with the same rows.
+    """
     try:
         model_class, fields, related = BARE_LISTS[model]
     except KeyError:
         raise Http404(model) from None
     page = max(1, int(request.GET.get("page") or 1))
-    order = request.GET.get("sort") or "pk"
-    rows = model_class.objects.select_related(*related).order_by(order, "pk")[
-        (page - 1) * PER_PAGE : page * PER_PAGE
-    ]
+    # The list's own queryset (its joins, annotations and order), ordered as its table orders
+    # a sort: the same rows in the same order.
+    view = LIST_VIEWS[model](request=request)
+    table = view.table_class(view.get_queryset().select_related(*related))
+    table.order_by = request.GET.get("sort") or ()
+    rows = table.data.data
+    rows = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     table = [[getattr(row, name) for name in fields] for row in rows]
     return render(request, "overview/bench_bare.html", {"fields": fields, "rows": table})
 
@@ -85,6 +95,21 @@ class Measure:
     queries: int
     size: int
     status: int
+
+
+@contextmanager
+def admin_pages_of(per_page: int):
+    """The admin changelists of the lists' models at `per_page` rows, the lists' page size, so
+    that each admin page holds the rows the list's page holds."""
+    model_admins = [admin_site._registry[view.model] for _name, _url, view in LISTS]
+    saved = [model_admin.list_per_page for model_admin in model_admins]
+    for model_admin in model_admins:
+        model_admin.list_per_page = per_page
+    try:
+        yield
+    finally:
+        for model_admin, value in zip(model_admins, saved, strict=True):
+            model_admin.list_per_page = value
 
 
 def measure(client: Client, url: str, label: str, repeat: int, before=None) -> Measure:
@@ -123,6 +148,9 @@ def measure_together(
     ]
 
 
+LIST_VIEWS = {name: view for name, _url_name, view in LISTS}
+
+
 def list_sorts(view) -> list[str]:
     """The columns a list's table lets people sort by."""
     table = view.table_class
@@ -146,13 +174,20 @@ def _pages(deep_page):
         admin = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         bare = reverse("bench_bare", args=[name])
         yield (f"{name} p1", url, admin, bare)
+        # A list shorter than the deep page is measured at its last page.
+        deep = min(deep_page, max(1, math.ceil(model.objects.count() / PER_PAGE)))
         yield (
-            f"{name} p{deep_page}",
-            f"{url}?page={deep_page}",
-            f"{admin}?p={deep_page}",
-            f"{bare}?page={deep_page}",
+            f"{name} p{deep}",
+            f"{url}?page={deep}",
+            f"{admin}?p={deep}",
+            f"{bare}?page={deep}",
         )
         for sort in list_sorts(view):
             for direction in ("", "-"):
                 label = f"{name} sort {direction}{sort}"
-                yield (label, f"{url}?sort={direction}{sort}", admin, bare)
+                yield (
+                    label,
+                    f"{url}?sort={direction}{sort}",
+                    admin,
+                    f"{bare}?sort={direction}{sort}",
+                )

@@ -1,5 +1,6 @@
 """The benchmark command and its generated volume, at a size the suite can afford."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -51,8 +52,10 @@ def test_bench_prints_every_list_page_with_its_ratios_and_no_failed_request():
     assert lines[0] == "== 30 projects (30 added) on " + lines[0].rsplit(" ", 1)[1]
     labels = [line.split("  ")[0] for line in lines[2:]]
     for name in ("project", "milestone", "target", "inspection", "hazard"):
-        assert f"{name} p1" in labels
-        assert f"{name} p2" in labels
+        # Page 1 and the deep page, or the last page of a list shorter than that.
+        pages = [label for label in labels if re.fullmatch(rf"{name} p[12]", label)]
+        assert len(pages) == 2 and pages[0] == f"{name} p1"
+    assert "project p2" in labels
     assert "project sort name" in labels and "project sort -name" in labels
     assert labels[-3:] == ["dashboard computed", "dashboard", "my work"]
     assert not [line for line in lines if "HTTP" in line]

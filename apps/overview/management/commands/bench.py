@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from apps.core.views import PER_PAGE
 from apps.org.models import Person, User
 from apps.overview import bench, bench_import, bench_load, bench_redmine, dashboard, volume
 
@@ -127,9 +128,10 @@ class Command(BaseCommand):
         for label, url, admin_url, bare_url in bench.pages(deep_page=deep_page):
             if only and only not in label:
                 continue
-            page, against_admin, against_bare = bench.measure_together(
-                as_admin, [url, admin_url, bare_url], label, repeat
-            )
+            with bench.admin_pages_of(PER_PAGE):
+                page, against_admin, against_bare = bench.measure_together(
+                    as_admin, [url, admin_url, bare_url], label, repeat
+                )
             self._line(page, against_admin.ms, against_bare.ms)
             results[label] = page
         others = (

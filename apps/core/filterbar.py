@@ -9,6 +9,9 @@ version once the transaction commits (`watch_choice_sources`, connected at start
 filter set of every app), so the next page lists the change; a version is a random token, so a
 cache that lost it starts a new one instead of finding an old page under an old number.
 
+A select's labels must come from its own rows (their `__str__` reads no related row), as every
+list's do: a change elsewhere would not move the version.
+
 Inside a transaction the bar is rendered and not cached: what the transaction wrote might yet
 be rolled back, and a cached bar would go on listing it.
 """

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -105,6 +106,18 @@ class Campaign(SourcedModel):
 class InspectionQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("site", "team", "campaign", "responsible_unit", "inspector")
+
+    def with_hazard_count(self):
+        """`hazard_count`, the hazards each inspection found, counted per row by a subquery: a
+        Count() over the join would group the whole table before a page of it is taken."""
+        found = (
+            Hazard.objects.filter(inspection=OuterRef("pk"))
+            .order_by()
+            .values("inspection")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(hazard_count=Coalesce(Subquery(found), 0))
 
 
 class Inspection(SourcedModel, SubmittedOnceModel):

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +43,7 @@ class InspectionListView(ZoneListView):
         return (
             Inspection.objects.with_related()
             .select_related("inspector__person")
-            .annotate(hazard_count=Count("hazards"))
+            .with_hazard_count()
             .order_by("-date", "-id")
         )
 

@@ -6,8 +6,7 @@ time) costs about a quarter of a list page. `render_bar` keeps the HTML in the c
 made of the filter set, the values asked for, the language, the page's path and a version of
 each model the selects list. Saving or deleting a row of such a model gives that model a new
 version once the transaction commits (`watch_choice_sources`, connected at start-up for every
-filter set of every app), so the next page lists the change; a version is a random token, so a
-cache that lost it starts a new one instead of finding an old page under an old number.
+filter set of every app), so the next page lists the change (apps/core/versions.py).
 
 A select's labels must come from its own rows (their `__str__` reads no related row), as every
 list's do: a change elsewhere would not move the version.
@@ -17,7 +16,6 @@ be rolled back, and a cached bar would go on listing it.
 """
 
 import hashlib
-import uuid
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -28,6 +26,8 @@ from django.utils import translation
 from django.utils.module_loading import autodiscover_modules
 from django_filters import FilterSet
 
+from apps.core import versions
+
 TEMPLATE = "includes/filter_fields.html"
 TIMEOUT = 600  # seconds: a write that skips the signals (a bulk update) shows within this
 
@@ -37,7 +37,7 @@ def _version_key(model: type[Model]) -> str:
 
 
 def _bump(sender, **kwargs) -> None:
-    transaction.on_commit(lambda: cache.set(_version_key(sender), uuid.uuid4().hex, None))
+    transaction.on_commit(lambda: versions.bump(_version_key(sender)))
 
 
 def choice_sources(filterset_class: type[FilterSet]) -> list[type[Model]] | None:
@@ -70,16 +70,6 @@ def watch_choice_sources() -> None:
             post_delete.connect(_bump, sender=model, dispatch_uid=f"{uid}:delete")
 
 
-def _versions(models) -> list[str]:
-    keys = [_version_key(model) for model in models]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
-    for key, token in missing.items():
-        # Another process may have set it meanwhile: theirs wins, so every process agrees.
-        found[key] = token if cache.add(key, token, None) else cache.get(key, token)
-    return [found[key] for key in keys]
-
-
 def _key(filterset: FilterSet, request, sources, extra) -> str:
     form = filterset.form
     data = filterset.data if filterset.is_bound else None
@@ -95,7 +85,7 @@ def _key(filterset: FilterSet, request, sources, extra) -> str:
         request.path,
         repr(values),
         repr(sorted(extra.items())),
-        *_versions(sources),
+        *versions.current(*(_version_key(model) for model in sources)),
     ]
     return "filterbar:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

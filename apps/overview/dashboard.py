@@ -6,7 +6,6 @@ never added to yuan.
 """
 
 import datetime
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from apps.core import versions
 from apps.core.links import url_with
 from apps.core.models import Currency, converted_money
 from apps.goals.models import Goal, Target, TargetStatus
@@ -362,16 +362,11 @@ WATCHED_MODELS = (
 
 
 def _generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, generation, None)
-        generation = cache.get(GENERATION_KEY, generation)
-    return generation
+    return versions.current(GENERATION_KEY)[0]
 
 
 def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    versions.bump(GENERATION_KEY)
 
 
 def figures_changed(**kwargs) -> None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext, ngettext
 
 from .models import Deadline, Delivery, DeliveryKind, site_host
 
-# Names the email's rows (their message_key): one header, however many items the email lists.
+# Names the email (its Message's key): one header, however many items the email lists.
 EMAIL_HEADER = "X-Zonetracker-Email"
 
 
@@ -36,9 +36,9 @@ class ReminderRow(NamedTuple):
     pk: int
     kind: str
     due_date: date | None  # the date the reminder was claimed for
-    attempts: int
+    attempts: int  # its email's
     recipient_id: int
-    message_key: uuid.UUID
+    message_key: uuid.UUID  # its email's
     deadline_id: int | None
     title: str
     deadline_kind: str
@@ -54,9 +54,9 @@ ROW_FIELDS = (
     "pk",
     "kind",
     "due_date",
-    "attempts",
+    "message__attempts",
     "recipient_id",
-    "message_key",
+    "message_id",
     "deadline_id",
     "deadline__title",
     "deadline__kind",
@@ -74,7 +74,7 @@ def message_id(key) -> str:
 
     Mail stores and clients drop a second message with a Message-ID they already hold, so the
     one duplicate SMTP cannot rule out (a worker killed after the server took the message and
-    before its reply arrived) is not shown twice. The key is the email's rows' message_key, a
+    before its reply arrived) is not shown twice. The key is the email's (Message.message_key), a
     UUID no other email shares.
     """
     return f"<reminder-{uuid.UUID(str(key)).hex}@{site_host()}>"
@@ -319,7 +319,7 @@ def build_digest(
         "digest",
         recipient=delivery.recipient,
         # A digest row written before emails had keys: a key of its own, stable all the same.
-        key=delivery.message_key or uuid.uuid5(uuid.NAMESPACE_OID, f"digest:{delivery.pk}"),
+        key=delivery.message_id or uuid.uuid5(uuid.NAMESPACE_OID, f"digest:{delivery.pk}"),
         cc=(),
         context_for=lambda: digest_context(delivery, digest=digest, today=today),
     )

@@ -32,6 +32,7 @@ from .models import (
     DeliveryStatus,
     Job,
     LeadTime,
+    Message,
     Policy,
     Preference,
     new_calendar_token,
@@ -479,11 +480,19 @@ class DispatchResult:
 
 
 def deliveries_sweep(*, now: datetime) -> int:
-    """Take back claims left 'sending' by a worker that died: they go out again, in the same
-    email (the message key, and so the Message-ID, is kept)."""
+    """Take back emails left 'sending' by a worker that died: they go out again, the same
+    email (the message key, and so the Message-ID, is kept). Returns the emails taken back."""
     cutoff = now - timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
-    return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
+    return Message.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
         status=DeliveryStatus.PENDING, claim_token=None, next_attempt_at=now
+    )
+
+
+def deliveries_send_again(*, ids: Sequence[int]) -> int:
+    """Put failed rows back to pending, out of their old email: the next dispatch puts them in
+    the person's next email (_group_unkeyed)."""
+    return Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, message=None, last_error=""
     )
 
 
@@ -653,49 +662,70 @@ def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
 
 def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     """Insert a pending Delivery row for each claim, passing over those the unique constraints
-    already hold: that insert is the claim.
+    already hold (that insert is the claim), and a pending Message for each email the inserted
+    rows go out in.
 
     A backlog claims tens of thousands of rows in one dispatch. On PostgreSQL a batch's claims
-    go in one INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING: one statement and
-    one round trip, where a statement per row (executemany) spent most of a dispatch waiting
-    on the server. SQLite, in process, takes the same INSERT with VALUES through executemany.
+    go in one statement: INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING, whose
+    RETURNING feeds the INSERT of the emails; one round trip, where a statement per row
+    (executemany) spent most of a dispatch waiting on the server. An email is created only for
+    rows actually inserted, so a rung claimed before makes no empty email. SQLite, in process,
+    takes the same INSERT with VALUES through executemany, and the emails in a second step.
     """
     if not rows:
         return
     ops = connection.ops
     fields = {f.attname: f for f in Delivery._meta.concrete_fields}
+    message_fields = {f.attname: f for f in Message._meta.concrete_fields}
+    created_at = timezone.now()
 
-    def prep(name, value):
-        return fields[name].get_db_prep_save(value, connection)
+    def prep(field, value):
+        return field.get_db_prep_save(value, connection)
 
     constant = {
+        "status": DeliveryStatus.PENDING.value,
+        "last_error": "",
+        "created_at": prep(fields["created_at"], created_at),
+    }
+    message_constant = {
         "status": DeliveryStatus.PENDING.value,
         "email": "",
         "cc": "",
         "subject": "",
         "attempts": 0,
         "last_error": "",
-        "next_attempt_at": prep("next_attempt_at", now),
-        "created_at": prep("created_at", timezone.now()),
+        "next_attempt_at": prep(message_fields["next_attempt_at"], now),
+        "created_at": prep(message_fields["created_at"], created_at),
     }
-    varying = ["deadline_id", "recipient_id", "kind", "rung_date", "due_date", "message_key"]
+    varying = ["deadline_id", "recipient_id", "kind", "rung_date", "due_date", "message_id"]
     columns = ", ".join(ops.quote_name(fields[name].column) for name in varying + list(constant))
     table = ops.quote_name(Delivery._meta.db_table)
     tail = tuple(constant.values())
-    # Only the model's own table and column names are spliced in; every value is a parameter.
+    message_table = ops.quote_name(Message._meta.db_table)
+    message_columns = ", ".join(
+        ops.quote_name(message_fields[name].column)
+        for name in ["message_key", "recipient_id", *message_constant]
+    )
+    # Only the models' own table and column names are spliced in; every value is a parameter.
     if connection.vendor == "postgresql":
         arrays = [list(column) for column in zip(*rows, strict=True)]
         types = ("bigint", "bigint", "text", "date", "date", "uuid")
         unnest = ", ".join(f"%s::{kind}[]" for kind in types)
+        key_column = ops.quote_name(fields["message_id"].column)
+        recipient_column = ops.quote_name(fields["recipient_id"].column)
         sql = (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"WITH claimed AS (INSERT INTO {table} ({columns}) "  # noqa: S608
             f"SELECT *, {', '.join(['%s'] * len(tail))} FROM unnest({unnest}) "
-            "ON CONFLICT DO NOTHING"
+            f"ON CONFLICT DO NOTHING RETURNING {key_column}, {recipient_column}) "
+            f"INSERT INTO {message_table} ({message_columns}) "
+            f"SELECT {key_column}, MIN({recipient_column}), "
+            f"{', '.join(['%s'] * len(message_constant))} FROM claimed "
+            f"GROUP BY {key_column} ON CONFLICT DO NOTHING"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*tail, *arrays])
+            cursor.execute(sql, [*tail, *arrays, *message_constant.values()])
         return
-    key_field, date_field = fields["message_key"], fields["rung_date"]
+    key_field, date_field = fields["message_id"], fields["rung_date"]
     prepared: dict = {}  # dates and keys repeat across the rows: each is prepared once
 
     def once(field, value):
@@ -722,34 +752,53 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(params), 2000):
             cursor.executemany(sql, params[start : start + 2000])
+    keys = sorted({claim.message_key for claim in rows})
+    for start in range(0, len(keys), 500):  # SQLite caps the parameters of one query
+        _messages_for(keys[start : start + 500], now=now)
+
+
+def _messages_for(keys: Sequence[uuid.UUID], *, now: datetime) -> None:
+    """A pending Message for each of these keys that has rows and no Message yet."""
+    have = (
+        Delivery.objects.filter(message_id__in=keys)
+        .values_list("message_id", "recipient_id")
+        .distinct()
+    )
+    Message.objects.bulk_create(
+        [
+            Message(message_key=key, recipient_id=person, next_attempt_at=now)
+            for key, person in have
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _group_unkeyed(run: uuid.UUID, *, now: datetime) -> None:
     """Put pending rows that have no email yet (sent again from the admin) into this run's."""
-    rows = Delivery.objects.filter(
-        status=DeliveryStatus.PENDING, message_key__isnull=True, next_attempt_at__lte=now
-    ).values_list("pk", "recipient_id", "kind", "deadline__responsible_unit_id")
+    rows = Delivery.objects.filter(status=DeliveryStatus.PENDING, message__isnull=True).values_list(
+        "pk", "recipient_id", "kind", "deadline__responsible_unit_id"
+    )
     groups: dict[uuid.UUID, list[int]] = defaultdict(list)
     for pk, recipient_id, kind, unit_id in rows:
         key = message_key(run, recipient_id=recipient_id, kind=kind, unit_id=unit_id)
         groups[key].append(pk)
     for key, ids in groups.items():
-        Delivery.objects.filter(pk__in=ids, message_key__isnull=True).update(message_key=key)
+        Delivery.objects.filter(pk__in=ids, message__isnull=True).update(message_id=key)
+        _messages_for([key], now=now)
 
 
 def _queue(*, now: datetime, hold: bool) -> list[uuid.UUID]:
-    """The emails with reminders pending, oldest first, up to the queue limit."""
+    """The emails pending, oldest first, up to the queue limit."""
     queue = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .values("message_key")
-        .annotate(first=Min("next_attempt_at"), low=Min("pk"))
-        .order_by("first", "low")
+        Message.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .annotate(first=Min("deliveries__pk"))
+        .order_by("next_attempt_at", "first")
         .values_list("message_key", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
     )
     if hold and queue:
-        # Queued rows are not queued again until the claim timeout: by then a lost task
+        # Queued emails are not queued again until the claim timeout: by then a lost task
         # (a worker killed before it claimed them) is presumed lost and they go out again.
-        Delivery.objects.filter(message_key__in=queue, status=DeliveryStatus.PENDING).update(
+        Message.objects.filter(message_key__in=queue, status=DeliveryStatus.PENDING).update(
             next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
         )
     return queue
@@ -868,19 +917,32 @@ def is_temporary(error: Exception) -> bool:
 
 
 def _claim(keys: Sequence[uuid.UUID], *, now: datetime) -> uuid.UUID | None:
-    """Claim every pending row of these emails in one update; None when none was left."""
+    """Claim these emails, those still pending, in one update; None when none was left."""
     token = uuid.uuid4()
-    won = Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).update(
+    won = Message.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
     return token if won else None
 
 
-def _finish(token: uuid.UUID, *, ids: Sequence[int] | None = None, **fields) -> None:
-    rows = Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
-    if ids is not None:
-        rows = rows.filter(pk__in=ids)
-    rows.update(**fields)
+def _finish(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
+    Message.objects.filter(
+        message_key=key, claim_token=token, status=DeliveryStatus.SENDING
+    ).update(**fields)
+
+
+def _fail(token: uuid.UUID, key: uuid.UUID, ids: Sequence[int], error: str) -> None:
+    """The email failed for good: it and its rows say so, and the rows can be sent again."""
+    _finish(token, key, status=DeliveryStatus.FAILED, last_error=error)
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED, last_error=error
+    )
+
+
+def _skip(ids: Sequence[int], reason: str) -> None:
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SKIPPED, last_error=reason
+    )
 
 
 def _mark_sent(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
@@ -895,14 +957,12 @@ def _mark_sent(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Delivery.objects.filter(
-            message_key=key, claim_token=token, status=DeliveryStatus.SENDING
-        ).update(**fields)
+        _finish(token, key, **fields)
 
 
 def _release(token: uuid.UUID) -> None:
-    """Give back the claimed rows a stopped batch did not reach: pending, the attempt uncounted."""
-    Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
+    """Give back the claimed emails a stopped batch did not reach: pending, the attempt uncounted."""
+    Message.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.PENDING, claim_token=None, attempts=F("attempts") - 1
     )
 
@@ -921,34 +981,37 @@ def _connect():
 
 
 def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
-    """The rows of claimed (or of the given) emails, with what their email shows: one query."""
-    rows = Delivery.objects.all()
+    """The rows of claimed (or of the given pending) emails, with what their email shows: one
+    query. Rows skipped or failed on their own are left out."""
+    rows = Delivery.objects.filter(status=DeliveryStatus.PENDING)
     if claim_token is not None:
-        rows = rows.filter(claim_token=claim_token, status=DeliveryStatus.SENDING)
+        rows = rows.filter(message__claim_token=claim_token, message__status=DeliveryStatus.SENDING)
     if keys is not None:
-        rows = rows.filter(message_key__in=keys, status=DeliveryStatus.PENDING)
+        rows = rows.filter(message__in=keys, message__status=DeliveryStatus.PENDING)
     make = emails.ReminderRow._make
     return [make(row) for row in rows.order_by("pk").values_list(*emails.ROW_FIELDS)]
 
 
 def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
-    """Send the given emails over one mail connection, after claiming their rows.
+    """Send the given emails over one mail connection, after claiming them.
 
-    An email carries every reminder a dispatch claimed for one person. The batch's rows are
-    claimed in one update and loaded in one query, with their recipients and unit heads in one
-    more each; each email's rows are then marked sent by one update as soon as the server has
-    accepted it. So an email costs about one query however many items it lists, and a worker
-    killed mid-batch leaves at most the one email in flight to go out again, under the same
-    Message-ID; the claimed emails it had not reached yet go out once, when the sweep takes
-    their claims back. The connection is opened before any row is claimed, so a mail server
-    that cannot be reached (MailServerUnavailable) costs no row an attempt. Rows another worker
-    claimed, or that were already sent, are passed over. On a temporary error the email's rows
-    go back to pending with a backoff, the rest of the batch is given back, and
-    TemporarySendError stops the batch.
+    An email (a Message) carries every reminder a dispatch claimed for one person. The batch's
+    emails are claimed in one update of their Message rows and their reminders loaded in one
+    query, with their recipients and unit heads in one more each; each email is then marked
+    sent by an update of its one Message row as soon as the server has accepted it, its
+    reminder rows left as they were inserted. So an email costs a query or two however many
+    items it lists, and a worker killed mid-batch leaves at most the one email in flight to go
+    out again, under the same Message-ID; the claimed emails it had not reached yet go out
+    once, when the sweep takes their claims back. The connection is opened before any email is
+    claimed, so a mail server that cannot be reached (MailServerUnavailable) costs no email an
+    attempt. Emails another worker claimed, or already sent, are passed over. A reminder whose
+    item closed or moved is skipped (its row says so); an email left with none is too. On a
+    temporary error the email goes back to pending with a backoff, the rest of the batch is
+    given back, and TemporarySendError stops the batch.
     """
     result = SendResult()
     keys = [uuid.UUID(str(key)) for key in keys]
-    if not Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
+    if not Message.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
         return result
     connection = _connect()
     token = None
@@ -960,7 +1023,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
         skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
         for reason in {reason for _pk, reason in skipped}:
             ids = [pk for pk, why in skipped if why == reason]
-            _finish(token, ids=ids, status=DeliveryStatus.SKIPPED, last_error=reason)
+            _skip(ids, reason)
             result.skipped += ids
         skipped_ids = {pk for pk, _reason in skipped}
         by_key: dict[uuid.UUID, list[emails.ReminderRow]] = defaultdict(list)
@@ -971,12 +1034,14 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
         for key in keys:
             rows = by_key.get(key)
             if not rows:
+                # Nothing left to send (or not claimed here): an email of ours says so.
+                _finish(token, key, status=DeliveryStatus.SKIPPED, claim_token=None)
                 continue
             ids = [row.pk for row in rows]
             try:
                 message = _message(rows, people)
             except ValueError as error:
-                _finish(token, ids=ids, status=DeliveryStatus.FAILED, last_error=str(error))
+                _fail(token, key, ids, str(error))
                 result.failed += ids
                 continue
             try:
@@ -984,17 +1049,12 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
             except Exception as error:
                 if not is_temporary(error):
                     if isinstance(error, smtplib.SMTPException | ValueError):
-                        _finish(
-                            token,
-                            ids=ids,
-                            status=DeliveryStatus.FAILED,
-                            last_error=f"{type(error).__name__}: {error}",
-                        )
+                        _fail(token, key, ids, f"{type(error).__name__}: {error}")
                         result.failed += ids
                         logger.warning("Reminder email %s refused: %s", key, error)
                         continue
                     raise
-                attempts = max(row.attempts for row in rows)  # loaded after the claim counted it
+                attempts = rows[0].attempts  # loaded after the claim counted it
                 _retry_later(key, token, ids, attempts, error)
                 connection = _discard(connection)
                 raise TemporarySendError(str(error), retry_delay(attempts)) from error
@@ -1023,16 +1083,16 @@ def _retry_later(key, token: uuid.UUID, ids: Sequence[int], attempts: int, error
     """`attempts` includes this one."""
     now = timezone.now()
     if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
-        _finish(
+        _fail(
             token,
-            ids=ids,
-            status=DeliveryStatus.FAILED,
-            last_error=f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
+            key,
+            ids,
+            f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
         )
         return
     _finish(
         token,
-        ids=ids,
+        key,
         status=DeliveryStatus.PENDING,
         claim_token=None,
         next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),

@@ -154,6 +154,8 @@ class Deadline(models.Model):
     due_date = models.DateField(_("到期日"), null=True, blank=True)
     deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
     is_open = models.BooleanField(_("未完成"), default=True)
+    # No index of their own: reminders_deadline_unit_idx and _lead_idx lead with them. Every
+    # index is written again for each deadline a dispatch moves on.
     responsible_unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("责任单位"),
@@ -161,6 +163,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     leading_official = models.ForeignKey(
         "org.Person",
@@ -169,6 +172,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     owner = models.ForeignKey(
         "org.Person",
@@ -323,8 +327,18 @@ class Delivery(models.Model):
         # The claim's unique constraint leads with the deadline and serves its lookups.
         db_index=False,
     )
+    # Neither an index nor a constraint of its own: a dispatch would write an index entry and
+    # check the reference for every row it claims. No query looks rows up by recipient (a
+    # digest's claim has its constraint below; deleting a person, which is rare, scans for
+    # theirs), and the reference is checked once per email instead: a row's email is keyed
+    # by its recipient (services.message_key) and inserted with it, under Message's constraint.
     recipient = models.ForeignKey(
-        "org.Person", verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+"
+        "org.Person",
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("提醒类型"), max_length=12, choices=DeliveryKind.choices)
     rung_date = models.DateField(
@@ -336,6 +350,8 @@ class Delivery(models.Model):
     )
     # The email this reminder goes out in: every row of one person's reminders of a dispatch
     # shares it. None for a row sent again from the admin until the next dispatch groups it.
+    # No constraint: the statement that inserts rows inserts their emails (services._claim_rows),
+    # so it would only check, row by row, what holds by construction.
     message = models.ForeignKey(
         Message,
         verbose_name=_("邮件"),
@@ -343,6 +359,7 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deliveries",
+        db_constraint=False,
     )
     last_error = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

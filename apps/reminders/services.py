@@ -370,13 +370,16 @@ def deadlines_reschedule(*, now: datetime | None = None) -> int:
 
 @dataclass
 class People:
-    """The people a batch of deadlines can reach, loaded in one query."""
+    """The people a batch of deadlines can reach, loaded in one query.
+
+    The deadlines come with their unit's head as `unit_head_id` (_with_unit_head).
+    """
 
     by_id: dict[int, Person] = field(default_factory=dict)
     by_unit: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def load(cls, deadlines: Sequence[Deadline]) -> People:
+    def load(cls, deadlines: Sequence) -> People:
         unit_ids = {d.responsible_unit_id for d in deadlines if d.responsible_unit_id}
         person_ids = {
             pid
@@ -384,7 +387,7 @@ class People:
             for pid in (
                 d.leading_official_id,
                 d.owner_id,
-                d.responsible_unit.head_id if d.responsible_unit_id else None,
+                d.unit_head_id,
             )
             if pid
         }
@@ -407,7 +410,7 @@ class People:
         if deadline.owner_id and deadline.owner_id in self.by_id:
             return [self.by_id[deadline.owner_id]]
         found = {p.pk: p for p in self.by_unit.get(deadline.responsible_unit_id, [])}
-        head_id = deadline.responsible_unit.head_id if deadline.responsible_unit_id else None
+        head_id = deadline.unit_head_id
         if head_id and head_id in self.by_id:
             found.setdefault(head_id, self.by_id[head_id])
         return list(found.values())
@@ -416,7 +419,7 @@ class People:
         """The leading official; the unit head when the item has no leading official."""
         for pid in (
             deadline.leading_official_id,
-            deadline.responsible_unit.head_id if deadline.responsible_unit_id else None,
+            deadline.unit_head_id,
         ):
             if pid and pid in self.by_id:
                 return self.by_id[pid]
@@ -548,20 +551,46 @@ def _lease_release(run: uuid.UUID) -> None:
     )
 
 
+class _Due(NamedTuple):
+    """What planning reads of a due deadline: a backlog loads thousands, and a model instance
+    each (with its title, path and unit) cost more to build than the plan."""
+
+    pk: int
+    due_date: date | None
+    is_open: bool
+    last_dispatched_at: datetime | None
+    owner_id: int | None
+    leading_official_id: int | None
+    responsible_unit_id: int | None
+    unit_head_id: int | None
+
+
+class _Schedule(NamedTuple):
+    pk: int
+    next_reminder_at: datetime | None
+    last_dispatched_at: datetime | None
+
+
+def _with_unit_head(deadlines):
+    """The deadlines with their unit's head (`unit_head_id`), for People."""
+    return deadlines.annotate(unit_head_id=F("responsible_unit__head_id"))
+
+
 def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
     """Plan the rungs of up to `limit` due deadlines and move their schedules on."""
     rows = (
-        Deadline.objects.filter(next_reminder_at__lte=now)
-        .select_related("responsible_unit")
+        _with_unit_head(Deadline.objects.filter(next_reminder_at__lte=now))
         .order_by("next_reminder_at", "pk")
+        .values_list(*_Due._fields)
     )
     # Locked until the batch commits: a save of one of these items waits, then writes its own
     # schedule over ours (SQLite takes the whole database for the transaction anyway).
-    due = list(rows.select_for_update(of=("self",))[:limit])
+    due = [_Due._make(row) for row in rows.select_for_update(of=("self",))[:limit]]
     if not due:
         return 0, []
     people = People.load(due)
     planned: list[Claim] = []
+    schedules: list[_Schedule] = []
     # A plan depends only on the due date and the last dispatch: a backlog shares a few dates.
     plans: dict[tuple, ladder.Plan] = {}
     keys: dict[tuple, uuid.UUID] = {}
@@ -603,18 +632,35 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
                             key,
                         )
                     )
-        deadline.next_reminder_at = next_at
-        if not waiting:
-            deadline.last_dispatched_at = now
+        dispatched_at = deadline.last_dispatched_at if waiting else now
+        schedules.append(_Schedule(deadline.pk, next_at, dispatched_at))
+    _schedules_save(schedules)
+    return len(due), planned
+
+
+def _schedules_save(schedules: Sequence[_Schedule]) -> None:
+    """Write the batch's new schedules: on PostgreSQL one UPDATE ... FROM unnest(arrays)."""
+    if connection.vendor == "postgresql":
+        ops = connection.ops
+        table = ops.quote_name(Deadline._meta.db_table)
+        column = {f.attname: ops.quote_name(f.column) for f in Deadline._meta.concrete_fields}
+        sql = (
+            f"UPDATE {table} SET {column['next_reminder_at']} = s.next_at, "  # noqa: S608
+            f"{column['last_dispatched_at']} = s.dispatched_at "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
+            f"AS s(id, next_at, dispatched_at) WHERE {table}.{column['id']} = s.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_array_literal(values) for values in zip(*schedules, strict=True)])
+        return
     # One update per distinct new schedule, not a CASE over the batch: due dates repeat.
-    schedules: dict[tuple, list[int]] = defaultdict(list)
-    for deadline in due:
-        schedules[(deadline.next_reminder_at, deadline.last_dispatched_at)].append(deadline.pk)
-    for (next_at, dispatched_at), ids in schedules.items():
+    by_schedule: dict[tuple, list[int]] = defaultdict(list)
+    for pk, next_at, dispatched_at in schedules:
+        by_schedule[(next_at, dispatched_at)].append(pk)
+    for (next_at, dispatched_at), ids in by_schedule.items():
         Deadline.objects.filter(pk__in=ids).update(
             next_reminder_at=next_at, last_dispatched_at=dispatched_at
         )
-    return len(due), planned
 
 
 def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
@@ -637,7 +683,7 @@ def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
     today = timezone.localtime(now, policy.tz).date()
     week_start = today - timedelta(days=today.weekday())
     horizon = today + timedelta(days=policy.digest_horizon_days)
-    rows = Deadline.objects.open().filter(due_date__lte=horizon).select_related("responsible_unit")
+    rows = _with_unit_head(Deadline.objects.open().filter(due_date__lte=horizon))
     deadlines = list(rows)
     people = People.load(deadlines)
     recipients: dict[int, Person] = {}
@@ -708,7 +754,7 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     )
     # Only the models' own table and column names are spliced in; every value is a parameter.
     if connection.vendor == "postgresql":
-        arrays = [list(column) for column in zip(*rows, strict=True)]
+        arrays = [_array_literal(column) for column in zip(*rows, strict=True)]
         types = ("bigint", "bigint", "text", "date", "date", "uuid")
         unnest = ", ".join(f"%s::{kind}[]" for kind in types)
         key_column = ops.quote_name(fields["message_id"].column)
@@ -755,6 +801,25 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     keys = sorted({claim.message_key for claim in rows})
     for start in range(0, len(keys), 500):  # SQLite caps the parameters of one query
         _messages_for(keys[start : start + 500], now=now)
+
+
+def _array_literal(values: Iterable) -> str:
+    """A PostgreSQL array literal of plain values (ids, dates, times, UUIDs, choice keys): none
+    holds a comma, brace, quote or space, so each is written as it is.
+
+    Passed as one string, it costs a join; passed as a list, the driver's client-side binding
+    quotes each element in Python, which took longer than the insert itself. Values repeat
+    (a backlog shares a few dates and emails), so each is written once.
+    """
+    written: dict = {None: "NULL"}
+
+    def write(value) -> str:
+        text = written.get(value)
+        if text is None:
+            text = written[value] = value.isoformat() if isinstance(value, date) else str(value)
+        return text
+
+    return "{" + ",".join(map(write, values)) + "}"
 
 
 def _messages_for(keys: Sequence[uuid.UUID], *, now: datetime) -> None:
@@ -989,7 +1054,9 @@ def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
     if keys is not None:
         rows = rows.filter(message__in=keys, message__status=DeliveryStatus.PENDING)
     make = emails.ReminderRow._make
-    return [make(row) for row in rows.order_by("pk").values_list(*emails.ROW_FIELDS)]
+    # Sorted here, not by the database: a backlog's batch is tens of thousands of wide rows,
+    # which PostgreSQL sorted on disk.
+    return sorted(make(row) for row in rows.order_by().values_list(*emails.ROW_FIELDS))
 
 
 def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:

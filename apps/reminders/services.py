@@ -15,7 +15,7 @@ import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, UUIDField, Value
+from django.db.models import F, Q, UUIDField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -856,8 +856,7 @@ def _queue(*, now: datetime, hold: bool) -> list[uuid.UUID]:
     """The emails pending, oldest first, up to the queue limit."""
     queue = list(
         Message.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .annotate(first=Min("deliveries__pk"))
-        .order_by("next_attempt_at", "first")
+        .order_by("next_attempt_at", "created_at", "recipient_id", "message_key")
         .values_list("message_key", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
     )
     if hold and queue:
@@ -1046,17 +1045,30 @@ def _connect():
 
 
 def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
-    """The rows of claimed (or of the given pending) emails, with what their email shows: one
-    query. Rows skipped or failed on their own are left out."""
+    """The rows of claimed (or of the given pending) emails, with what their email shows: two
+    queries, the rows and their deadlines. Rows skipped or failed on their own are left out.
+
+    A backlog's batch is tens of thousands of rows about a few thousand deadlines: joined in one
+    query, each deadline's title and link were fetched and converted once per row, and the
+    join's plan went by statistics a dispatch had just made stale.
+    """
     rows = Delivery.objects.filter(status=DeliveryStatus.PENDING)
     if claim_token is not None:
         rows = rows.filter(message__claim_token=claim_token, message__status=DeliveryStatus.SENDING)
     if keys is not None:
         rows = rows.filter(message__in=keys, message__status=DeliveryStatus.PENDING)
-    make = emails.ReminderRow._make
-    # Sorted here, not by the database: a backlog's batch is tens of thousands of wide rows,
-    # which PostgreSQL sorted on disk.
-    return sorted(make(row) for row in rows.order_by().values_list(*emails.ROW_FIELDS))
+    own = list(rows.order_by().values_list(*emails.ROW_FIELDS))
+    ids = sorted({row[-1] for row in own if row[-1] is not None})
+    deadlines = {}
+    chunk = connection.features.max_query_params or len(ids) or 1  # SQLite caps them
+    for start in range(0, len(ids), chunk):
+        for pk, *fields in Deadline.objects.filter(pk__in=ids[start : start + chunk]).values_list(
+            "pk", *emails.DEADLINE_FIELDS
+        ):
+            deadlines[pk] = tuple(fields)
+    make, none = emails.ReminderRow._make, emails.NO_DEADLINE
+    # Sorted here, not by the database: PostgreSQL sorted a backlog's wide rows on disk.
+    return sorted(make(row + deadlines.get(row[-1], none)) for row in own)
 
 
 def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:

@@ -594,6 +594,8 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
     # A plan depends only on the due date and the last dispatch: a backlog shares a few dates.
     plans: dict[tuple, ladder.Plan] = {}
     keys: dict[tuple, uuid.UUID] = {}
+    # And who a rung reaches, only on the item's people: a backlog shares a few units.
+    audiences: dict[tuple, list[Person]] = {}
     for deadline in due:
         next_at, waiting = None, False
         if deadline.is_open and deadline.due_date is not None:
@@ -606,13 +608,25 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
             # Outside the send window nothing is claimed: the rung waits for the next send time.
             next_at, waiting = plan.next_at, plan.waiting
             for rung in plan.send:
-                if rung.audience == ladder.ESCALATION:
-                    recipients = [people.escalation_to(deadline)]
-                else:
-                    recipients = people.owners(deadline)
+                audience = (
+                    rung.kind,
+                    deadline.owner_id,
+                    deadline.responsible_unit_id,
+                    deadline.unit_head_id,
+                    deadline.leading_official_id if rung.audience == ladder.ESCALATION else None,
+                )
+                recipients = audiences.get(audience)
+                if recipients is None:
+                    if rung.audience == ladder.ESCALATION:
+                        reached = [people.escalation_to(deadline)]
+                    else:
+                        reached = people.owners(deadline)
+                    recipients = audiences[audience] = [
+                        person
+                        for person in reached
+                        if person is not None and wants(_preference(person), rung.kind)
+                    ]
                 for person in recipients:
-                    if person is None or not wants(_preference(person), rung.kind):
-                        continue
                     group = (person.pk, rung.kind, deadline.responsible_unit_id)
                     key = keys.get(group)
                     if key is None:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -284,7 +285,9 @@ class Message(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recipient} {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else ""
+        if self.created_at is None:
+            return str(self.message_key)
+        return f"{self.recipient} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class DeliveryQuerySet(models.QuerySet):

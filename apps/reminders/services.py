@@ -840,6 +840,7 @@ def _messages_for(keys: Sequence[uuid.UUID], *, now: datetime) -> None:
     """A pending Message for each of these keys that has rows and no Message yet."""
     have = (
         Delivery.objects.filter(message_id__in=keys)
+        .order_by()
         .values_list("message_id", "recipient_id")
         .distinct()
     )

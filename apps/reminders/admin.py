@@ -1,8 +1,8 @@
-"""The back office of reminders: the policy and calendar to edit, deadlines and the delivery log."""
+"""The back office of reminders: the policy and calendar to edit, deadlines, emails and the
+delivery log."""
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,6 +14,7 @@ from .models import (
     DeliveryStatus,
     Job,
     LeadTime,
+    Message,
     Policy,
     Preference,
 )
@@ -142,16 +143,51 @@ class CalendarDayAdmin(admin.ModelAdmin):
         )
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryStateFilter(admin.SimpleListFilter):
+    """A row's status as people see it: its email's, unless the row has an outcome of its own."""
+
+    title = _("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return DeliveryStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.in_state(self.value())
+        return queryset
+
+
+class _DeliveryColumns:
+    """What a delivery row shows of its email."""
+
+    @admin.display(description=_("状态"))
+    def state(self, obj):
+        return obj.get_state_display()
+
+    @admin.display(description=_("收件地址"))
+    def email(self, obj):
+        return obj.message.email if obj.message_id else ""
+
+    @admin.display(description=_("尝试次数"))
+    def attempts(self, obj):
+        return obj.message.attempts if obj.message_id else 0
+
+    @admin.display(description=_("发送时间"))
+    def sent_at(self, obj):
+        return obj.message.sent_at if obj.message_id else None
+
+
+class DeliveryInline(_DeliveryColumns, admin.TabularInline):
     model = Delivery
-    fields = ["created_at", "kind", "recipient", "status", "attempts", "sent_at", "last_error"]
+    fields = ["created_at", "kind", "recipient", "state", "attempts", "sent_at", "last_error"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recipient__unit")
+        return super().get_queryset(request).select_related("recipient__unit", "message")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -184,21 +220,21 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(_DeliveryColumns, admin.ModelAdmin):
     list_display = [
         "created_at",
         "kind",
         "deadline",
         "recipient",
         "email",
-        "status",
+        "state",
         "attempts",
         "sent_at",
         "last_error",
     ]
-    list_filter = ["status", "kind", DeliveryDeadlineKindFilter]
-    list_select_related = ["deadline", "recipient__unit"]
-    search_fields = ["deadline__title", "recipient__name", "email"]
+    list_filter = [DeliveryStateFilter, "kind", DeliveryDeadlineKindFilter]
+    list_select_related = ["deadline", "recipient__unit", "message"]
+    search_fields = ["deadline__title", "recipient__name", "message__email"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["send_again"]
@@ -208,14 +244,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新发送选中的失败记录"))
     def send_again(self, request, queryset):
-        # Without their old email's key: the next dispatch puts them in the person's next email.
-        count = queryset.filter(status=DeliveryStatus.FAILED).update(
-            status=DeliveryStatus.PENDING,
-            attempts=0,
-            claim_token=None,
-            message_key=None,
-            next_attempt_at=timezone.now(),
-        )
+        count = services.deliveries_send_again(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
             ngettext(
@@ -226,6 +255,28 @@ class DeliveryAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "recipient",
+        "email",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["recipient__unit"]
+    search_fields = ["recipient__name", "email", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Preference)

@@ -26,19 +26,20 @@ from django.utils.translation import gettext, ngettext
 
 from .models import Deadline, Delivery, DeliveryKind, site_host
 
-# Names the email's rows (their message_key): one header, however many items the email lists.
+# Names the email (its Message's key): one header, however many items the email lists.
 EMAIL_HEADER = "X-Zonetracker-Email"
 
 
 class ReminderRow(NamedTuple):
-    """What a reminders email needs of one Delivery and its deadline (ROW_FIELDS, in order)."""
+    """What a reminders email needs of one Delivery and its deadline (ROW_FIELDS, then
+    DEADLINE_FIELDS)."""
 
     pk: int
     kind: str
     due_date: date | None  # the date the reminder was claimed for
-    attempts: int
+    attempts: int  # its email's
     recipient_id: int
-    message_key: uuid.UUID
+    message_key: uuid.UUID  # its email's
     deadline_id: int | None
     title: str
     deadline_kind: str
@@ -50,23 +51,28 @@ class ReminderRow(NamedTuple):
     unit_name: str | None
 
 
+# ReminderRow's fields, in order: the Delivery's own (and its email's attempts), then its
+# deadline's, which services.email_rows loads once per deadline rather than once per row.
 ROW_FIELDS = (
     "pk",
     "kind",
     "due_date",
-    "attempts",
+    "message__attempts",
     "recipient_id",
-    "message_key",
+    "message_id",
     "deadline_id",
-    "deadline__title",
-    "deadline__kind",
-    "deadline__due_date",
-    "deadline__deadline_phrase",
-    "deadline__is_open",
-    "deadline__item_path",
-    "deadline__responsible_unit_id",
-    "deadline__responsible_unit__name",
 )
+DEADLINE_FIELDS = (
+    "title",
+    "kind",
+    "due_date",
+    "deadline_phrase",
+    "is_open",
+    "item_path",
+    "responsible_unit_id",
+    "responsible_unit__name",
+)
+NO_DEADLINE = (None,) * len(DEADLINE_FIELDS)
 
 
 def message_id(key) -> str:
@@ -74,7 +80,7 @@ def message_id(key) -> str:
 
     Mail stores and clients drop a second message with a Message-ID they already hold, so the
     one duplicate SMTP cannot rule out (a worker killed after the server took the message and
-    before its reply arrived) is not shown twice. The key is the email's rows' message_key, a
+    before its reply arrived) is not shown twice. The key is the email's (Message.message_key), a
     UUID no other email shares.
     """
     return f"<reminder-{uuid.UUID(str(key)).hex}@{site_host()}>"
@@ -153,7 +159,9 @@ class _Lines:
     """
 
     def __init__(self, rows: Sequence[ReminderRow], today: date):
-        statuses: dict[int | None, str] = {}
+        # How late or soon, and the due date, as text and as HTML: few distinct values per email.
+        statuses: dict[int | None, tuple[str, str]] = {}
+        dues: dict[tuple, tuple[str, str]] = {}
         phrase_format = gettext("%(due)s（%(phrase)s）")
         site = settings.SITE_URL
         escape = html.escape
@@ -163,22 +171,30 @@ class _Lines:
             days_left = (row.deadline_due - today).days if row.deadline_due else None
             late = days_left is not None and days_left < 0
             self.overdue += late
-            status = statuses.get(days_left)
-            if status is None:
-                status = statuses[days_left] = status_text(days_left)
-            due = row.deadline_due.isoformat() if row.deadline_due else ""
-            if row.phrase:
-                due = phrase_format % {"due": due, "phrase": row.phrase}
+            status_pair = statuses.get(days_left)
+            if status_pair is None:
+                text_status = status_text(days_left)
+                html_status = escape(text_status)
+                if late:
+                    html_status = f"<strong>{html_status}</strong>"
+                status_pair = statuses[days_left] = (text_status, html_status)
+            status, status_html = status_pair
+            due_pair = dues.get((row.deadline_due, row.phrase))
+            if due_pair is None:
+                due = row.deadline_due.isoformat() if row.deadline_due else ""
+                if row.phrase:
+                    due = phrase_format % {"due": due, "phrase": row.phrase}
+                due_pair = dues[row.deadline_due, row.phrase] = (due, escape(due))
+            due, due_html = due_pair
             url = f"{site}{row.item_path}" if row.item_path else site
             group = _group(row, days_left)
             if group not in groups:
                 groups[group] = ([], [])
             text, rows_html = groups[group]
             text.append(f"{number}. {row.title} | {due} | {status} | {url}")
-            status_html = f"<strong>{escape(status)}</strong>" if late else escape(status)
             rows_html.append(
                 f'<tr><td><a href="{escape(url)}">{escape(row.title)}</a></td>'
-                f"<td>{escape(due)}</td><td>{status_html}</td></tr>"
+                f"<td>{due_html}</td><td>{status_html}</td></tr>"
             )
         text_parts, html_parts = [], []
         for group, (text, rows_html) in groups.items():
@@ -319,7 +335,7 @@ def build_digest(
         "digest",
         recipient=delivery.recipient,
         # A digest row written before emails had keys: a key of its own, stable all the same.
-        key=delivery.message_key or uuid.uuid5(uuid.NAMESPACE_OID, f"digest:{delivery.pk}"),
+        key=delivery.message_id or uuid.uuid5(uuid.NAMESPACE_OID, f"digest:{delivery.pk}"),
         cc=(),
         context_for=lambda: digest_context(delivery, digest=digest, today=today),
     )

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -154,6 +155,8 @@ class Deadline(models.Model):
     due_date = models.DateField(_("到期日"), null=True, blank=True)
     deadline_phrase = models.CharField(_("期限表述"), max_length=100, blank=True)
     is_open = models.BooleanField(_("未完成"), default=True)
+    # No index of their own: reminders_deadline_unit_idx and _lead_idx lead with them. Every
+    # index is written again for each deadline a dispatch moves on.
     responsible_unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("责任单位"),
@@ -161,6 +164,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     leading_official = models.ForeignKey(
         "org.Person",
@@ -169,6 +173,7 @@ class Deadline(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     owner = models.ForeignKey(
         "org.Person",
@@ -241,13 +246,78 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("已取消")
 
 
+class Message(models.Model):
+    """One email to one person: the reminders a dispatch claimed for them, and its sending.
+
+    It carries the sending state of every row it lists, so claiming an email (a conditional
+    update from pending to sending, claim-then-send) and marking it sent each write one row,
+    however many items the email lists. The key names the email (its Message-ID) on every
+    attempt; a dispatch derives it from its run (services.message_key).
+    """
+
+    message_key = models.UUIDField(_("邮件标记"), primary_key=True, editable=False)
+    recipient = models.ForeignKey(
+        "org.Person", verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    email = models.CharField(_("收件地址"), max_length=254, blank=True)
+    cc = models.CharField(_("抄送"), max_length=254, blank=True)
+    subject = models.CharField(_("主题"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    claim_token = models.UUIDField(_("领取标记"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("one", "提醒邮件")
+        verbose_name_plural = _("提醒邮件")
+        ordering = ["-created_at", "-message_key"]
+        indexes = [
+            # Dispatch queues pending emails whose next attempt has come.
+            models.Index(fields=["status", "next_attempt_at"], name="reminders_message_queue_idx"),
+            # The sweep takes back emails left "sending" past the claim timeout.
+            models.Index(fields=["status", "claimed_at"], name="reminders_message_sweep_idx"),
+        ]
+
+    def __str__(self):
+        if self.created_at is None:
+            return str(self.message_key)
+        return f"{self.recipient} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def with_state(self):
+        """`state` to filter and order by: the row's status as people see it (Delivery.state,
+        in SQL). An alias, not selected: instances have the property."""
+        return self.alias(
+            state=Case(
+                When(
+                    status=DeliveryStatus.PENDING,
+                    message__isnull=False,
+                    then=F("message__status"),
+                ),
+                default=F("status"),
+            )
+        )
+
+    def in_state(self, state: str):
+        return self.with_state().filter(state=state)
+
+
 class Delivery(models.Model):
-    """One reminder to one person: the claim that it is due, and the log of its sending.
+    """One reminder to one person: the claim that it is due, in the email it goes out in.
 
     The unique constraint on (deadline, recipient, kind, rung_date) is the claim: a second
-    dispatch of the same rung inserts nothing. The rows a dispatch claims for one person share a
-    `message_key` and go out in one email; sending claims them again together with a conditional
-    update from pending to sending, so two workers never send the same row.
+    dispatch of the same rung inserts nothing. The rows a dispatch claims for one person go out
+    in one email (`message`), which carries their sending state; a row is written again only
+    when it has an outcome of its own: skipped (its item closed or moved before sending) or
+    failed with its email. So a row's status is its own unless it is pending in an email, and
+    then it is its email's (`state`, and DeliveryQuerySet.with_state in SQL).
     """
 
     deadline = models.ForeignKey(
@@ -257,9 +327,21 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="deliveries",
+        # The claim's unique constraint leads with the deadline and serves its lookups.
+        db_index=False,
     )
+    # Neither an index nor a constraint of its own: a dispatch would write an index entry and
+    # check the reference for every row it claims. No query looks rows up by recipient (a
+    # digest's claim has its constraint below; deleting a person, which is rare, scans for
+    # theirs), and the reference is checked once per email instead: a row's email is keyed
+    # by its recipient (services.message_key) and inserted with it, under Message's constraint.
     recipient = models.ForeignKey(
-        "org.Person", verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+"
+        "org.Person",
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("提醒类型"), max_length=12, choices=DeliveryKind.choices)
     rung_date = models.DateField(
@@ -269,19 +351,23 @@ class Delivery(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    email = models.CharField(_("收件地址"), max_length=254, blank=True)
-    cc = models.CharField(_("抄送"), max_length=254, blank=True)
-    subject = models.CharField(_("主题"), max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
-    # The email this reminder goes out in: every row of one person's digest of a dispatch shares
-    # it, and it names the email (its Message-ID) on every attempt.
-    message_key = models.UUIDField(_("邮件标记"), null=True, blank=True, editable=False)
-    claim_token = models.UUIDField(_("领取标记"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # The email this reminder goes out in: every row of one person's reminders of a dispatch
+    # shares it. None for a row sent again from the admin until the next dispatch groups it.
+    # No constraint: the statement that inserts rows inserts their emails (services._claim_rows),
+    # so it would only check, row by row, what holds by construction.
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("邮件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        db_constraint=False,
+    )
     last_error = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = pgettext_lazy("one", "提醒发送记录")
@@ -304,17 +390,19 @@ class Delivery(models.Model):
                 violation_error_message=_("只有每周汇总不关联到期事项。"),
             ),
         ]
-        indexes = [
-            # Dispatch queues pending rows whose next attempt has come.
-            models.Index(fields=["status", "next_attempt_at"], name="reminders_delivery_queue_idx"),
-            # The sweep takes back rows left "sending" past the claim timeout.
-            models.Index(fields=["status", "claimed_at"], name="reminders_delivery_sweep_idx"),
-            # Sending claims the pending rows of one email together.
-            models.Index(fields=["message_key", "status"], name="reminders_delivery_message_idx"),
-        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+    @property
+    def state(self) -> str:
+        """The row's own status, unless it is pending in an email: then the email's."""
+        if self.status == DeliveryStatus.PENDING and self.message_id is not None:
+            return self.message.status
+        return self.status
+
+    def get_state_display(self) -> str:
+        return DeliveryStatus(self.state).label
 
 
 class Preference(models.Model):

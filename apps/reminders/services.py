@@ -15,7 +15,7 @@ import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, UUIDField, Value
+from django.db.models import F, Q, UUIDField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -32,6 +32,7 @@ from .models import (
     DeliveryStatus,
     Job,
     LeadTime,
+    Message,
     Policy,
     Preference,
     new_calendar_token,
@@ -369,13 +370,16 @@ def deadlines_reschedule(*, now: datetime | None = None) -> int:
 
 @dataclass
 class People:
-    """The people a batch of deadlines can reach, loaded in one query."""
+    """The people a batch of deadlines can reach, loaded in one query.
+
+    The deadlines come with their unit's head as `unit_head_id` (_with_unit_head).
+    """
 
     by_id: dict[int, Person] = field(default_factory=dict)
     by_unit: dict[int, list[Person]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def load(cls, deadlines: Sequence[Deadline]) -> People:
+    def load(cls, deadlines: Sequence) -> People:
         unit_ids = {d.responsible_unit_id for d in deadlines if d.responsible_unit_id}
         person_ids = {
             pid
@@ -383,7 +387,7 @@ class People:
             for pid in (
                 d.leading_official_id,
                 d.owner_id,
-                d.responsible_unit.head_id if d.responsible_unit_id else None,
+                d.unit_head_id,
             )
             if pid
         }
@@ -406,7 +410,7 @@ class People:
         if deadline.owner_id and deadline.owner_id in self.by_id:
             return [self.by_id[deadline.owner_id]]
         found = {p.pk: p for p in self.by_unit.get(deadline.responsible_unit_id, [])}
-        head_id = deadline.responsible_unit.head_id if deadline.responsible_unit_id else None
+        head_id = deadline.unit_head_id
         if head_id and head_id in self.by_id:
             found.setdefault(head_id, self.by_id[head_id])
         return list(found.values())
@@ -415,7 +419,7 @@ class People:
         """The leading official; the unit head when the item has no leading official."""
         for pid in (
             deadline.leading_official_id,
-            deadline.responsible_unit.head_id if deadline.responsible_unit_id else None,
+            deadline.unit_head_id,
         ):
             if pid and pid in self.by_id:
                 return self.by_id[pid]
@@ -479,11 +483,19 @@ class DispatchResult:
 
 
 def deliveries_sweep(*, now: datetime) -> int:
-    """Take back claims left 'sending' by a worker that died: they go out again, in the same
-    email (the message key, and so the Message-ID, is kept)."""
+    """Take back emails left 'sending' by a worker that died: they go out again, the same
+    email (the message key, and so the Message-ID, is kept). Returns the emails taken back."""
     cutoff = now - timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
-    return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
+    return Message.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
         status=DeliveryStatus.PENDING, claim_token=None, next_attempt_at=now
+    )
+
+
+def deliveries_send_again(*, ids: Sequence[int]) -> int:
+    """Put failed rows back to pending, out of their old email: the next dispatch puts them in
+    the person's next email (_group_unkeyed)."""
+    return Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, message=None, last_error=""
     )
 
 
@@ -539,23 +551,51 @@ def _lease_release(run: uuid.UUID) -> None:
     )
 
 
+class _Due(NamedTuple):
+    """What planning reads of a due deadline: a backlog loads thousands, and a model instance
+    each (with its title, path and unit) cost more to build than the plan."""
+
+    pk: int
+    due_date: date | None
+    is_open: bool
+    last_dispatched_at: datetime | None
+    owner_id: int | None
+    leading_official_id: int | None
+    responsible_unit_id: int | None
+    unit_head_id: int | None
+
+
+class _Schedule(NamedTuple):
+    pk: int
+    next_reminder_at: datetime | None
+    last_dispatched_at: datetime | None
+
+
+def _with_unit_head(deadlines):
+    """The deadlines with their unit's head (`unit_head_id`), for People."""
+    return deadlines.annotate(unit_head_id=F("responsible_unit__head_id"))
+
+
 def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
     """Plan the rungs of up to `limit` due deadlines and move their schedules on."""
     rows = (
-        Deadline.objects.filter(next_reminder_at__lte=now)
-        .select_related("responsible_unit")
+        _with_unit_head(Deadline.objects.filter(next_reminder_at__lte=now))
         .order_by("next_reminder_at", "pk")
+        .values_list(*_Due._fields)
     )
     # Locked until the batch commits: a save of one of these items waits, then writes its own
     # schedule over ours (SQLite takes the whole database for the transaction anyway).
-    due = list(rows.select_for_update(of=("self",))[:limit])
+    due = [_Due._make(row) for row in rows.select_for_update(of=("self",))[:limit]]
     if not due:
         return 0, []
     people = People.load(due)
     planned: list[Claim] = []
+    schedules: list[_Schedule] = []
     # A plan depends only on the due date and the last dispatch: a backlog shares a few dates.
     plans: dict[tuple, ladder.Plan] = {}
     keys: dict[tuple, uuid.UUID] = {}
+    # And who a rung reaches, only on the item's people: a backlog shares a few units.
+    audiences: dict[tuple, list[Person]] = {}
     for deadline in due:
         next_at, waiting = None, False
         if deadline.is_open and deadline.due_date is not None:
@@ -568,13 +608,25 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
             # Outside the send window nothing is claimed: the rung waits for the next send time.
             next_at, waiting = plan.next_at, plan.waiting
             for rung in plan.send:
-                if rung.audience == ladder.ESCALATION:
-                    recipients = [people.escalation_to(deadline)]
-                else:
-                    recipients = people.owners(deadline)
+                audience = (
+                    rung.kind,
+                    deadline.owner_id,
+                    deadline.responsible_unit_id,
+                    deadline.unit_head_id,
+                    deadline.leading_official_id if rung.audience == ladder.ESCALATION else None,
+                )
+                recipients = audiences.get(audience)
+                if recipients is None:
+                    if rung.audience == ladder.ESCALATION:
+                        reached = [people.escalation_to(deadline)]
+                    else:
+                        reached = people.owners(deadline)
+                    recipients = audiences[audience] = [
+                        person
+                        for person in reached
+                        if person is not None and wants(_preference(person), rung.kind)
+                    ]
                 for person in recipients:
-                    if person is None or not wants(_preference(person), rung.kind):
-                        continue
                     group = (person.pk, rung.kind, deadline.responsible_unit_id)
                     key = keys.get(group)
                     if key is None:
@@ -594,18 +646,35 @@ def _plan_deadlines(*, run, now, policy, cal, limit) -> tuple[int, list[Claim]]:
                             key,
                         )
                     )
-        deadline.next_reminder_at = next_at
-        if not waiting:
-            deadline.last_dispatched_at = now
+        dispatched_at = deadline.last_dispatched_at if waiting else now
+        schedules.append(_Schedule(deadline.pk, next_at, dispatched_at))
+    _schedules_save(schedules)
+    return len(due), planned
+
+
+def _schedules_save(schedules: Sequence[_Schedule]) -> None:
+    """Write the batch's new schedules: on PostgreSQL one UPDATE ... FROM unnest(arrays)."""
+    if connection.vendor == "postgresql":
+        ops = connection.ops
+        table = ops.quote_name(Deadline._meta.db_table)
+        column = {f.attname: ops.quote_name(f.column) for f in Deadline._meta.concrete_fields}
+        sql = (
+            f"UPDATE {table} SET {column['next_reminder_at']} = s.next_at, "  # noqa: S608
+            f"{column['last_dispatched_at']} = s.dispatched_at "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
+            f"AS s(id, next_at, dispatched_at) WHERE {table}.{column['id']} = s.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_array_literal(values) for values in zip(*schedules, strict=True)])
+        return
     # One update per distinct new schedule, not a CASE over the batch: due dates repeat.
-    schedules: dict[tuple, list[int]] = defaultdict(list)
-    for deadline in due:
-        schedules[(deadline.next_reminder_at, deadline.last_dispatched_at)].append(deadline.pk)
-    for (next_at, dispatched_at), ids in schedules.items():
+    by_schedule: dict[tuple, list[int]] = defaultdict(list)
+    for pk, next_at, dispatched_at in schedules:
+        by_schedule[(next_at, dispatched_at)].append(pk)
+    for (next_at, dispatched_at), ids in by_schedule.items():
         Deadline.objects.filter(pk__in=ids).update(
             next_reminder_at=next_at, last_dispatched_at=dispatched_at
         )
-    return len(due), planned
 
 
 def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
@@ -628,7 +697,7 @@ def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
     today = timezone.localtime(now, policy.tz).date()
     week_start = today - timedelta(days=today.weekday())
     horizon = today + timedelta(days=policy.digest_horizon_days)
-    rows = Deadline.objects.open().filter(due_date__lte=horizon).select_related("responsible_unit")
+    rows = _with_unit_head(Deadline.objects.open().filter(due_date__lte=horizon))
     deadlines = list(rows)
     people = People.load(deadlines)
     recipients: dict[int, Person] = {}
@@ -653,49 +722,70 @@ def _plan_digest(*, run, now, policy, cal) -> list[Delivery]:
 
 def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     """Insert a pending Delivery row for each claim, passing over those the unique constraints
-    already hold: that insert is the claim.
+    already hold (that insert is the claim), and a pending Message for each email the inserted
+    rows go out in.
 
     A backlog claims tens of thousands of rows in one dispatch. On PostgreSQL a batch's claims
-    go in one INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING: one statement and
-    one round trip, where a statement per row (executemany) spent most of a dispatch waiting
-    on the server. SQLite, in process, takes the same INSERT with VALUES through executemany.
+    go in one statement: INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING, whose
+    RETURNING feeds the INSERT of the emails; one round trip, where a statement per row
+    (executemany) spent most of a dispatch waiting on the server. An email is created only for
+    rows actually inserted, so a rung claimed before makes no empty email. SQLite, in process,
+    takes the same INSERT with VALUES through executemany, and the emails in a second step.
     """
     if not rows:
         return
     ops = connection.ops
     fields = {f.attname: f for f in Delivery._meta.concrete_fields}
+    message_fields = {f.attname: f for f in Message._meta.concrete_fields}
+    created_at = timezone.now()
 
-    def prep(name, value):
-        return fields[name].get_db_prep_save(value, connection)
+    def prep(field, value):
+        return field.get_db_prep_save(value, connection)
 
     constant = {
+        "status": DeliveryStatus.PENDING.value,
+        "last_error": "",
+        "created_at": prep(fields["created_at"], created_at),
+    }
+    message_constant = {
         "status": DeliveryStatus.PENDING.value,
         "email": "",
         "cc": "",
         "subject": "",
         "attempts": 0,
         "last_error": "",
-        "next_attempt_at": prep("next_attempt_at", now),
-        "created_at": prep("created_at", timezone.now()),
+        "next_attempt_at": prep(message_fields["next_attempt_at"], now),
+        "created_at": prep(message_fields["created_at"], created_at),
     }
-    varying = ["deadline_id", "recipient_id", "kind", "rung_date", "due_date", "message_key"]
+    varying = ["deadline_id", "recipient_id", "kind", "rung_date", "due_date", "message_id"]
     columns = ", ".join(ops.quote_name(fields[name].column) for name in varying + list(constant))
     table = ops.quote_name(Delivery._meta.db_table)
     tail = tuple(constant.values())
-    # Only the model's own table and column names are spliced in; every value is a parameter.
+    message_table = ops.quote_name(Message._meta.db_table)
+    message_columns = ", ".join(
+        ops.quote_name(message_fields[name].column)
+        for name in ["message_key", "recipient_id", *message_constant]
+    )
+    # Only the models' own table and column names are spliced in; every value is a parameter.
     if connection.vendor == "postgresql":
-        arrays = [list(column) for column in zip(*rows, strict=True)]
+        arrays = [_array_literal(column) for column in zip(*rows, strict=True)]
         types = ("bigint", "bigint", "text", "date", "date", "uuid")
         unnest = ", ".join(f"%s::{kind}[]" for kind in types)
+        key_column = ops.quote_name(fields["message_id"].column)
+        recipient_column = ops.quote_name(fields["recipient_id"].column)
         sql = (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"WITH claimed AS (INSERT INTO {table} ({columns}) "  # noqa: S608
             f"SELECT *, {', '.join(['%s'] * len(tail))} FROM unnest({unnest}) "
-            "ON CONFLICT DO NOTHING"
+            f"ON CONFLICT DO NOTHING RETURNING {key_column}, {recipient_column}) "
+            f"INSERT INTO {message_table} ({message_columns}) "
+            f"SELECT {key_column}, MIN({recipient_column}), "
+            f"{', '.join(['%s'] * len(message_constant))} FROM claimed "
+            f"GROUP BY {key_column} ON CONFLICT DO NOTHING"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*tail, *arrays])
+            cursor.execute(sql, [*tail, *arrays, *message_constant.values()])
         return
-    key_field, date_field = fields["message_key"], fields["rung_date"]
+    key_field, date_field = fields["message_id"], fields["rung_date"]
     prepared: dict = {}  # dates and keys repeat across the rows: each is prepared once
 
     def once(field, value):
@@ -722,34 +812,72 @@ def _claim_rows(rows: Sequence[Claim], *, now: datetime) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(params), 2000):
             cursor.executemany(sql, params[start : start + 2000])
+    keys = sorted({claim.message_key for claim in rows})
+    for start in range(0, len(keys), 500):  # SQLite caps the parameters of one query
+        _messages_for(keys[start : start + 500], now=now)
+
+
+def _array_literal(values: Iterable) -> str:
+    """A PostgreSQL array literal of plain values (ids, dates, times, UUIDs, choice keys): none
+    holds a comma, brace, quote or space, so each is written as it is.
+
+    Passed as one string, it costs a join; passed as a list, the driver's client-side binding
+    quotes each element in Python, which took longer than the insert itself. Values repeat
+    (a backlog shares a few dates and emails), so each is written once.
+    """
+    written: dict = {None: "NULL"}
+
+    def write(value) -> str:
+        text = written.get(value)
+        if text is None:
+            text = written[value] = value.isoformat() if isinstance(value, date) else str(value)
+        return text
+
+    return "{" + ",".join(map(write, values)) + "}"
+
+
+def _messages_for(keys: Sequence[uuid.UUID], *, now: datetime) -> None:
+    """A pending Message for each of these keys that has rows and no Message yet."""
+    have = (
+        Delivery.objects.filter(message_id__in=keys)
+        .order_by()
+        .values_list("message_id", "recipient_id")
+        .distinct()
+    )
+    Message.objects.bulk_create(
+        [
+            Message(message_key=key, recipient_id=person, next_attempt_at=now)
+            for key, person in have
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _group_unkeyed(run: uuid.UUID, *, now: datetime) -> None:
     """Put pending rows that have no email yet (sent again from the admin) into this run's."""
-    rows = Delivery.objects.filter(
-        status=DeliveryStatus.PENDING, message_key__isnull=True, next_attempt_at__lte=now
-    ).values_list("pk", "recipient_id", "kind", "deadline__responsible_unit_id")
+    rows = Delivery.objects.filter(status=DeliveryStatus.PENDING, message__isnull=True).values_list(
+        "pk", "recipient_id", "kind", "deadline__responsible_unit_id"
+    )
     groups: dict[uuid.UUID, list[int]] = defaultdict(list)
     for pk, recipient_id, kind, unit_id in rows:
         key = message_key(run, recipient_id=recipient_id, kind=kind, unit_id=unit_id)
         groups[key].append(pk)
     for key, ids in groups.items():
-        Delivery.objects.filter(pk__in=ids, message_key__isnull=True).update(message_key=key)
+        Delivery.objects.filter(pk__in=ids, message__isnull=True).update(message_id=key)
+        _messages_for([key], now=now)
 
 
 def _queue(*, now: datetime, hold: bool) -> list[uuid.UUID]:
-    """The emails with reminders pending, oldest first, up to the queue limit."""
+    """The emails pending, oldest first, up to the queue limit."""
     queue = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .values("message_key")
-        .annotate(first=Min("next_attempt_at"), low=Min("pk"))
-        .order_by("first", "low")
+        Message.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "created_at", "recipient_id", "message_key")
         .values_list("message_key", flat=True)[: settings.REMINDERS_QUEUE_LIMIT]
     )
     if hold and queue:
-        # Queued rows are not queued again until the claim timeout: by then a lost task
+        # Queued emails are not queued again until the claim timeout: by then a lost task
         # (a worker killed before it claimed them) is presumed lost and they go out again.
-        Delivery.objects.filter(message_key__in=queue, status=DeliveryStatus.PENDING).update(
+        Message.objects.filter(message_key__in=queue, status=DeliveryStatus.PENDING).update(
             next_attempt_at=now + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
         )
     return queue
@@ -868,19 +996,32 @@ def is_temporary(error: Exception) -> bool:
 
 
 def _claim(keys: Sequence[uuid.UUID], *, now: datetime) -> uuid.UUID | None:
-    """Claim every pending row of these emails in one update; None when none was left."""
+    """Claim these emails, those still pending, in one update; None when none was left."""
     token = uuid.uuid4()
-    won = Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).update(
+    won = Message.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
     )
     return token if won else None
 
 
-def _finish(token: uuid.UUID, *, ids: Sequence[int] | None = None, **fields) -> None:
-    rows = Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
-    if ids is not None:
-        rows = rows.filter(pk__in=ids)
-    rows.update(**fields)
+def _finish(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
+    Message.objects.filter(
+        message_key=key, claim_token=token, status=DeliveryStatus.SENDING
+    ).update(**fields)
+
+
+def _fail(token: uuid.UUID, key: uuid.UUID, ids: Sequence[int], error: str) -> None:
+    """The email failed for good: it and its rows say so, and the rows can be sent again."""
+    _finish(token, key, status=DeliveryStatus.FAILED, last_error=error)
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED, last_error=error
+    )
+
+
+def _skip(ids: Sequence[int], reason: str) -> None:
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SKIPPED, last_error=reason
+    )
 
 
 def _mark_sent(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
@@ -895,14 +1036,12 @@ def _mark_sent(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Delivery.objects.filter(
-            message_key=key, claim_token=token, status=DeliveryStatus.SENDING
-        ).update(**fields)
+        _finish(token, key, **fields)
 
 
 def _release(token: uuid.UUID) -> None:
-    """Give back the claimed rows a stopped batch did not reach: pending, the attempt uncounted."""
-    Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
+    """Give back the claimed emails a stopped batch did not reach: pending, the attempt uncounted."""
+    Message.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.PENDING, claim_token=None, attempts=F("attempts") - 1
     )
 
@@ -921,34 +1060,52 @@ def _connect():
 
 
 def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
-    """The rows of claimed (or of the given) emails, with what their email shows: one query."""
-    rows = Delivery.objects.all()
+    """The rows of claimed (or of the given pending) emails, with what their email shows: two
+    queries, the rows and their deadlines. Rows skipped or failed on their own are left out.
+
+    A backlog's batch is tens of thousands of rows about a few thousand deadlines: joined in one
+    query, each deadline's title and link were fetched and converted once per row, and the
+    join's plan went by statistics a dispatch had just made stale.
+    """
+    rows = Delivery.objects.filter(status=DeliveryStatus.PENDING)
     if claim_token is not None:
-        rows = rows.filter(claim_token=claim_token, status=DeliveryStatus.SENDING)
+        rows = rows.filter(message__claim_token=claim_token, message__status=DeliveryStatus.SENDING)
     if keys is not None:
-        rows = rows.filter(message_key__in=keys, status=DeliveryStatus.PENDING)
-    make = emails.ReminderRow._make
-    return [make(row) for row in rows.order_by("pk").values_list(*emails.ROW_FIELDS)]
+        rows = rows.filter(message__in=keys, message__status=DeliveryStatus.PENDING)
+    own = list(rows.order_by().values_list(*emails.ROW_FIELDS))
+    ids = sorted({row[-1] for row in own if row[-1] is not None})
+    deadlines = {}
+    chunk = connection.features.max_query_params or len(ids) or 1  # SQLite caps them
+    for start in range(0, len(ids), chunk):
+        for pk, *fields in Deadline.objects.filter(pk__in=ids[start : start + chunk]).values_list(
+            "pk", *emails.DEADLINE_FIELDS
+        ):
+            deadlines[pk] = tuple(fields)
+    make, none = emails.ReminderRow._make, emails.NO_DEADLINE
+    # Sorted here, not by the database: PostgreSQL sorted a backlog's wide rows on disk.
+    return sorted(make(row + deadlines.get(row[-1], none)) for row in own)
 
 
 def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
-    """Send the given emails over one mail connection, after claiming their rows.
+    """Send the given emails over one mail connection, after claiming them.
 
-    An email carries every reminder a dispatch claimed for one person. The batch's rows are
-    claimed in one update and loaded in one query, with their recipients and unit heads in one
-    more each; each email's rows are then marked sent by one update as soon as the server has
-    accepted it. So an email costs about one query however many items it lists, and a worker
-    killed mid-batch leaves at most the one email in flight to go out again, under the same
-    Message-ID; the claimed emails it had not reached yet go out once, when the sweep takes
-    their claims back. The connection is opened before any row is claimed, so a mail server
-    that cannot be reached (MailServerUnavailable) costs no row an attempt. Rows another worker
-    claimed, or that were already sent, are passed over. On a temporary error the email's rows
-    go back to pending with a backoff, the rest of the batch is given back, and
-    TemporarySendError stops the batch.
+    An email (a Message) carries every reminder a dispatch claimed for one person. The batch's
+    emails are claimed in one update of their Message rows and their reminders loaded in one
+    query, with their recipients and unit heads in one more each; each email is then marked
+    sent by an update of its one Message row as soon as the server has accepted it, its
+    reminder rows left as they were inserted. So an email costs a query or two however many
+    items it lists, and a worker killed mid-batch leaves at most the one email in flight to go
+    out again, under the same Message-ID; the claimed emails it had not reached yet go out
+    once, when the sweep takes their claims back. The connection is opened before any email is
+    claimed, so a mail server that cannot be reached (MailServerUnavailable) costs no email an
+    attempt. Emails another worker claimed, or already sent, are passed over. A reminder whose
+    item closed or moved is skipped (its row says so); an email left with none is too. On a
+    temporary error the email goes back to pending with a backoff, the rest of the batch is
+    given back, and TemporarySendError stops the batch.
     """
     result = SendResult()
     keys = [uuid.UUID(str(key)) for key in keys]
-    if not Delivery.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
+    if not Message.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
         return result
     connection = _connect()
     token = None
@@ -960,7 +1117,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
         skipped = [(row.pk, reason) for row in rows if (reason := _skip_reason(row))]
         for reason in {reason for _pk, reason in skipped}:
             ids = [pk for pk, why in skipped if why == reason]
-            _finish(token, ids=ids, status=DeliveryStatus.SKIPPED, last_error=reason)
+            _skip(ids, reason)
             result.skipped += ids
         skipped_ids = {pk for pk, _reason in skipped}
         by_key: dict[uuid.UUID, list[emails.ReminderRow]] = defaultdict(list)
@@ -971,12 +1128,14 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
         for key in keys:
             rows = by_key.get(key)
             if not rows:
+                # Nothing left to send (or not claimed here): an email of ours says so.
+                _finish(token, key, status=DeliveryStatus.SKIPPED, claim_token=None)
                 continue
             ids = [row.pk for row in rows]
             try:
                 message = _message(rows, people)
             except ValueError as error:
-                _finish(token, ids=ids, status=DeliveryStatus.FAILED, last_error=str(error))
+                _fail(token, key, ids, str(error))
                 result.failed += ids
                 continue
             try:
@@ -984,17 +1143,12 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
             except Exception as error:
                 if not is_temporary(error):
                     if isinstance(error, smtplib.SMTPException | ValueError):
-                        _finish(
-                            token,
-                            ids=ids,
-                            status=DeliveryStatus.FAILED,
-                            last_error=f"{type(error).__name__}: {error}",
-                        )
+                        _fail(token, key, ids, f"{type(error).__name__}: {error}")
                         result.failed += ids
                         logger.warning("Reminder email %s refused: %s", key, error)
                         continue
                     raise
-                attempts = max(row.attempts for row in rows)  # loaded after the claim counted it
+                attempts = rows[0].attempts  # loaded after the claim counted it
                 _retry_later(key, token, ids, attempts, error)
                 connection = _discard(connection)
                 raise TemporarySendError(str(error), retry_delay(attempts)) from error
@@ -1023,16 +1177,16 @@ def _retry_later(key, token: uuid.UUID, ids: Sequence[int], attempts: int, error
     """`attempts` includes this one."""
     now = timezone.now()
     if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
-        _finish(
+        _fail(
             token,
-            ids=ids,
-            status=DeliveryStatus.FAILED,
-            last_error=f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
+            key,
+            ids,
+            f"{type(error).__name__}: {error} (gave up after {attempts} attempts)",
         )
         return
     _finish(
         token,
-        ids=ids,
+        key,
         status=DeliveryStatus.PENDING,
         claim_token=None,
         next_attempt_at=now + timedelta(seconds=retry_delay(attempts)),

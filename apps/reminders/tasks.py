@@ -37,7 +37,7 @@ def dispatch(run: str | None = None) -> int:
         send_emails.delay_on_commit(batch)
     if result.queued or result.swept or result.deadlines:
         logger.info(
-            "reminders: %s deadlines due, %s emails queued, %s claims taken back",
+            "reminders: %s deadlines due, %s emails queued, %s claimed emails taken back",
             result.deadlines,
             len(result.queued),
             result.swept,

@@ -1,6 +1,7 @@
 """The world the fuzz test attacks: one row of every model the admin edits, the items of two
 units in every state their actions apply to, a photo on disk, and four kinds of visitor."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from apps.cycle.models import ReportingRound, Submission
 from apps.goals.models import Target
 from apps.org.models import Person
 from apps.projects.models import Milestone, Project, Stage
-from apps.reminders.models import Deadline, Delivery, DeliveryKind, Job, Preference
+from apps.reminders.models import Deadline, Delivery, DeliveryKind, Job, Message, Preference
 from apps.reminders.services import preference_get
 from apps.safety.models import Hazard, HazardStatus, Inspection
 from apps.supervision.models import OrderState
@@ -159,7 +160,9 @@ def world(db, settings, tmp_path, unit_a, unit_b, staff_a, superuser, make_user)
         recipient=staff_a.person,
         kind=DeliveryKind.LEAD,
         rung_date=today,
-        next_attempt_at=timezone.now(),
+        message=Message.objects.create(
+            message_key=uuid.uuid4(), recipient=staff_a.person, next_attempt_at=timezone.now()
+        ),
     )
     Job.objects.get_or_create(name="digest")
 

@@ -21,7 +21,7 @@ def ids_of(message) -> str:
 
     headers = getattr(message, "extra_headers", None)
     key = headers[EMAIL_HEADER] if headers is not None else str(message[EMAIL_HEADER])
-    rows = Delivery.objects.filter(message_key=uuid.UUID(key)).exclude(status="skipped")
+    rows = Delivery.objects.filter(message_id=uuid.UUID(key)).exclude(status="skipped")
     return ",".join(str(pk) for pk in rows.order_by("pk").values_list("pk", flat=True))
 
 

@@ -1,5 +1,6 @@
 """The reminders back office: policy, calendar, deadlines and the delivery log with failures."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from apps.reminders.models import (
     DeliveryKind,
     DeliveryStatus,
     LeadTime,
+    Message,
     Policy,
 )
 
@@ -26,20 +28,34 @@ def admin_client_zh(client, superuser):
 
 
 def make_deliveries(team, deadline, count, status=DeliveryStatus.SENT):
+    """`count` reminders about `deadline`, each in an email of its own with `status`."""
+    error = "550 5.1.1 No such mailbox" if status == DeliveryStatus.FAILED else ""
     for n in range(count):
+        recipient = team["staff"] if n % 2 else team["head"]
+        message = Message.objects.create(
+            message_key=uuid.uuid4(),
+            recipient=recipient,
+            status=status,
+            email=recipient.contact_email,
+            attempts=1,
+            next_attempt_at=deadline.updated_at,
+            sent_at=deadline.updated_at if status == DeliveryStatus.SENT else None,
+            last_error=error,
+        )
         Delivery.objects.create(
             deadline=deadline,
-            recipient=team["staff"] if n % 2 else team["head"],
+            recipient=recipient,
             kind=DeliveryKind.LEAD,
             rung_date=date(2025, 1, 1 + n),
-            status=status,
-            next_attempt_at=deadline.updated_at,
-            last_error="550 5.1.1 No such mailbox" if status == DeliveryStatus.FAILED else "",
+            # A failed email's rows fail with it; the rows of one sent follow it.
+            status=DeliveryStatus.FAILED if error else DeliveryStatus.PENDING,
+            message=message,
+            last_error=error,
         )
 
 
 @pytest.mark.parametrize(
-    "name", ["policy", "calendarday", "deadline", "delivery", "preference", "job"]
+    "name", ["policy", "calendarday", "deadline", "delivery", "message", "preference", "job"]
 )
 def test_admin_changelist_renders(admin_client_zh, policy, holidays, name):
     response = admin_client_zh.get(reverse(f"admin:reminders_{name}_changelist"))
@@ -51,14 +67,29 @@ def test_admin_delivery_changelist_shows_failures(admin_client_zh, team, make_mi
     make_deliveries(team, deadline, 1, status=DeliveryStatus.FAILED)
 
     response = admin_client_zh.get(
-        reverse("admin:reminders_delivery_changelist"), {"status__exact": "failed"}
+        reverse("admin:reminders_delivery_changelist"), {"state": "failed"}
     )
 
     assert response.status_code == 200
     assert "550 5.1.1 No such mailbox" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["delivery", "deadline"])
+def test_admin_delivery_changelist_filters_by_the_emails_status(
+    admin_client_zh, team, make_milestone
+):
+    deadline = Deadline.objects.get(object_id=make_milestone(date(2025, 3, 20)).pk)
+    make_deliveries(team, deadline, 2)
+    Delivery.objects.filter(rung_date=date(2025, 1, 2)).update(status=DeliveryStatus.SKIPPED)
+    url = reverse("admin:reminders_delivery_changelist")
+
+    sent = admin_client_zh.get(url, {"state": "sent"}).context["cl"].result_list
+    skipped = admin_client_zh.get(url, {"state": "skipped"}).context["cl"].result_list
+
+    assert [row.rung_date for row in sent] == [date(2025, 1, 1)]
+    assert [row.rung_date for row in skipped] == [date(2025, 1, 2)]
+
+
+@pytest.mark.parametrize("name", ["delivery", "message", "deadline"])
 def test_admin_changelist_queries_same_with_two_and_eight_rows(
     admin_client_zh, team, make_milestone, name
 ):
@@ -96,7 +127,12 @@ def test_admin_send_again_action_requeues_failed(admin_client_zh, team, make_mil
     )
 
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts) == (DeliveryStatus.PENDING, 0)
+    assert (failed.status, failed.message_id, failed.last_error) == (
+        DeliveryStatus.PENDING,
+        None,
+        "",
+    )
+    assert Message.objects.get().status == DeliveryStatus.FAILED  # the old email's history
 
 
 def test_admin_policy_edit_with_lead_time_inline(

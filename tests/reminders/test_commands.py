@@ -73,7 +73,7 @@ def test_send_reminders_with_the_mail_server_down_fails_in_one_line_and_keeps_th
     )
     assert raised.value.returncode == 1
     assert out.getvalue() == ""
-    assert list(Delivery.objects.values_list("status", "attempts")) == [
+    assert list(Delivery.objects.values_list("message__status", "message__attempts")) == [
         (DeliveryStatus.PENDING, 0),
         (DeliveryStatus.PENDING, 0),
     ]
@@ -104,7 +104,9 @@ def test_send_reminders_deferred_by_the_mail_server_fails_in_one_line_and_keeps_
         "邮件服务器暂时拒收：(451, b'4.3.0 Try again later')。未发出的提醒将在下次运行时重试。"
     )
     assert recorder.delivery_ids() == []
-    assert list(Delivery.objects.order_by("pk").values_list("status", "attempts")) == [
+    assert list(
+        Delivery.objects.order_by("pk").values_list("message__status", "message__attempts")
+    ) == [
         (DeliveryStatus.PENDING, 1),
         (DeliveryStatus.PENDING, 0),
     ]

@@ -58,4 +58,4 @@ def test_dispatch_concurrently_from_two_threads_sends_each_reminder_once(
     assert len(emails) == 2
     assert len(ids) == expected
     assert len(set(ids)) == expected
-    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == expected
+    assert Delivery.objects.in_state(DeliveryStatus.SENT).count() == expected

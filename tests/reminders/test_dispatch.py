@@ -62,7 +62,7 @@ def test_dispatch_each_rung_fires_on_its_day_and_only_then(clock, policy, team, 
     }
     reminders = Delivery.objects.exclude(kind=DeliveryKind.DIGEST)
     assert reminders.count() == 16
-    assert set(reminders.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert {row.state for row in reminders.select_related("message")} == {DeliveryStatus.SENT}
     assert len(mail.outbox) == Delivery.objects.count()
 
 
@@ -107,8 +107,8 @@ def test_dispatch_escalates_to_leading_official_copied_to_unit_head(
 
     escalation = Delivery.objects.get(kind=DeliveryKind.ESCALATION)
     assert escalation.recipient == team["official"]
-    assert escalation.status == DeliveryStatus.SENT
-    assert escalation.cc == "li@example.org"
+    assert escalation.state == DeliveryStatus.SENT
+    assert escalation.message.cc == "li@example.org"
     message = next(m for m in mail.outbox if ids_of(m) == str(escalation.pk))
     assert message.to == ["wang@example.org"]
     assert message.cc == ["li@example.org"]
@@ -128,7 +128,7 @@ def test_dispatch_escalation_goes_to_unit_head_without_leading_official(
     clock(at(date(2025, 4, 3)))
     services.send_pending()
     escalation = Delivery.objects.get(kind=DeliveryKind.ESCALATION)
-    assert (escalation.recipient, escalation.cc) == (team["head"], "")
+    assert (escalation.recipient, escalation.message.cc) == (team["head"], "")
 
 
 def test_dispatch_respects_preferences_but_not_for_escalation(clock, policy, team, make_milestone):
@@ -151,7 +151,9 @@ def test_dispatch_skips_closed_items_and_stops_their_ladder(clock, policy, team,
     services.send_pending()
 
     assert mail.outbox == []
-    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SKIPPED}
+    assert {row.state for row in Delivery.objects.select_related("message")} == {
+        DeliveryStatus.SKIPPED
+    }
     assert Deadline.objects.get().next_reminder_at is None
 
 
@@ -167,7 +169,7 @@ def test_dispatch_twice_sends_each_reminder_once(clock, policy, team, make_miles
     services.send_pending()
 
     # One email each for the unit's two people, listing the three items.
-    sent = Delivery.objects.filter(status=DeliveryStatus.SENT)
+    sent = Delivery.objects.in_state(DeliveryStatus.SENT)
     expected = {
         person.contact_email: ",".join(
             str(pk)

@@ -6,7 +6,7 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
 from apps.reminders import services
-from apps.reminders.models import Delivery, DeliveryStatus
+from apps.reminders.models import Delivery, DeliveryStatus, Message
 from apps.reminders.tasks import send_emails
 from tests.reminders.conftest import SHANGHAI, at
 from tests.reminders.smtp import Recorder, SMTPServer, free_port, ids_of
@@ -52,7 +52,17 @@ def three_due(clock, policy, team, make_milestone, make_user):
 
 
 def pk_of(key) -> int:
-    return Delivery.objects.get(message_key=key).pk
+    return Delivery.objects.get(message_id=key).pk
+
+
+def email_of(pk) -> Message:
+    """The email a reminder row goes out in."""
+    return Delivery.objects.select_related("message").get(pk=pk).message
+
+
+def emails_in_order() -> list[Message]:
+    """The emails, in the order of their rows (one row each here)."""
+    return [row.message for row in Delivery.objects.select_related("message").order_by("pk")]
 
 
 @pytest.fixture
@@ -69,13 +79,17 @@ def test_send_task_retries_after_temporary_refusals_and_delivers_each_once(
 
     assert server.refusals == 2
     assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_ids)
-    rows = Delivery.objects.order_by("pk")
-    assert [(d.status, d.attempts) for d in rows] == [
+    emails = emails_in_order()
+    assert [(m.status, m.attempts) for m in emails] == [
         (DeliveryStatus.SENT, 3),
         (DeliveryStatus.SENT, 1),
         (DeliveryStatus.SENT, 1),
     ]
-    assert rows[0].last_error == ""
+    assert emails[0].last_error == ""
+    # Sending wrote the emails, not the reminder rows: those are as they were inserted.
+    assert set(Delivery.objects.values_list("status", "last_error")) == {
+        (DeliveryStatus.PENDING, "")
+    }
 
 
 def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
@@ -85,7 +99,7 @@ def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
 
     with pytest.raises(services.TemporarySendError) as raised:
         services.emails_send(keys=three_due)
-    first = Delivery.objects.get(pk=three_ids[0])
+    first = email_of(three_ids[0])
     assert (first.status, first.attempts) == (DeliveryStatus.PENDING, 1)
     assert first.last_error.startswith("SMTPDataError: (451")
     assert raised.value.retry_after == settings.REMINDERS_RETRY_BASE_SECONDS
@@ -98,7 +112,7 @@ def test_send_temporary_failure_waits_for_the_next_tick_then_delivers(
     services.send_pending()
 
     assert sorted(server.delivery_ids()) == sorted(str(pk) for pk in three_ids)
-    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert {row.state for row in Delivery.objects.all()} == {DeliveryStatus.SENT}
 
 
 def test_send_permanent_refusal_is_recorded_as_failed_and_the_rest_go_out(smtp, three_due):
@@ -109,6 +123,10 @@ def test_send_permanent_refusal_is_recorded_as_failed_and_the_rest_go_out(smtp, 
     failed = Delivery.objects.get(status=DeliveryStatus.FAILED)
     assert failed.recipient.name == "zhang"
     assert "550" in failed.last_error
+    assert (failed.message.status, failed.message.last_error) == (
+        DeliveryStatus.FAILED,
+        failed.last_error,
+    )
     assert result.failed == [failed.pk]
     assert len(result.sent) == 2
     assert len(server.messages) == 2
@@ -122,13 +140,13 @@ def test_send_gives_up_after_max_attempts(smtp, three_due, three_ids, settings):
     send_emails.apply(args=[three_due])
 
     first = Delivery.objects.get(pk=three_ids[0])
-    assert first.status == DeliveryStatus.FAILED
+    assert (first.status, first.message.status) == (DeliveryStatus.FAILED, DeliveryStatus.FAILED)
     assert "gave up after 2 attempts" in first.last_error
 
 
 def test_send_skips_rows_already_claimed(smtp, three_due, three_ids):
     server = smtp()
-    Delivery.objects.filter(pk=three_ids[0]).update(status=DeliveryStatus.SENDING)
+    Message.objects.filter(pk=three_due[0]).update(status=DeliveryStatus.SENDING)
 
     result = services.emails_send(keys=three_due)
 
@@ -137,14 +155,14 @@ def test_send_skips_rows_already_claimed(smtp, three_due, three_ids):
 
 
 def test_sweep_takes_back_claims_left_sending(clock, three_ids, settings):
-    Delivery.objects.filter(pk=three_ids[0]).update(
+    Message.objects.filter(pk=email_of(three_ids[0]).pk).update(
         status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
     )
     clock(at(date(2025, 3, 13), 10, 9))
     assert services.deliveries_sweep(now=at(date(2025, 3, 13), 10, 9)) == 0
     later = at(date(2025, 3, 13), 10, 11)
     assert services.deliveries_sweep(now=later) == 1
-    assert Delivery.objects.get(pk=three_ids[0]).status == DeliveryStatus.PENDING
+    assert email_of(three_ids[0]).status == DeliveryStatus.PENDING
 
 
 class ProbeBackend(BaseEmailBackend):
@@ -154,7 +172,7 @@ class ProbeBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            statuses = dict(Delivery.objects.values_list("pk", "status"))
+            statuses = {row.pk: row.state for row in Delivery.objects.select_related("message")}
             ProbeBackend.seen.append((int(ids_of(message)), statuses))
         return len(email_messages)
 
@@ -184,7 +202,7 @@ def test_send_again_after_a_lost_reply_reuses_the_message_id(
     services.emails_send(keys=three_due)
     # The server took the first message but its worker died before recording it: the claim is
     # taken back after the timeout and the message goes out again.
-    Delivery.objects.filter(pk=three_ids[0]).update(
+    Message.objects.filter(pk=email_of(three_ids[0]).pk).update(
         status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)
     )
     clock(at(date(2025, 3, 13), 10, 11))
@@ -195,13 +213,13 @@ def test_send_again_after_a_lost_reply_reuses_the_message_id(
     message_ids = [str(m["Message-ID"]) for m in server.messages]
     assert (dispatched.swept, sent.sent) == (1, [resent.pk])
     assert server.delivery_ids() == [str(pk) for pk in [*three_ids, three_ids[0]]]
-    assert message_ids[0] == f"<reminder-{resent.message_key.hex}@zone.example.org>"
+    assert message_ids[0] == f"<reminder-{resent.message_id.hex}@zone.example.org>"
     assert message_ids[3] == message_ids[0]
     assert len(set(message_ids)) == 3
 
 
 def test_send_mail_server_unreachable_claims_nothing(closed_port, three_due):
-    before = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
+    before = list(Message.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
 
     with pytest.raises(services.MailServerUnavailable) as raised:
         services.emails_send(keys=three_due)
@@ -210,7 +228,7 @@ def test_send_mail_server_unreachable_claims_nothing(closed_port, three_due):
         f"could not reach the mail server 127.0.0.1:{closed_port}: [Errno 111] Connection refused"
     )
     assert raised.value.retry_after is None
-    after = list(Delivery.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
+    after = list(Message.objects.order_by("pk").values("status", "attempts", "next_attempt_at"))
     assert after == before
     assert {d["status"] for d in after} == {DeliveryStatus.PENDING}
 
@@ -222,8 +240,7 @@ def test_send_task_against_a_server_that_stays_down_gives_up_and_keeps_every_row
 
     sent = send_emails.apply(args=[three_due]).get()
 
-    rows = Delivery.objects.order_by("pk")
     assert sent == 0
-    assert [(d.status, d.attempts, d.claim_token) for d in rows] == [
+    assert [(m.status, m.attempts, m.claim_token) for m in emails_in_order()] == [
         (DeliveryStatus.PENDING, 0, None)
     ] * 3

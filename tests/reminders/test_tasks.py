@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.reminders import tasks
-from apps.reminders.models import Delivery, DeliveryStatus
+from apps.reminders.models import Delivery, DeliveryStatus, Message
 from tests.reminders.conftest import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_digest")]
@@ -48,7 +48,7 @@ def test_dispatch_task_queues_a_send_task_per_batch_after_the_commit(
         callback()
 
     keys = [
-        str(key) for key in Delivery.objects.order_by("pk").values_list("message_key", flat=True)
+        str(key) for key in Delivery.objects.order_by("pk").values_list("message_id", flat=True)
     ]
     assert (count, queued_before_commit) == (2, [])
     assert sent_tasks == [[keys[0]], [keys[1]]]
@@ -65,7 +65,7 @@ def test_dispatch_task_holds_queued_rows_until_the_claim_timeout(
     held_until = timezone.now() + timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
     assert second == 0
     assert len(sent_tasks) == 1
-    assert set(Delivery.objects.values_list("status", "next_attempt_at")) == {
+    assert set(Message.objects.values_list("status", "next_attempt_at")) == {
         (DeliveryStatus.PENDING, held_until)
     }
 
@@ -97,11 +97,11 @@ def test_dispatch_task_chains_batches_until_the_backlog_is_drained(
     assert len(set(next_batches)) == 1
     assert len(sent_tasks) == 1
     keys = sent_tasks[0]
-    rows = Delivery.objects.filter(message_key__in=keys)
+    rows = Delivery.objects.filter(message__in=keys)
     assert sorted(rows.values_list("recipient", flat=True)) == sorted(
         [team["staff"].pk] * 5 + [team["head"].pk] * 5
     )
-    assert rows.filter(status=DeliveryStatus.PENDING).count() == 10
+    assert rows.in_state(DeliveryStatus.PENDING).count() == 10
     # The run is over: the next tick starts a new one and finds nothing due.
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.dispatch() == 0

@@ -1,5 +1,6 @@
 """Preferences page, calendar token reset, the iCal feed, and the delivery log on an item's page."""
 
+import uuid
 from datetime import date
 from urllib.parse import quote
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from apps.reminders import services
-from apps.reminders.models import Delivery, DeliveryKind, Preference
+from apps.reminders.models import Delivery, DeliveryKind, DeliveryStatus, Message, Preference
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +160,6 @@ def test_delivery_log_tag_lists_the_items_reminders(team, make_milestone):
         recipient=team["staff"],
         kind=DeliveryKind.LEAD,
         rung_date=date(2025, 12, 29),
-        next_attempt_at=deadline.updated_at,
         last_error="",
     )
 
@@ -189,7 +189,14 @@ def test_items_delivery_log_tag_lists_reminders_of_a_projects_milestones(
             recipient=team["staff"],
             kind=DeliveryKind.LEAD,
             rung_date=date(2025, 12, 1 + n),
-            next_attempt_at=deadline.updated_at,
+            message=Message.objects.create(
+                message_key=uuid.uuid4(),
+                recipient=team["staff"],
+                status=DeliveryStatus.SENT,
+                cc="li@example.org",
+                next_attempt_at=deadline.updated_at,
+                sent_at=deadline.updated_at,
+            ),
         )
     template = Template("{% load reminders %}{% items_delivery_log project.milestones.all %}")
 
@@ -200,6 +207,8 @@ def test_items_delivery_log_tag_lists_reminders_of_a_projects_milestones(
     assert f"{project.name}：竣工" in html
     assert "别的项目节点" not in html
     assert html.count("提前提醒") == 2
+    assert html.count("已发送") == 2  # the status of each reminder's email
+    assert html.count("li@example.org") == 2
 
 
 def milestone_deadline(milestone):

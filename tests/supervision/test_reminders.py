@@ -61,8 +61,8 @@ def test_unanswered_order_escalates_to_issuing_leader(clock, issued, team):  # n
 
     escalation = Delivery.objects.get(kind=DeliveryKind.ESCALATION)
     assert escalation.recipient == team["leader"].person
-    assert escalation.status == DeliveryStatus.SENT
-    assert escalation.cc == "li@example.org"
+    assert escalation.state == DeliveryStatus.SENT
+    assert escalation.message.cc == "li@example.org"
     message = next(m for m in mail.outbox if m.to == ["wang@example.org"])
     assert message.cc == ["li@example.org"]
     assert "港口物流园：报送征地进展" in message.subject

@@ -17,7 +17,7 @@ def delivery_log(item, limit=50):
     if source is not None and item.pk is not None:
         deliveries = list(
             Delivery.objects.filter(deadline__kind=source.kind, deadline__object_id=item.pk)
-            .select_related("recipient")
+            .select_related("recipient", "message")
             .order_by("-created_at", "-pk")[:limit]
         )
     deadline = (
@@ -37,7 +37,7 @@ def items_delivery_log(items, limit=50):
             Delivery.objects.filter(
                 deadline__kind=source.kind, deadline__object_id__in=items.values("pk")
             )
-            .select_related("recipient", "deadline")
+            .select_related("recipient", "deadline", "message")
             .order_by("-created_at", "-pk")[:limit]
         )
     return {"deadline": None, "deliveries": deliveries, "show_item": True}

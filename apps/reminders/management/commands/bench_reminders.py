@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from apps.org.models import Person, Unit
 from apps.reminders import services
-from apps.reminders.models import Deadline, Delivery, DeliveryStatus, Job
+from apps.reminders.models import Deadline, Delivery, DeliveryStatus, Job, Message
 
 BENCH_OBJECT_ID_BASE = 10**15  # far above any real primary key
 BENCH_KIND = "bench"  # no area registers it: the rows are never mistaken for real items
@@ -237,7 +237,8 @@ class Backlog:
     def _refuse_if_busy(self, now) -> None:
         if (
             Deadline.objects.filter(next_reminder_at__lte=now).exists()
-            or Delivery.objects.filter(status=DeliveryStatus.PENDING).exists()
+            or Message.objects.filter(status=DeliveryStatus.PENDING).exists()
+            or Delivery.objects.filter(status=DeliveryStatus.PENDING, message=None).exists()
             or Job.objects.filter(name=services.DIGEST_JOB, next_run_at__lte=now).exists()
         ):
             raise CommandError(
@@ -303,6 +304,7 @@ class Backlog:
     def _clean(self) -> None:
         Deadline.objects.filter(kind=BENCH_KIND).delete()
         Delivery.objects.filter(recipient__name__startswith=self.tag).delete()
+        Message.objects.filter(recipient__name__startswith=self.tag).delete()
         units = Unit.objects.filter(name__startswith=self.tag)
         units.update(head=None)
         Person.objects.filter(name__startswith=self.tag).delete()

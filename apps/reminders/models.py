@@ -330,18 +330,15 @@ class Delivery(models.Model):
         # The claim's unique constraint leads with the deadline and serves its lookups.
         db_index=False,
     )
-    # Neither an index nor a constraint of its own: a dispatch would write an index entry and
-    # check the reference for every row it claims. No query looks rows up by recipient (a
-    # digest's claim has its constraint below; deleting a person, which is rare, scans for
-    # theirs), and the reference is checked once per email instead: a row's email is keyed
-    # by its recipient (services.message_key) and inserted with it, under Message's constraint.
+    # No index of its own: a dispatch would write an index entry for every row it claims, and
+    # no query looks rows up by recipient (a digest's claim has its constraint below; deleting
+    # a person, which is rare, scans for theirs).
     recipient = models.ForeignKey(
         "org.Person",
         verbose_name=_("收件人"),
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
-        db_constraint=False,
     )
     kind = models.CharField(_("提醒类型"), max_length=12, choices=DeliveryKind.choices)
     rung_date = models.DateField(
@@ -353,8 +350,7 @@ class Delivery(models.Model):
     )
     # The email this reminder goes out in: every row of one person's reminders of a dispatch
     # shares it. None for a row sent again from the admin until the next dispatch groups it.
-    # No constraint: the statement that inserts rows inserts their emails (services._claim_rows),
-    # so it would only check, row by row, what holds by construction.
+    # The statement that inserts rows inserts their emails too (services._claim_rows).
     message = models.ForeignKey(
         Message,
         verbose_name=_("邮件"),
@@ -362,7 +358,6 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deliveries",
-        db_constraint=False,
     )
     last_error = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -24,12 +24,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='delivery',
-            name='message',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='reminders.message', verbose_name='邮件'),
-        ),
-        migrations.AlterField(
-            model_name='delivery',
             name='recipient',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.person', verbose_name='收件人'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.person', verbose_name='收件人'),
         ),
     ]

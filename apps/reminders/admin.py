@@ -2,6 +2,7 @@
 delivery log."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -159,7 +160,8 @@ class DeliveryStateFilter(admin.SimpleListFilter):
 
 
 class _DeliveryColumns:
-    """What a delivery row shows of its email."""
+    """What a delivery row shows of its email, written as the admin writes a field's value
+    (local time, the admin's mark for nothing): a callable's None would otherwise show "None"."""
 
     @admin.display(description=_("状态"))
     def state(self, obj):
@@ -167,15 +169,21 @@ class _DeliveryColumns:
 
     @admin.display(description=_("收件地址"))
     def email(self, obj):
-        return obj.message.email if obj.message_id else ""
+        return display_for_value(
+            obj.message.email if obj.message_id else "", self.get_empty_value_display()
+        )
 
     @admin.display(description=_("尝试次数"))
     def attempts(self, obj):
-        return obj.message.attempts if obj.message_id else 0
+        return display_for_value(
+            obj.message.attempts if obj.message_id else 0, self.get_empty_value_display()
+        )
 
     @admin.display(description=_("发送时间"))
     def sent_at(self, obj):
-        return obj.message.sent_at if obj.message_id else None
+        return display_for_value(
+            obj.message.sent_at if obj.message_id else None, self.get_empty_value_display()
+        )
 
 
 class DeliveryInline(_DeliveryColumns, admin.TabularInline):

@@ -16,10 +16,12 @@ class CoreConfig(AppConfig):
         from .filterbar import watch_choice_sources
         from .lockout import reset_account_failures
         from .sorting import note_pinyin_collation
+        from .tallies import connect_signals as keep_tallies
 
         user_logged_in.connect(reset_account_failures, dispatch_uid="core.reset_account_failures")
         connection_created.connect(note_pinyin_collation, dispatch_uid="core.pinyin_collation")
         watch_choice_sources()
+        keep_tallies()
 
 
 class ZoneAdminConfig(admin_apps.AdminConfig):

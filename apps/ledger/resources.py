@@ -18,6 +18,7 @@ from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from apps.core import tallies
 from apps.core.models import AreaUnit
 from apps.core.permissions import is_office, unit_id_of
 from apps.core.rules import holds
@@ -242,13 +243,15 @@ class LedgerResource(resources.ModelResource):
             return
         try:
             with transaction.atomic():
-                bulk_create_with_history(
+                created = bulk_create_with_history(
                     self.create_instances,
                     self.model,
                     batch_size=BATCH,
                     default_user=self.user,
                     default_change_reason=CHANGE_REASON,
                 )
+                # Bulk writes send no signals: the dashboard's tallies are told here.
+                tallies.added(self.model, created)
             self.saved_new += self.create_instances
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
@@ -259,7 +262,10 @@ class LedgerResource(resources.ModelResource):
         if not self.update_instances:
             return
         try:
-            with transaction.atomic():
+            with (
+                transaction.atomic(),
+                tallies.changing(self.model, [row.pk for row in self.update_instances]),
+            ):
                 bulk_update_with_history(
                     self.update_instances,
                     self.model,

@@ -10,6 +10,13 @@ class OverviewConfig(AppConfig):
     verbose_name = _("总览")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from apps.core.tallies import rebuild_after_migrate
+
+        from . import tallies
         from .dashboard import connect_signals
 
+        tallies.register()
+        post_migrate.connect(rebuild_after_migrate, sender=self, dispatch_uid="overview-tallies")
         connect_signals()

@@ -1,8 +1,10 @@
-"""The dashboard's figures: each an aggregate (GROUP BY) query with the link to the list behind it.
+"""The dashboard's figures, each with the link to the list behind it.
 
-The number of queries does not depend on the number of rows. Money is summed in 亿 (10^8) of the
-project's currency: the amount times its unit's factor. Projects in US dollars are summed apart,
-never added to yuan.
+Each figure is read from a tally (apps/overview/tallies.py): a few rows per stage, chain, grade
+or due date, moved by every write to the rows they count. Neither the number of queries nor
+their cost depends on the number of projects. The areas' own rules (what is open, overdue, due
+soon) filter the tally rows. Money is summed in 亿 (10^8) of the project's currency: the amount
+times its unit's factor. Projects in US dollars are summed apart, never added to yuan.
 """
 
 import datetime
@@ -12,11 +14,8 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import (
-    Count,
-    Q,
-    Sum,
-)
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -24,11 +23,13 @@ from django.utils.translation import gettext as _
 
 from apps.core import versions
 from apps.core.links import url_with
-from apps.core.models import Currency, converted_money
-from apps.goals.models import Goal, Target, TargetStatus
+from apps.core.models import Currency
+from apps.goals.models import Goal, TargetStatus
 from apps.projects.filters import Due
-from apps.projects.models import Milestone, MilestoneRules, Project, Stage
-from apps.safety.models import Hazard, HazardGrade, HazardRules
+from apps.projects.models import Milestone, MilestoneRules, Stage
+from apps.safety.models import HazardGrade, HazardRules
+
+from .models import HazardTally, MilestoneTally, ProjectTally, TargetTally
 
 SIX_BREAKTHROUGHS = "六个创新突破"
 # Grey is "not assessed", as on the status light; "not started" is a known state, so it is not.
@@ -58,9 +59,9 @@ class Bar:
 
 def projects_by_stage() -> list[Bar]:
     counts = dict(
-        Project.objects.order_by()
+        ProjectTally.objects.order_by()
         .values_list("stage")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("projects"))
         .values_list("stage", "n")
     )
     projects = reverse("projects:project_list")
@@ -80,34 +81,34 @@ def investment_by(group: str) -> list[Bar]:
     """Total and completed investment per chain or area, in 亿元 (and 亿美元 apart)."""
     if group not in {"chain", "area"}:
         raise ValueError(group)
-    # A project's latest investment completed is a column of its own (refresh_progress).
-    done = converted_money("latest_investment_completed", "latest_investment_unit")
     cny, usd = Q(currency=Currency.CNY), Q(currency=Currency.USD)
     rows = (
-        Project.objects.order_by()
+        ProjectTally.objects.order_by()
         .values(f"{group}_id", f"{group}__name")
         .annotate(
-            projects=Count("id"),
-            total=Sum(converted_money("total_investment", "investment_unit"), filter=cny),
-            done=Sum(done, filter=cny),
-            total_usd=Sum(converted_money("total_investment", "investment_unit"), filter=usd),
-            done_usd=Sum(done, filter=usd),
+            n=Sum("projects"),
+            cny_total=Sum("total", filter=cny),
+            cny_done=Sum("done", filter=cny),
+            usd_total=Sum("total", filter=usd),
+            usd_done=Sum("done", filter=usd),
         )
     )
     projects = reverse("projects:project_list")
     bars = []
     for row in rows:
+        if not row["n"]:
+            continue  # every project of the group has moved on or gone
         key = row[f"{group}_id"]
         bars.append(
             Bar(
                 row[f"{group}__name"] or _("未指定"),
-                _round(row["total"]),
+                _round(row["cny_total"]),
                 url_with(projects, **{group: key if key is not None else "null"}),
                 {
-                    "done": _round(row["done"]),
-                    "projects": row["projects"],
-                    "total_usd": _round(row["total_usd"]),
-                    "done_usd": _round(row["done_usd"]),
+                    "done": _round(row["cny_done"]),
+                    "projects": row["n"],
+                    "total_usd": _round(row["usd_total"]),
+                    "done_usd": _round(row["usd_done"]),
                 },
             )
         )
@@ -124,10 +125,10 @@ def targets_by_goal() -> dict:
     )
     counts = {
         (row["goal_id"], row["status"]): row["n"]
-        for row in Target.objects.filter(goal__plan__name__contains=SIX_BREAKTHROUGHS)
+        for row in TargetTally.objects.filter(goal__plan__name__contains=SIX_BREAKTHROUGHS)
         .order_by()
         .values("goal_id", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("targets"))
     }
     targets = reverse("goals:target_list")
     rows = []
@@ -156,11 +157,11 @@ def open_hazards_by_grade(today: datetime.date) -> list[Bar]:
     """Open hazards per grade, each bar also counting those whose rectification is overdue."""
     counts = {
         row["grade"]: row
-        for row in Hazard.objects.order_by()
+        for row in HazardTally.objects.order_by()
         .values("grade")
         .annotate(
-            n=Count("id", filter=HazardRules.OPEN),
-            overdue=Count("id", filter=HazardRules.overdue(today)),
+            n=Coalesce(Sum("hazards", filter=HazardRules.OPEN), 0),
+            overdue=Coalesce(Sum("hazards", filter=HazardRules.overdue(today)), 0),
         )
     }
     hazards = reverse("safety:hazard_list")
@@ -180,8 +181,9 @@ def open_hazards_by_grade(today: datetime.date) -> list[Bar]:
 
 def milestone_deadlines(today: datetime.date, sample: int = 5) -> dict:
     overdue, soon = MilestoneRules.overdue(today), MilestoneRules.due_soon(today)
-    counts = Milestone.objects.aggregate(
-        overdue=Count("id", filter=overdue), next30=Count("id", filter=soon)
+    counts = MilestoneTally.objects.aggregate(
+        overdue=Coalesce(Sum("milestones", filter=overdue), 0),
+        next30=Coalesce(Sum("milestones", filter=soon), 0),
     )
     ordered = Milestone.objects.select_related("project").order_by("due_date", "id")
     milestones = reverse("projects:milestone_list")

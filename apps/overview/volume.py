@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import tallies
 from apps.core.models import Currency, MoneyUnit
 from apps.goals.models import Goal, Plan, Target, TargetStatus
 from apps.goals.reminder_sources import TARGETS
@@ -230,7 +231,15 @@ def build(projects: int, *, progress: Callable[[str], None] = lambda line: None)
             batch = _projects(numbers, ground, today, rng)
             milestones, hazards = _children(batch, ground, today, rng)
             targets = _targets(numbers, ground, today, rng)
-            # Bulk inserts skip the signals that keep a project's progress columns current.
+            # Bulk inserts skip the signals that keep the tallies and a project's progress
+            # columns current.
+            for model, rows in (
+                (Project, batch),
+                (Milestone, milestones),
+                (Hazard, hazards),
+                (Target, targets),
+            ):
+                tallies.added(model, rows)
             ids = [project.pk for project in batch]
             inserted = volume_projects().filter(pk__gte=min(ids), pk__lte=max(ids))
             inserted.refresh_progress()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from apps.core import tallies
 from apps.core.media import StoredPhotoField
 from apps.core.models import (
     AreaUnit,
@@ -191,18 +192,20 @@ class ProjectQuerySet(models.QuerySet):
         logs = ProgressLog.objects.filter(project=models.OuterRef("pk")).order_by("-date", "-id")
         with_percent = logs.filter(percent_complete__isnull=False)
         with_investment = logs.filter(investment_completed__isnull=False)
-        return self.order_by().update(
-            next_open_due=models.Subquery(open_due.values("due_date")[:1]),
-            latest_percent=models.Subquery(with_percent.values("percent_complete")[:1]),
-            last_progress_date=models.Subquery(logs.values("date")[:1]),
-            latest_investment_completed=models.Subquery(
-                with_investment.values("investment_completed")[:1]
-            ),
-            latest_investment_unit=Coalesce(
-                models.Subquery(with_investment.values("investment_unit")[:1]),
-                models.Value(""),
-            ),
-        )
+        # An UPDATE sends no signals: the tallies counting these columns move around it.
+        with tallies.changing(self.model, self):
+            return self.order_by().update(
+                next_open_due=models.Subquery(open_due.values("due_date")[:1]),
+                latest_percent=models.Subquery(with_percent.values("percent_complete")[:1]),
+                last_progress_date=models.Subquery(logs.values("date")[:1]),
+                latest_investment_completed=models.Subquery(
+                    with_investment.values("investment_completed")[:1]
+                ),
+                latest_investment_unit=Coalesce(
+                    models.Subquery(with_investment.values("investment_unit")[:1]),
+                    models.Value(""),
+                ),
+            )
 
     def refresh_light(self, today: datetime.date | None = None) -> int:
         """Store the projects' light (light_reason, and so light_rank) for `today`, in one UPDATE;

@@ -24,7 +24,13 @@ def _remember_project(sender, instance, raw=False, **kwargs):
     )
 
 
-def _child_changed(sender, instance, **kwargs):
+def _child_changed(sender, instance, origin=None, **kwargs):
+    from .models import Project
+
+    if isinstance(origin, Project) or getattr(origin, "model", None) is Project:
+        # Deleted with its project: there is nothing left to refresh, and rewriting the
+        # project between its pre_delete and its delete would move its tallies twice.
+        return
     _refresh(instance.project_id, getattr(instance, "_project_id_before", None))
 
 

@@ -1047,16 +1047,18 @@ def _release(token: uuid.UUID) -> None:
 
 
 def _connect():
-    """The default mailer with its connection open; MailServerUnavailable when it cannot be."""
+    """The default mailer with its connection open, and whether its server takes 8-bit bodies
+    (the project's SMTP backend asks it); MailServerUnavailable when it cannot be opened."""
     connection = mailers.default
     try:
         connection.open()
+        eight_bit = getattr(connection, "accepts_8bit", lambda: False)()
     except OSError as error:  # refused, timed out, unknown host, TLS or login failure
         _discard(connection)
         host = getattr(connection, "host", None)
         server = f"{host}:{connection.port}" if host else type(connection).__name__
         raise MailServerUnavailable(server, error) from error
-    return connection
+    return connection, eight_bit
 
 
 def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
@@ -1107,7 +1109,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
     keys = [uuid.UUID(str(key)) for key in keys]
     if not Message.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
         return result
-    connection = _connect()
+    connection, eight_bit = _connect()
     token = None
     try:
         token = _claim(keys, now=timezone.now())
@@ -1133,7 +1135,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
                 continue
             ids = [row.pk for row in rows]
             try:
-                message = _message(rows, people)
+                message = _message(rows, people, eight_bit=eight_bit)
             except ValueError as error:
                 _fail(token, key, ids, str(error))
                 result.failed += ids
@@ -1257,7 +1259,9 @@ class _Recipients:
         return cls(people, heads)
 
 
-def _message(rows: Sequence[emails.ReminderRow], people: _Recipients) -> EmailMultiAlternatives:
+def _message(
+    rows: Sequence[emails.ReminderRow], people: _Recipients, *, eight_bit: bool = False
+) -> EmailMultiAlternatives:
     today = timezone.localdate()
     recipient = people.people[rows[0].recipient_id]
     digests = [row for row in rows if row.kind == DeliveryKind.DIGEST]
@@ -1269,14 +1273,14 @@ def _message(rows: Sequence[emails.ReminderRow], people: _Recipients) -> EmailMu
             items=digest_items(person=recipient, today=today, horizon_days=horizon),
             horizon_days=horizon,
         )
-        return emails.build_digest(delivery, today=today, digest=digest)
+        return emails.build_digest(delivery, today=today, digest=digest, eight_bit=eight_bit)
     cc = []
     if all(row.kind == DeliveryKind.ESCALATION for row in rows):
         # An escalation email is about one unit's items: it copies the unit's head.
         head = people.heads.get(rows[0].unit_id)
         if head is not None and head.pk != recipient.pk:
             cc.append(head.contact_email)
-    return emails.build_message(rows, recipient=recipient, cc=cc, today=today)
+    return emails.build_message(rows, recipient=recipient, cc=cc, today=today, eight_bit=eight_bit)
 
 
 def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:

@@ -184,7 +184,7 @@ class Backlog:
         server = _smtp_server(port)
         mailers = {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "apps.core.mail.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 30},
             }
         }

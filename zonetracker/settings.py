@@ -351,7 +351,7 @@ MAIL_DIR = Path(os.getenv("MAIL_DIR", VAR_DIR / "mail"))
 if os.getenv("EMAIL_HOST"):
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "apps.core.mail.EmailBackend",
             "OPTIONS": {
                 "host": os.getenv("EMAIL_HOST"),
                 "port": envint("EMAIL_PORT", "25"),

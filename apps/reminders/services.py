@@ -7,6 +7,7 @@ import smtplib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -14,7 +15,7 @@ from typing import NamedTuple
 import chinese_calendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, UUIDField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -1024,19 +1025,33 @@ def _skip(ids: Sequence[int], reason: str) -> None:
     )
 
 
-def _mark_sent(token: uuid.UUID, key: uuid.UUID, **fields) -> None:
-    """Record an email sent, without waiting for the database to flush it to disk (PostgreSQL).
+@contextmanager
+def _commits_without_flush():
+    """Inside, each commit (autocommit, one per update) goes without waiting for the database
+    to flush it to disk (PostgreSQL: synchronous_commit off for the connection, then reset).
 
-    Waiting for that flush cost more than the rest of sending an email. A worker killed now loses
-    nothing (the commit is in the database); only a crash of the database server itself in the
-    next fraction of a second could lose the mark, and the email would go out again under the
-    same Message-ID: the duplicate the design already accepts.
+    For the send loop, whose every email is recorded sent (or failed, or deferred) by an update
+    of its Message: waiting for that flush cost more than the rest of sending an email, and
+    setting it per transaction cost two more round trips an email. A worker killed meanwhile
+    loses nothing (each commit is in the database); only a crash of the database server itself
+    in the next fraction of a second could lose a mark, and that email would go out again under
+    the same Message-ID: the duplicate the design already accepts. A lost mark of a failure or a
+    deferral leaves the email claimed, for the sweep to send it again. The claim before the loop
+    commits as usual, flushing the dispatch's claims with it.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        _finish(token, key, **fields)
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:  # the connection dropped, taking the setting with it
+            logger.debug("resetting synchronous_commit failed", exc_info=True)
 
 
 def _release(token: uuid.UUID) -> None:
@@ -1047,16 +1062,18 @@ def _release(token: uuid.UUID) -> None:
 
 
 def _connect():
-    """The default mailer with its connection open; MailServerUnavailable when it cannot be."""
+    """The default mailer with its connection open, and whether its server takes 8-bit bodies
+    (the project's SMTP backend asks it); MailServerUnavailable when it cannot be opened."""
     connection = mailers.default
     try:
         connection.open()
+        eight_bit = getattr(connection, "accepts_8bit", lambda: False)()
     except OSError as error:  # refused, timed out, unknown host, TLS or login failure
         _discard(connection)
         host = getattr(connection, "host", None)
         server = f"{host}:{connection.port}" if host else type(connection).__name__
         raise MailServerUnavailable(server, error) from error
-    return connection
+    return connection, eight_bit
 
 
 def email_rows(*, claim_token=None, keys=None) -> list[emails.ReminderRow]:
@@ -1107,7 +1124,7 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
     keys = [uuid.UUID(str(key)) for key in keys]
     if not Message.objects.filter(message_key__in=keys, status=DeliveryStatus.PENDING).exists():
         return result
-    connection = _connect()
+    connection, eight_bit = _connect()
     token = None
     try:
         token = _claim(keys, now=timezone.now())
@@ -1125,46 +1142,47 @@ def emails_send(*, keys: Sequence[uuid.UUID | str]) -> SendResult:
             if row.pk not in skipped_ids:
                 by_key[row.message_key].append(row)
         people = _Recipients.load(rows)
-        for key in keys:
-            rows = by_key.get(key)
-            if not rows:
-                # Nothing left to send (or not claimed here): an email of ours says so.
-                _finish(token, key, status=DeliveryStatus.SKIPPED, claim_token=None)
-                continue
-            ids = [row.pk for row in rows]
-            try:
-                message = _message(rows, people)
-            except ValueError as error:
-                _fail(token, key, ids, str(error))
-                result.failed += ids
-                continue
-            try:
-                connection.send_messages([message])
-            except Exception as error:
-                if not is_temporary(error):
-                    if isinstance(error, smtplib.SMTPException | ValueError):
-                        _fail(token, key, ids, f"{type(error).__name__}: {error}")
-                        result.failed += ids
-                        logger.warning("Reminder email %s refused: %s", key, error)
-                        continue
-                    raise
-                attempts = rows[0].attempts  # loaded after the claim counted it
-                _retry_later(key, token, ids, attempts, error)
-                connection = _discard(connection)
-                raise TemporarySendError(str(error), retry_delay(attempts)) from error
-            # The server has replied 250 to this email: record it before sending the next one.
-            _mark_sent(
-                token,
-                key,
-                status=DeliveryStatus.SENT,
-                sent_at=timezone.now(),
-                email=message.to[0],
-                cc=", ".join(message.cc)[:254],
-                subject=message.subject[:300],
-                last_error="",
-            )
-            result.sent += ids
-            result.emails += 1
+        with _commits_without_flush():
+            for key in keys:
+                rows = by_key.get(key)
+                if not rows:
+                    # Nothing left to send (or not claimed here): an email of ours says so.
+                    _finish(token, key, status=DeliveryStatus.SKIPPED, claim_token=None)
+                    continue
+                ids = [row.pk for row in rows]
+                try:
+                    message = _message(rows, people, eight_bit=eight_bit)
+                except ValueError as error:
+                    _fail(token, key, ids, str(error))
+                    result.failed += ids
+                    continue
+                try:
+                    connection.send_messages([message])
+                except Exception as error:
+                    if not is_temporary(error):
+                        if isinstance(error, smtplib.SMTPException | ValueError):
+                            _fail(token, key, ids, f"{type(error).__name__}: {error}")
+                            result.failed += ids
+                            logger.warning("Reminder email %s refused: %s", key, error)
+                            continue
+                        raise
+                    attempts = rows[0].attempts  # loaded after the claim counted it
+                    _retry_later(key, token, ids, attempts, error)
+                    connection = _discard(connection)
+                    raise TemporarySendError(str(error), retry_delay(attempts)) from error
+                # The server has replied 250 to this email: record it before sending the next one.
+                _finish(
+                    token,
+                    key,
+                    status=DeliveryStatus.SENT,
+                    sent_at=timezone.now(),
+                    email=message.to[0],
+                    cc=", ".join(message.cc)[:254],
+                    subject=message.subject[:300],
+                    last_error="",
+                )
+                result.sent += ids
+                result.emails += 1
     finally:
         if token is not None:
             _release(token)  # a batch stopped early: what it did not reach waits for the retry
@@ -1257,7 +1275,9 @@ class _Recipients:
         return cls(people, heads)
 
 
-def _message(rows: Sequence[emails.ReminderRow], people: _Recipients) -> EmailMultiAlternatives:
+def _message(
+    rows: Sequence[emails.ReminderRow], people: _Recipients, *, eight_bit: bool = False
+) -> EmailMultiAlternatives:
     today = timezone.localdate()
     recipient = people.people[rows[0].recipient_id]
     digests = [row for row in rows if row.kind == DeliveryKind.DIGEST]
@@ -1269,14 +1289,14 @@ def _message(rows: Sequence[emails.ReminderRow], people: _Recipients) -> EmailMu
             items=digest_items(person=recipient, today=today, horizon_days=horizon),
             horizon_days=horizon,
         )
-        return emails.build_digest(delivery, today=today, digest=digest)
+        return emails.build_digest(delivery, today=today, digest=digest, eight_bit=eight_bit)
     cc = []
     if all(row.kind == DeliveryKind.ESCALATION for row in rows):
         # An escalation email is about one unit's items: it copies the unit's head.
         head = people.heads.get(rows[0].unit_id)
         if head is not None and head.pk != recipient.pk:
             cc.append(head.contact_email)
-    return emails.build_message(rows, recipient=recipient, cc=cc, today=today)
+    return emails.build_message(rows, recipient=recipient, cc=cc, today=today, eight_bit=eight_bit)
 
 
 def rows_message(rows: Sequence[emails.ReminderRow]) -> EmailMultiAlternatives:

@@ -255,7 +255,7 @@ def test_settings_use_smtp_mailer_when_email_host_set(tmp_path):
         EMAIL_USE_TLS="true",
     )
 
-    assert loaded["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert loaded["mailer"] == "apps.core.mail.EmailBackend"
     assert loaded["mailer_options"] == {
         "host": "smtp.example.org",
         "port": 587,

@@ -37,13 +37,16 @@ class Recorder:
     `reply_delay` keeps every accepted message's 250 back for a moment. `hold` = ("MAIL", n)
     keeps the n-th MAIL FROM waiting before the message is sent; ("DATA", n) stores the n-th
     message and then keeps its 250 back: a client killed meanwhile never learns it was accepted.
-    `holding` is set while a hold lasts.
+    `holding` is set while a hold lasts. `eight_bit=False` leaves 8BITMIME out of the EHLO reply.
+    `mail_options` holds each accepted message's MAIL FROM parameters ("BODY=8BITMIME").
     """
 
     HOLD_SECONDS = 30.0
 
-    def __init__(self, *, fail_next=0, refuse=(), reply_delay=0.0, hold=None):
+    def __init__(self, *, fail_next=0, refuse=(), reply_delay=0.0, hold=None, eight_bit=True):
         self.messages: list[email.message.EmailMessage] = []
+        self.mail_options: list[list[str]] = []
+        self.eight_bit = eight_bit
         self.sessions = 0
         self.fail_next = fail_next
         self.refusals = 0
@@ -62,6 +65,8 @@ class Recorder:
         with self.lock:
             self.sessions += 1
         session.host_name = hostname
+        if not self.eight_bit:
+            responses = [line for line in responses if "8BITMIME" not in line]
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -88,6 +93,7 @@ class Recorder:
                 return "451 4.3.0 Try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append(message)
+            self.mail_options.append(list(envelope.mail_options))
             held = self.hold == ("DATA", len(self.messages))
         if held:
             await self._hold()
@@ -140,7 +146,7 @@ class SMTPServer:
         """MAILERS for a server on this port (or for none: the mail server is down)."""
         return {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "apps.core.mail.EmailBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
             }
         }

@@ -154,6 +154,76 @@ def test_send_skips_rows_already_claimed(smtp, three_due, three_ids):
     assert len(server.messages) == 2
 
 
+def body_options(server) -> list[list[str]]:
+    """Each message's MAIL FROM parameters but SIZE (which smtplib adds when it may)."""
+    return [[o for o in options if not o.startswith("SIZE=")] for options in server.mail_options]
+
+
+def bodies(message) -> list[tuple[str, str, str]]:
+    """Each text part of a received message: its type, transfer encoding and decoded text."""
+    return [
+        (part.get_content_type(), part["Content-Transfer-Encoding"], part.get_content())
+        for part in message.walk()
+        if part.get_content_maintype() == "text"
+    ]
+
+
+def test_send_to_a_server_announcing_8bitmime_sends_8bit_bodies_and_declares_them(smtp, three_due):
+    server = smtp()
+
+    services.emails_send(keys=three_due)
+
+    assert len(server.messages) == 3
+    assert body_options(server) == [["BODY=8BITMIME"]] * 3
+    for message in server.messages:
+        parts = bodies(message)
+        assert [(kind, cte) for kind, cte, _text in parts] == [
+            ("text/plain", "8bit"),
+            ("text/html", "8bit"),
+        ]
+        assert "即将到期（1 项）" in parts[0][2]
+        assert ">即将到期（1 项）</th>" in parts[1][2]
+
+
+def test_send_to_a_server_without_8bitmime_sends_base64_bodies(smtp, three_due):
+    server = smtp(eight_bit=False)
+
+    services.emails_send(keys=three_due)
+
+    assert len(server.messages) == 3
+    assert body_options(server) == [[]] * 3
+    for message in server.messages:
+        parts = bodies(message)
+        assert [(kind, cte) for kind, cte, _text in parts] == [
+            ("text/plain", "base64"),
+            ("text/html", "base64"),
+        ]
+        assert "即将到期（1 项）" in parts[0][2]
+        assert ">即将到期（1 项）</th>" in parts[1][2]
+
+
+def test_send_a_body_with_a_line_over_998_octets_as_base64_even_to_an_8bitmime_server(
+    smtp, three_due
+):
+    from apps.reminders.models import Deadline
+
+    title = "𠮷" * 300  # the longest title, 1,200 octets in UTF-8: its line and its row pass 998
+    Deadline.objects.update(title=title)
+    server = smtp()
+
+    services.emails_send(keys=three_due)
+
+    assert len(server.messages) == 3
+    for message in server.messages:
+        parts = bodies(message)
+        assert [(kind, cte) for kind, cte, _text in parts] == [
+            ("text/plain", "base64"),
+            ("text/html", "base64"),
+        ]
+        assert f"1. {title} | " in parts[0][2]
+        assert f">{title}</a>" in parts[1][2]
+
+
 def test_sweep_takes_back_claims_left_sending(clock, three_ids, settings):
     Message.objects.filter(pk=email_of(three_ids[0]).pk).update(
         status=DeliveryStatus.SENDING, claimed_at=at(date(2025, 3, 13), 10)

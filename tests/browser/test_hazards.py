@@ -189,9 +189,8 @@ def test_inspection_recorded_with_added_and_removed_hazard_rows(page, live_serve
 
 
 def test_dashboard_overdue_hazards_link_opens_the_overdue_list(page, live_server, staff_a, hazard):
-    Hazard.objects.filter(pk=hazard.pk).update(
-        rectification_deadline=timezone.localdate() - timedelta(days=1)
-    )
+    hazard.rectification_deadline = timezone.localdate() - timedelta(days=1)
+    hazard.save()
     login(page, live_server, "staff_a")
 
     page.goto(f"{live_server.url}/")

@@ -95,10 +95,13 @@ def test_refresh_progress_puts_bulk_inserted_rows_in_step_in_one_query(
     )
     assert {columns(p) for p in projects} == {(None, None, None, None, "")}
 
-    with django_assert_num_queries(1):
+    # One UPDATE for every row, between the dashboard tallies' read of the rows (locked) before
+    # it and after it; their investment completed did not change, so no tally row is written.
+    with django_assert_num_queries(3) as queries:
         updated = Project.objects.filter(pk__in=[p.pk for p in projects]).refresh_progress()
 
     assert updated == 2
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT", "UPDATE", "SELECT"]
     assert {columns(p)[:3] for p in projects} == {(date(2026, 9, 1), 10, date(2026, 4, 1))}
 
 

@@ -133,6 +133,20 @@ class Tally:
             # Another writer inserted the group's row first: add to theirs.
             rows.update(**increments)
 
+    def counted(self) -> dict[str, tuple[tuple, dict]]:
+        """Every group's sums counted afresh from the source table (one GROUP BY)."""
+        rows = self.source._default_manager.order_by()
+        if self.where is not None:
+            rows = rows.filter(self.where)
+        groups = rows.values(*self.group).annotate(
+            **{f"_sum_{name}": Sum(expression) for name, expression in self.sums.items()}
+        )
+        found = {}
+        for row in groups:
+            values = tuple(row[name] for name in self.group)
+            found[_key(values)] = (values, {name: row[f"_sum_{name}"] or 0 for name in self.sums})
+        return found
+
     def rebuild(self) -> int:
         """Recompute every tally row from the source table; the number of groups."""
         manager = self.model._default_manager
@@ -143,21 +157,10 @@ class Tally:
                     table = connection.ops.quote_name(self.model._meta.db_table)
                     cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
             manager.all().delete()
-            rows = self.source._default_manager.order_by()
-            if self.where is not None:
-                rows = rows.filter(self.where)
-            groups = rows.values(*self.group).annotate(
-                **{f"_sum_{name}": Sum(expression) for name, expression in self.sums.items()}
-            )
-            made = []
-            for row in groups:
-                values = tuple(row[name] for name in self.group)
-                sums = {name: row[f"_sum_{name}"] or 0 for name in self.sums}
-                made.append(
-                    self.model(
-                        key=_key(values), **dict(zip(self.group, values, strict=True)), **sums
-                    )
-                )
+            made = [
+                self.model(key=key, **dict(zip(self.group, values, strict=True)), **sums)
+                for key, (values, sums) in self.counted().items()
+            ]
             manager.bulk_create(made, batch_size=500)
             return len(made)
 
@@ -167,15 +170,7 @@ class Tally:
             row["key"]: {name: row[name] for name in self.sums}
             for row in self.model._default_manager.values("key", *self.sums)
         }
-        rows = self.source._default_manager.order_by()
-        if self.where is not None:
-            rows = rows.filter(self.where)
-        counted = {}
-        for row in rows.values(*self.group).annotate(
-            **{f"_sum_{name}": Sum(expression) for name, expression in self.sums.items()}
-        ):
-            key = _key(row[name] for name in self.group)
-            counted[key] = {name: row[f"_sum_{name}"] or 0 for name in self.sums}
+        counted = {key: sums for key, (_values, sums) in self.counted().items()}
         found = []
         for key in sorted(kept.keys() | counted.keys()):
             have = kept.get(key, self.zero)
@@ -316,7 +311,7 @@ def register(tally: Tally) -> Tally:
     return tally
 
 
-def rebuild_after_migrate(sender, using=connection.alias, **kwargs):
+def rebuild_after_migrate(sender, **kwargs):
     """A deployment starts from tallies that match their tables, whatever wrote the rows before
     (an earlier release without a tally, a restored dump, a bulk load)."""
     if all_tallies() and _tables_exist():
